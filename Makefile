@@ -1,0 +1,34 @@
+# Nara — two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.12 || ls $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -1 || echo python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test venv lint bench-complaints messages clean
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	@touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	PORT=$(PORT) bash scripts/run.sh
+
+test: venv
+	bash scripts/test.sh
+
+lint: venv
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+bench-complaints: venv
+	$(PY) bench/complaints.py
+
+messages: venv
+	DEBUG=1 $(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=tests --ignore=bench --ignore=var --no-obsolete
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf var staticfiles

@@ -1,0 +1,64 @@
+from django.db.models import Q
+
+from nara.core.models import Region
+
+from .models import Membership, RoutingRule, Unit
+
+Role = Membership.Role
+
+
+def unit_descendant_ids(unit_ids: set[int]) -> set[int]:
+    """The given units and every unit below them."""
+    result = set(unit_ids)
+    frontier = set(unit_ids)
+    while frontier:
+        frontier = set(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        frontier -= result
+        result |= frontier
+    return result
+
+
+def official_unit_ids(user, roles: tuple[str, ...] | None = None) -> set[int]:
+    """Units where `user` holds one of `roles` (all roles if None). An agency administrator
+    also covers every unit below theirs. Cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cache = user.__dict__.setdefault("_nara_unit_ids", {})
+    key = roles or ("*",)
+    if key not in cache:
+        memberships = list(user.memberships.values_list("unit_id", "role"))
+        direct = {unit for unit, role in memberships if roles is None or role in roles}
+        admin = {unit for unit, role in memberships if role == Role.AGENCY_ADMIN}
+        cache[key] = direct | (unit_descendant_ids(admin) if admin else set())
+    return cache[key]
+
+
+def user_has_role(user, unit_id: int | None, *roles: str) -> bool:
+    return unit_id is not None and unit_id in official_unit_ids(user, roles or None)
+
+
+def unit_members(unit: Unit, *roles: str):
+    from nara.accounts.models import User
+
+    return User.objects.filter(
+        memberships__unit=unit, memberships__role__in=roles, is_active=True
+    ).distinct()
+
+
+def route(*, category=None, text: str = "", region: Region | None = None) -> Unit | None:
+    """The competent unit by the first matching routing rule, or None (→ triage queue)."""
+    text = text.lower()
+    region_codes = set()
+    if region is not None:
+        region_codes = {region.pk, region.parent_id} - {None}
+    rules = RoutingRule.objects.filter(is_active=True, unit__is_active=True).filter(
+        Q(category=None) | Q(category=category)
+    )
+    for rule in rules.select_related("unit"):
+        if rule.region_id is not None and rule.region_id not in region_codes:
+            continue
+        keywords = rule.keyword_list()
+        if keywords and not any(k in text for k in keywords):
+            continue
+        return rule.unit
+    return None

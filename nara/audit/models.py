@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EventType(models.TextChoices):
+    USER_SIGNED_UP = "user.signed_up", _("Signed up")
+    USER_EMAIL_CONFIRMED = "user.email_confirmed", _("E-mail confirmed")
+    USER_PASSWORD_RESET = "user.password_reset", _("Password reset")
+    USER_PROFILE_UPDATED = "user.profile_updated", _("Profile updated")
+    USER_TOTP_ENABLED = "user.totp_enabled", _("Two-factor authentication set up")
+    HOLIDAY_ADDED = "holiday.added", _("Holiday added")
+    HOLIDAY_REMOVED = "holiday.removed", _("Holiday removed")
+    COMPLAINT_FILED = "complaint.filed", _("Filed")
+    COMPLAINT_ROUTED = "complaint.routed", _("Routed")
+    COMPLAINT_CLAIMED = "complaint.claimed", _("Claimed")
+    COMPLAINT_ASSIGNED = "complaint.assigned", _("Assigned")
+    COMPLAINT_TRANSFERRED = "complaint.transferred", _("Transferred")
+    COMPLAINT_EXTENDED = "complaint.extended", _("Period extended")
+    COMPLAINT_INFO_REQUESTED = "complaint.info_requested", _("More information requested")
+    COMPLAINT_INFO_REPLIED = "complaint.info_replied", _("Information provided")
+    COMPLAINT_NOTE_ADDED = "complaint.note_added", _("Note added")
+    COMPLAINT_ANSWER_SUBMITTED = "complaint.answer_submitted", _("Answer submitted for approval")
+    COMPLAINT_ANSWER_RETURNED = "complaint.answer_returned", _("Answer returned")
+    COMPLAINT_ANSWERED = "complaint.answered", _("Answer approved and sent")
+    COMPLAINT_RATED = "complaint.rated", _("Rated")
+    COMPLAINT_WITHDRAWN = "complaint.withdrawn", _("Withdrawn")
+    COMPLAINT_ESCALATED = "complaint.escalated", _("Overdue: escalated")
+    COMPLAINT_PROGRESS_NOTICE = "complaint.progress_notice", _("Progress notice sent")
+    COMPLAINT_DUE_MOVED = "complaint.due_moved", _("Due date moved by a holiday")
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, from which state to which. Written in the same transaction as the
+    change it records; never updated."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    event_type = models.CharField(max_length=50, choices=EventType)
+    target_type = models.CharField(max_length=50)
+    target_id = models.CharField(max_length=50)
+    from_state = models.CharField(max_length=30, blank=True)
+    to_state = models.CharField(max_length=30, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.event_type} {self.target_type}:{self.target_id}"

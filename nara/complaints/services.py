@@ -1,0 +1,818 @@
+"""Every write to a civil complaint. Each function, inside one transaction: locks the complaint,
+checks the policy and the transition table, changes the state, writes the audit event and the
+notifications (outbox rows, same transaction); mail leaves after commit."""
+
+import hashlib
+import re
+import secrets
+from datetime import date, datetime, time
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from nara.agencies.models import Membership, Unit
+from nara.agencies.selectors import route, unit_members, user_has_role
+from nara.audit.models import EventType
+from nara.audit.services import audit_record
+from nara.core import clock
+from nara.core.errors import NotAllowed
+from nara.core.uploads import CleanFile
+from nara.notifications.services import notify
+
+from . import policies
+from .models import AnswerDraft, Attachment, Complaint, InfoRequest, Kind, Note, Status, Transfer
+from .transitions import Action, next_status
+
+Role = Membership.Role
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: easy to read and type
+
+
+class RepeatComplaint(Exception):
+    """The citizen filed the same content before; show them the earlier complaint first."""
+
+    def __init__(self, earlier: Complaint):
+        super().__init__(earlier.receipt_no)
+        self.earlier = earlier
+
+
+def _url(complaint: Complaint) -> str:
+    return f"/complaints/{complaint.receipt_no}/"
+
+
+def _official_url(complaint: Complaint) -> str:
+    return f"/office/complaints/{complaint.receipt_no}/"
+
+
+def _lock(complaint: Complaint) -> Complaint:
+    return Complaint.objects.select_for_update().select_related("unit").get(pk=complaint.pk)
+
+
+def _local(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def content_fingerprint(title: str, body: str) -> str:
+    normal = re.sub(r"\s+", " ", f"{title}\n{body}".strip().lower())
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def new_receipt_no(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    tail = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
+    return f"{settings.NARA_RECEIPT_PREFIX}-{local:%y%m%d}-{tail[:3]}{tail[3:]}"
+
+
+def compute_due(complaint: Complaint) -> datetime:
+    """The deadline from the clock start, the kind's period, and any pauses."""
+    period = clock.period_for_kind(complaint.kind)
+    due = clock.due_at(complaint.clock_started_at, period)
+    if period.counted_in_hours:
+        return clock.add_working_minutes(due, complaint.paused_minutes)
+    return clock.add_working_days(due, complaint.paused_days)
+
+
+def _notify_unit(unit: Unit | None, roles: tuple[str, ...], subject, body, complaint, email=True):
+    if unit is None:
+        return
+    for official in unit_members(unit, *roles):
+        notify(user=official, subject=subject, body=body, url=_official_url(complaint), email=email)
+
+
+# --- filing ----------------------------------------------------------------------------------
+
+
+def complaint_file(
+    *,
+    citizen,
+    kind: str,
+    title: str,
+    body: str,
+    category=None,
+    address: str = "",
+    latitude=None,
+    longitude=None,
+    region=None,
+    publish_consent: bool = False,
+    attachments: list[CleanFile] = (),
+    parent: Complaint | None = None,
+    idempotency_key: str = "",
+    confirm_repeat: bool = False,
+) -> Complaint:
+    """File a civil complaint (민원 접수). A retry with the same idempotency key returns the
+    complaint the first attempt created."""
+    if not getattr(citizen, "is_authenticated", False):
+        raise NotAllowed()
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("Choose a kind of complaint.")})
+    if len(attachments) > settings.NARA_MAX_ATTACHMENTS:
+        raise ValidationError(
+            {"attachments": _("Attach at most %(n)d files.") % {"n": settings.NARA_MAX_ATTACHMENTS}}
+        )
+    if idempotency_key:
+        earlier = Complaint.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier
+    if parent is not None and parent.citizen_id != citizen.pk:
+        raise ValidationError({"parent": _("You can only follow up your own complaints.")})
+    fingerprint = content_fingerprint(title, body)
+    if not confirm_repeat:
+        earlier = (
+            Complaint.objects.filter(citizen=citizen, fingerprint=fingerprint)
+            .order_by("-received_at")
+            .first()
+        )
+        if earlier is not None:
+            raise RepeatComplaint(earlier)
+
+    try:
+        with transaction.atomic():
+            complaint = _complaint_create(
+                citizen=citizen,
+                kind=kind,
+                title=title,
+                body=body,
+                category=category,
+                address=address,
+                latitude=latitude,
+                longitude=longitude,
+                region=region,
+                publish_consent=publish_consent,
+                attachments=attachments,
+                parent=parent,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+            )
+    except IntegrityError:
+        if idempotency_key:  # a concurrent retry won the race: return its complaint
+            existing = Complaint.objects.filter(
+                citizen=citizen, idempotency_key=idempotency_key
+            ).first()
+            if existing is not None:
+                return existing
+        raise
+    return complaint
+
+
+def _complaint_create(*, citizen, attachments, fingerprint, **fields) -> Complaint:
+    now = timezone.now()
+    unit = route(
+        category=fields["category"],
+        text=f"{fields['title']}\n{fields['body']}",
+        region=fields["region"],
+    )
+    complaint = Complaint(
+        citizen=citizen,
+        status=Status.RECEIVED if unit else Status.TRIAGE,
+        unit=unit,
+        received_at=now,
+        clock_started_at=now,
+        fingerprint=fingerprint,
+        **fields,
+    )
+    complaint.due_at = compute_due(complaint)
+    for _attempt in range(5):
+        complaint.receipt_no = new_receipt_no(now)
+        if not Complaint.objects.filter(receipt_no=complaint.receipt_no).exists():
+            break
+    complaint.save()
+    for item in attachments:
+        Attachment.objects.create(
+            complaint=complaint,
+            file=ContentFile(item.data, name=item.name),
+            name=item.name,
+            content_type=item.content_type,
+            size=len(item.data),
+        )
+    audit_record(
+        actor=citizen,
+        event_type=EventType.COMPLAINT_FILED,
+        target=complaint,
+        to_state=complaint.status,
+        data={
+            "kind": complaint.kind,
+            "unit": unit.code if unit else None,
+            "parent": fields["parent"].receipt_no if fields["parent"] else None,
+        },
+    )
+    notify(
+        user=citizen,
+        subject=_("Complaint %(no)s received") % {"no": complaint.receipt_no},
+        body=_("We received your complaint “%(title)s”. It will be answered by %(due)s.")
+        % {"title": complaint.title, "due": _local(complaint.due_at)},
+        url=_url(complaint),
+    )
+    if unit is not None:
+        _notify_unit(
+            unit,
+            (Role.HANDLER,),
+            _("New complaint %(no)s") % {"no": complaint.receipt_no},
+            complaint.title,
+            complaint,
+            email=False,
+        )
+    return complaint
+
+
+# --- handling --------------------------------------------------------------------------------
+
+
+def complaint_claim(*, complaint: Complaint, by) -> Complaint:
+    with transaction.atomic():
+        complaint = _lock(complaint)
+        if not user_has_role(by, complaint.unit_id, Role.HANDLER):
+            raise NotAllowed()
+        old = complaint.status
+        complaint.status = next_status(old, Action.CLAIM)
+        complaint.handler = by
+        complaint.save(update_fields=["status", "handler", "updated_at"])
+        audit_record(
+            actor=by,
+            event_type=EventType.COMPLAINT_CLAIMED,
+            target=complaint,
+            from_state=old,
+            to_state=complaint.status,
+        )
+    return complaint
+
+
+def complaint_assign(*, complaint: Complaint, by, handler) -> Complaint:
+    with transaction.atomic():
+        complaint = _lock(complaint)
+        if not policies.can_assign(by, complaint):
+            raise NotAllowed()
+        if not user_has_role(handler, complaint.unit_id, Role.HANDLER):
+            raise ValidationError({"handler": _("Choose a handler of this unit.")})
+        old = complaint.status
+        complaint.status = next_status(old, Action.ASSIGN)
+        complaint.handler = handler
+        complaint.save(update_fields=["status", "handler", "updated_at"])
+        audit_record(
+            actor=by,
+            event_type=EventType.COMPLAINT_ASSIGNED,
+            target=complaint,
+            from_state=old,
+            to_state=complaint.status,
+            data={"handler": handler.pk},
+        )
+        notify(
+            user=handler,
+            subject=_("Complaint %(no)s assigned to you") % {"no": complaint.receipt_no},
+            body=complaint.title,
+            url=_official_url(complaint),
+            email=False,
+        )
+    return complaint
+
+
+def complaint_transfer(*, complaint: Complaint, by, to_unit: Unit, reason: str) -> Complaint:
+    """Transfer to the competent unit (이송), or route out of triage. The clock restarts there."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the transfer.")})
+    with transaction.atomic():
+        complaint = _lock(complaint)
+        if complaint.status == Status.TRIAGE:
+            if not policies.can_route(by, complaint):
+                raise NotAllowed()
+            action, event = Action.ROUTE, EventType.COMPLAINT_ROUTED
+        else:
+            if not policies.can_transfer(by, complaint):
+                raise NotAllowed()
+            action, event = Action.TRANSFER, EventType.COMPLAINT_TRANSFERRED
+        if not to_unit.is_active or to_unit.pk == complaint.unit_id:
+            raise ValidationError({"to_unit": _("Choose another, active unit.")})
+        old, from_unit = complaint.status, complaint.unit
+        complaint.status = next_status(old, action)
+        now = timezone.now()
+        complaint.unit = to_unit
+        complaint.handler = None
+        complaint.clock_started_at = now
+        complaint.paused_minutes = complaint.paused_days = 0
+        complaint.extended_at = None
+        complaint.extension_reason = ""
+        complaint.escalated_at = None
+        if action == Action.TRANSFER:
+            complaint.transfer_count += 1
+            complaint.flagged = complaint.flagged or (
+                complaint.transfer_count >= settings.NARA_TRANSFER_FLAG_AT
+            )
+        complaint.due_at = compute_due(complaint)
+        complaint.save()
+        Transfer.objects.create(
+            complaint=complaint, from_unit=from_unit, to_unit=to_unit, reason=reason, by=by
+        )
+        audit_record(
+            actor=by,
+            event_type=event,
+            target=complaint,
+            from_state=old,
+            to_state=complaint.status,
+            data={
+                "from": from_unit.code if from_unit else None,
+                "to": to_unit.code,
+                "reason": reason,
+                "due_at": complaint.due_at.isoformat(),
+                "flagged": complaint.flagged,
+            },
+        )
+        notify(
+            user=complaint.citizen,
+            subject=_("Complaint %(no)s sent to %(unit)s")
+            % {"no": complaint.receipt_no, "unit": to_unit.name_ko},
+            body=_("Your complaint is now handled by %(unit)s and will be answered by %(due)s.")
+            % {"unit": to_unit.name_ko, "due": _local(complaint.due_at)},
+            url=_url(complaint),
+        )
+        _notify_unit(
+            to_unit,
+            (Role.HANDLER,),
+            _("New complaint %(no)s") % {"no": complaint.receipt_no},
+            complaint.title,
+            complaint,
+            email=False,
+        )
+    return complaint
+
+
+def complaint_extend(*, complaint: Complaint, by, new_due: date, reason: str) -> Complaint:
+    """Extend the handling period once (처리기간 연장), by at most the original period."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the extension.")})
+    with transaction.atomic():
+        complaint = _lock(complaint)
+        if not policies.can_handle(by, complaint):
+            raise NotAllowed()
+        next_status(complaint.status, Action.EXTEND)
+        if complaint.extended_at is not None:
+            raise ValidationError(
+                {
+                    "new_due": _(
+                        "The period was already extended once; a further extension needs "
+                        "the citizen's consent."
+                    )
+                }
+            )
+        close = clock.office_close()
+        new_due_at = timezone.make_aware(datetime.combine(new_due, close))
+        limit = clock.extension_limit(complaint.due_at, clock.period_for_kind(complaint.kind))
+        if not clock.is_working_day(new_due):
+            raise ValidationError({"new_due": _("Choose a working day.")})
+        if new_due_at <= complaint.due_at:
+            raise ValidationError({"new_due": _("Choose a date after the current deadline.")})
+        if new_due_at > limit:
+            raise ValidationError(
+                {
+                    "new_due": _(
+                        "An extension may not be longer than the original period "
+                        "(at most %(limit)s)."
+                    )
+                    % {"limit": _local(limit)}
+                }
+            )
+        old_due = complaint.due_at
+        complaint.due_at = new_due_at
+        complaint.extended_at = timezone.now()
+        complaint.extension_reason = reason
+        complaint.escalated_at = None
+        complaint.save(
+            update_fields=[
+                "due_at",
+                "extended_at",
+                "extension_reason",
+                "escalated_at",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            actor=by,
+            event_type=EventType.COMPLAINT_EXTENDED,
+            target=complaint,
+            from_state=complaint.status,
+            to_state=complaint.status,
+            data={"from": old_due.isoformat(), "to": new_due_at.isoformat(), "reason": reason},
+        )
+        notify(
+            user=complaint.citizen,
+            subject=_("Complaint %(no)s: handling period extended") % {"no": complaint.receipt_no},
+            body=_("The handling period was extended to %(due)s. Reason: %(reason)s")
+            % {"due": _local(new_due_at), "reason": reason},
+            url=_url(complaint),
+        )
+    return complaint
+
+
+def complaint_request_info(*, complaint: Complaint, by, question: str) -> Complaint:
+    """Ask the citizen for more information (보완 요구); the clock stops until they reply."""
+    question = (question or "").strip()
+    if not question:
+        raise ValidationError({"question": _("Write what you need from the citizen.")})
+    with transaction.atomic():
+        complaint = _lock(complaint)
+        if not policies.can_handle(by, complaint):
+            raise NotAllowed()
+        old = complaint.status
+        complaint.status = next_status(old, Action.REQUEST_INFO)
+        now = timezone.now()
+        complaint.paused_at = now
+        if complaint.handler_id is None:
+            complaint.handler = by
+        complaint.save(update_fields=["status", "paused_at", "handler", "updated_at"])
+        InfoRequest.objects.create(
+            complaint=complaint, asked_by=by, question=question, asked_at=now
+        )
+        audit_record(
+            actor=by,
+            event_type=EventType.COMPLAINT_INFO_REQUESTED,
+            target=complaint,
+            from_state=old,
+            to_state=complaint.status,
+            data={"question": question},
+        )
+        notify(
+            user=complaint.citizen,
+            subject=_("Complaint %(no)s: more information needed") % {"no": complaint.receipt_no},
+            body=question,
+            url=_url(complaint),
+        )
+    return complaint
+
+
+def complaint_reply_info(*, complaint: Complaint, by, reply: str) -> Complaint:
+    """The citizen answers a request for information; the clock starts again."""
+    reply = (reply or "").strip()
+    if not reply:
+        raise ValidationError({"reply": _("Write your reply.")})
+    with transaction.atomic():
+        complaint = _lock(complaint)
+        if not policies.can_act_as_citizen(by, complaint):
+            raise NotAllowed()
+        old = complaint.status
+        complaint.status = next_status(old, Action.REPLY_INFO)
+        now = timezone.now()
+        _resume_clock(complaint, now)
+        complaint.save()
+        request = complaint.info_requests.filter(replied_at=None).last()
+        if request is not None:
+            request.reply, request.replied_at = reply, now
+            request.save(update_fields=["reply", "replied_at"])
+        audit_record(
+            actor=by,
+            event_type=EventType.COMPLAINT_INFO_REPLIED,
+            target=complaint,
+            from_state=old,
+            to_state=complaint.status,
+            data={"due_at": complaint.due_at.isoformat()},
+        )
+        if complaint.handler is not None:
+            notify(
+                user=complaint.handler,
+                subject=_("Complaint %(no)s: the citizen replied") % {"no": complaint.receipt_no},
+                body=reply,
+                url=_official_url(complaint),
+                email=False,
+            )
+    return complaint
+
+
+def _resume_clock(complaint: Complaint, now: datetime) -> None:
+    paused_at, complaint.paused_at = complaint.paused_at, None
+    if paused_at is None:
+        return
+    period = clock.period_for_kind(complaint.kind)
+    if period.counted_in_hours:
+        minutes = clock.working_minutes_between(paused_at, now)
+        complaint.paused_minutes += minutes
+        shifted = clock.add_working_minutes(complaint.due_at, minutes)
+    else:
+        days = clock.working_days_between(paused_at, now)
+        complaint.paused_days += days
+        shifted = clock.add_working_days(complaint.due_at, days)
+    complaint.due_at = shifted if complaint.extended_at else compute_due(complaint)
+
+
+def complaint_add_note(*, complaint: Complaint, by, body: str) -> Note:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write the note.")})
+    with transaction.atomic():
+        complaint = _lock(complaint)
+        if not policies.can_view_as_official(by, complaint):
+            raise NotAllowed()
+        next_status(complaint.status, Action.ADD_NOTE)
+        note = Note.objects.create(complaint=complaint, author=by, body=body)
+        audit_record(
+            actor=by,
+            event_type=EventType.COMPLAINT_NOTE_ADDED,
+            target=complaint,
+            from_state=complaint.status,
+            to_state=complaint.status,
+        )
+    return note
+
+
+def complaint_submit_answer(*, complaint: Complaint, by, body: str) -> AnswerDraft:
+    """The handler submits the answer to the unit's approver (결재 상신)."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write the answer.")})
+    with transaction.atomic():
+        complaint = _lock(complaint)
+        if not policies.can_handle(by, complaint):
+            raise NotAllowed()
+        old = complaint.status
+        complaint.status = next_status(old, Action.SUBMIT_ANSWER)
+        if complaint.handler_id is None:
+            complaint.handler = by
+        complaint.save(update_fields=["status", "handler", "updated_at"])
+        draft = AnswerDraft.objects.create(
+            complaint=complaint, author=by, body=body, state=AnswerDraft.State.SUBMITTED
+        )
+        audit_record(
+            actor=by,
+            event_type=EventType.COMPLAINT_ANSWER_SUBMITTED,
+            target=complaint,
+            from_state=old,
+            to_state=complaint.status,
+            data={"draft": draft.pk},
+        )
+        _notify_unit(
+            complaint.unit,
+            (Role.APPROVER,),
+            _("Answer to approve: %(no)s") % {"no": complaint.receipt_no},
+            complaint.title,
+            complaint,
+        )
+    return draft
+
+
+def _current_draft(complaint: Complaint) -> AnswerDraft:
+    draft = complaint.drafts.filter(state=AnswerDraft.State.SUBMITTED).last()
+    if draft is None:  # the table allows approval only with a submitted draft
+        raise ValidationError(_("There is no answer awaiting approval."))
+    return draft
+
+
+def complaint_approve(*, complaint: Complaint, by) -> Complaint:
+    """The approver approves the answer; it is sent to the citizen."""
+    with transaction.atomic():
+        complaint = _lock(complaint)
+        if not policies.can_approve(by, complaint):
+            raise NotAllowed()
+        old = complaint.status
+        complaint.status = next_status(old, Action.APPROVE)
+        draft = _current_draft(complaint)
+        if draft.author_id == by.pk:
+            raise NotAllowed(_("An answer must be approved by someone other than its author."))
+        now = timezone.now()
+        draft.state, draft.decided_at, draft.decided_by = AnswerDraft.State.APPROVED, now, by
+        draft.save(update_fields=["state", "decided_at", "decided_by"])
+        complaint.answer = draft.body
+        complaint.answered_at = now
+        complaint.answered_by = draft.author
+        complaint.paused_at = None
+        complaint.save()
+        audit_record(
+            actor=by,
+            event_type=EventType.COMPLAINT_ANSWERED,
+            target=complaint,
+            from_state=old,
+            to_state=complaint.status,
+            data={"draft": draft.pk},
+        )
+        notify(
+            user=complaint.citizen,
+            subject=_("Complaint %(no)s answered") % {"no": complaint.receipt_no},
+            body=_(
+                "Your complaint “%(title)s” has been answered. Read the answer and tell us "
+                "how satisfied you are."
+            )
+            % {"title": complaint.title},
+            url=_url(complaint),
+        )
+    return complaint
+
+
+def complaint_return(*, complaint: Complaint, by, comment: str) -> Complaint:
+    """The approver returns the answer to the handler with a comment (반려)."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Say what should change.")})
+    with transaction.atomic():
+        complaint = _lock(complaint)
+        if not policies.can_approve(by, complaint):
+            raise NotAllowed()
+        old = complaint.status
+        complaint.status = next_status(old, Action.RETURN)
+        draft = _current_draft(complaint)
+        draft.state, draft.decided_at, draft.decided_by = (
+            AnswerDraft.State.RETURNED,
+            timezone.now(),
+            by,
+        )
+        draft.return_comment = comment
+        draft.save(update_fields=["state", "decided_at", "decided_by", "return_comment"])
+        complaint.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=by,
+            event_type=EventType.COMPLAINT_ANSWER_RETURNED,
+            target=complaint,
+            from_state=old,
+            to_state=complaint.status,
+            data={"comment": comment},
+        )
+        notify(
+            user=draft.author,
+            subject=_("Answer returned: %(no)s") % {"no": complaint.receipt_no},
+            body=comment,
+            url=_official_url(complaint),
+        )
+    return complaint
+
+
+# --- the citizen after filing -----------------------------------------------------------------
+
+
+def complaint_withdraw(*, complaint: Complaint, by) -> Complaint:
+    with transaction.atomic():
+        complaint = _lock(complaint)
+        if not policies.can_act_as_citizen(by, complaint):
+            raise NotAllowed()
+        old = complaint.status
+        complaint.status = next_status(old, Action.WITHDRAW)
+        complaint.withdrawn_at = timezone.now()
+        complaint.paused_at = None
+        complaint.save(update_fields=["status", "withdrawn_at", "paused_at", "updated_at"])
+        audit_record(
+            actor=by,
+            event_type=EventType.COMPLAINT_WITHDRAWN,
+            target=complaint,
+            from_state=old,
+            to_state=complaint.status,
+        )
+        if complaint.handler is not None:
+            notify(
+                user=complaint.handler,
+                subject=_("Complaint %(no)s withdrawn") % {"no": complaint.receipt_no},
+                body=complaint.title,
+                url=_official_url(complaint),
+                email=False,
+            )
+    return complaint
+
+
+def complaint_rate(*, complaint: Complaint, by, rating: int, comment: str = "") -> Complaint:
+    """The citizen rates the answer (만족도 평가), 1 to 5."""
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise ValidationError({"rating": _("Choose a rating from 1 to 5.")})
+    with transaction.atomic():
+        complaint = _lock(complaint)
+        if not policies.can_act_as_citizen(by, complaint):
+            raise NotAllowed()
+        old = complaint.status
+        complaint.status = next_status(old, Action.RATE)
+        complaint.rating = rating
+        complaint.rating_comment = (comment or "").strip()
+        complaint.rated_at = timezone.now()
+        complaint.save(
+            update_fields=["status", "rating", "rating_comment", "rated_at", "updated_at"]
+        )
+        audit_record(
+            actor=by,
+            event_type=EventType.COMPLAINT_RATED,
+            target=complaint,
+            from_state=old,
+            to_state=complaint.status,
+            data={"rating": rating},
+        )
+    return complaint
+
+
+# --- the clock at work: deadlines, escalation, holidays ---------------------------------------
+
+
+def complaints_escalate_overdue(*, now: datetime | None = None) -> int:
+    """Escalate open, overdue complaints to their unit's approvers, once per deadline."""
+    now = now or timezone.now()
+    count = 0
+    overdue = Complaint.objects.filter(
+        status__in=[Status.RECEIVED, Status.IN_PROGRESS, Status.PENDING_APPROVAL],
+        due_at__lt=now,
+        escalated_at=None,
+        unit__isnull=False,
+    ).values_list("pk", flat=True)
+    for pk in list(overdue[:500]):
+        with transaction.atomic():
+            complaint = Complaint.objects.select_for_update().select_related("unit").get(pk=pk)
+            if complaint.escalated_at is not None or complaint.due_at >= now:
+                continue
+            complaint.escalated_at = now
+            complaint.save(update_fields=["escalated_at", "updated_at"])
+            audit_record(
+                actor=None,
+                event_type=EventType.COMPLAINT_ESCALATED,
+                target=complaint,
+                from_state=complaint.status,
+                to_state=complaint.status,
+                data={"due_at": complaint.due_at.isoformat()},
+            )
+            _notify_unit(
+                complaint.unit,
+                (Role.APPROVER,),
+                _("Overdue complaint %(no)s") % {"no": complaint.receipt_no},
+                _("The handling period ended %(due)s.") % {"due": _local(complaint.due_at)},
+                complaint,
+            )
+            count += 1
+    return count
+
+
+def complaints_send_progress_notices(*, now: datetime | None = None) -> int:
+    """A progress notice (중간 통지) to citizens whose complaint is open after 30 days."""
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(days=settings.NARA_PROGRESS_NOTICE_DAYS)
+    count = 0
+    ids = Complaint.objects.filter(
+        status__in=[
+            s for s in Status if s not in (Status.ANSWERED, Status.CLOSED, Status.WITHDRAWN)
+        ],
+        received_at__lte=cutoff,
+        progress_notice_at=None,
+    ).values_list("pk", flat=True)
+    for pk in list(ids[:500]):
+        with transaction.atomic():
+            complaint = Complaint.objects.select_for_update().get(pk=pk)
+            if complaint.progress_notice_at is not None:
+                continue
+            complaint.progress_notice_at = now
+            complaint.save(update_fields=["progress_notice_at", "updated_at"])
+            audit_record(
+                actor=None,
+                event_type=EventType.COMPLAINT_PROGRESS_NOTICE,
+                target=complaint,
+                from_state=complaint.status,
+                to_state=complaint.status,
+            )
+            notify(
+                user=complaint.citizen,
+                subject=_("Complaint %(no)s: progress notice") % {"no": complaint.receipt_no},
+                body=_(
+                    "Your complaint “%(title)s” is still being handled (%(status)s). "
+                    "Current deadline: %(due)s."
+                )
+                % {
+                    "title": complaint.title,
+                    "status": complaint.get_status_display(),
+                    "due": _local(complaint.due_at),
+                },
+                url=_url(complaint),
+            )
+            count += 1
+    return count
+
+
+def complaints_recompute_due(*, around: date, by=None) -> int:
+    """Recompute the deadlines of open complaints whose clock could cover `around` (a holiday
+    added or removed). Extended deadlines, which the citizen was told, stay as they are."""
+    start_of_day = timezone.make_aware(datetime.combine(around, time.min))
+    moved = 0
+    candidates = Complaint.objects.filter(
+        status__in=[
+            Status.TRIAGE,
+            Status.RECEIVED,
+            Status.IN_PROGRESS,
+            Status.WAITING_CITIZEN,
+            Status.PENDING_APPROVAL,
+        ],
+        extended_at=None,
+        clock_started_at__lt=start_of_day + timezone.timedelta(days=1),
+        due_at__gte=start_of_day - timezone.timedelta(days=1),
+    ).select_for_update()
+    for complaint in candidates:
+        due = compute_due(complaint)
+        if due != complaint.due_at:
+            audit_record(
+                actor=by,
+                event_type=EventType.COMPLAINT_DUE_MOVED,
+                target=complaint,
+                from_state=complaint.status,
+                to_state=complaint.status,
+                data={
+                    "from": complaint.due_at.isoformat(),
+                    "to": due.isoformat(),
+                    "day": around.isoformat(),
+                },
+            )
+            complaint.due_at = due
+            complaint.escalated_at = None if due > timezone.now() else complaint.escalated_at
+            complaint.save(update_fields=["due_at", "escalated_at", "updated_at"])
+            moved += 1
+    return moved

@@ -1,0 +1,61 @@
+"""The complaint state machine: which action is allowed from which status, and where it leads.
+Every service checks this table before it changes anything."""
+
+from enum import StrEnum
+
+from nara.core.errors import InvalidTransition
+
+from .models import OPEN_STATUSES, Status
+
+
+class Action(StrEnum):
+    ROUTE = "route"  # an operator routes a complaint out of the triage queue
+    CLAIM = "claim"
+    ASSIGN = "assign"
+    TRANSFER = "transfer"
+    EXTEND = "extend"
+    REQUEST_INFO = "request_info"
+    REPLY_INFO = "reply_info"
+    ADD_NOTE = "add_note"
+    SUBMIT_ANSWER = "submit_answer"
+    APPROVE = "approve"
+    RETURN = "return"
+    WITHDRAW = "withdraw"
+    RATE = "rate"
+
+
+S = Status
+SAME = None  # the action leaves the status as it is
+
+# action -> (statuses it may start from, status it leads to)
+TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None]] = {
+    Action.ROUTE: (frozenset({S.TRIAGE}), S.RECEIVED),
+    Action.CLAIM: (frozenset({S.RECEIVED}), S.IN_PROGRESS),
+    Action.ASSIGN: (frozenset({S.RECEIVED, S.IN_PROGRESS}), S.IN_PROGRESS),
+    Action.TRANSFER: (frozenset({S.RECEIVED, S.IN_PROGRESS}), S.RECEIVED),
+    Action.EXTEND: (frozenset({S.RECEIVED, S.IN_PROGRESS, S.WAITING_CITIZEN}), SAME),
+    Action.REQUEST_INFO: (frozenset({S.RECEIVED, S.IN_PROGRESS}), S.WAITING_CITIZEN),
+    Action.REPLY_INFO: (frozenset({S.WAITING_CITIZEN}), S.IN_PROGRESS),
+    Action.ADD_NOTE: (frozenset(OPEN_STATUSES), SAME),
+    Action.SUBMIT_ANSWER: (frozenset({S.RECEIVED, S.IN_PROGRESS}), S.PENDING_APPROVAL),
+    Action.APPROVE: (frozenset({S.PENDING_APPROVAL}), S.ANSWERED),
+    Action.RETURN: (frozenset({S.PENDING_APPROVAL}), S.IN_PROGRESS),
+    Action.WITHDRAW: (frozenset(OPEN_STATUSES), S.WITHDRAWN),
+    Action.RATE: (frozenset({S.ANSWERED}), S.CLOSED),
+}
+
+
+def allowed_from(action: Action) -> frozenset[Status]:
+    return TRANSITIONS[action][0]
+
+
+def can_transition(status: str, action: Action) -> bool:
+    return status in TRANSITIONS[action][0]
+
+
+def next_status(status: str, action: Action) -> str:
+    """The status after `action`, or InvalidTransition if `action` is not allowed now."""
+    sources, target = TRANSITIONS[action]
+    if status not in sources:
+        raise InvalidTransition()
+    return status if target is SAME else target

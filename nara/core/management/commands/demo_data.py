@@ -1,0 +1,330 @@
+"""Load the demo: agencies, officials, citizens and complaints in every state.
+
+Conventions (demo data only, so that anyone can script against the demo):
+- every demo account's password is $NARA_DEMO_PASSWORD (default "nara-demo");
+- citizens are citizen1@demo.nara.kr … citizen200@demo.nara.kr;
+- every unit has handler.<unit code>@demo.nara.kr and approver.<unit code>@demo.nara.kr, whose
+  TOTP secret is $NARA_DEMO_TOTP_SECRET (a default base32 value, printed);
+- operator@demo.nara.kr is an operator (Django admin), with the same TOTP secret.
+Running it again changes nothing."""
+
+import os
+from datetime import timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from nara.accounts.models import User
+from nara.agencies.models import Category, Membership, RoutingRule, Unit
+from nara.complaints import services
+from nara.complaints.models import Complaint
+from nara.core.models import Region
+
+DEFAULT_PASSWORD = "nara-demo"
+DEFAULT_TOTP_SECRET = "NARADEMOTOTPSECRETBASE32AAAAAAAA"
+DOMAIN = "demo.nara.kr"
+
+# code, Korean name, English name, kind, parent code
+UNITS = [
+    ("mois", "행정안전부", "Ministry of the Interior and Safety", "ministry", None),
+    ("mois-civil", "민원제도과", "Civil Petitions Division", "department", "mois"),
+    ("molit", "국토교통부", "Ministry of Land, Infrastructure and Transport", "ministry", None),
+    ("molit-roads", "도로정책과", "Road Policy Division", "department", "molit"),
+    ("molit-housing", "주택정책과", "Housing Policy Division", "department", "molit"),
+    ("me", "환경부", "Ministry of Environment", "ministry", None),
+    ("me-air", "대기환경정책과", "Air Quality Policy Division", "department", "me"),
+    ("me-water", "물환경정책과", "Water Environment Division", "department", "me"),
+    ("mohw", "보건복지부", "Ministry of Health and Welfare", "ministry", None),
+    ("mohw-welfare", "복지정책과", "Welfare Policy Division", "department", "mohw"),
+    ("seoul", "서울특별시", "Seoul Metropolitan Government", "province", None),
+    ("seoul-traffic", "교통정책과", "Transport Policy Division", "department", "seoul"),
+    ("seoul-parks", "공원녹지정책과", "Parks and Greenery Division", "department", "seoul"),
+    ("seoul-parks-trees", "가로수팀", "Street Trees Team", "team", "seoul-parks"),
+    ("busan", "부산광역시", "Busan Metropolitan City", "province", None),
+    ("busan-env", "환경정책과", "Environment Policy Division", "department", "busan"),
+    ("police", "경찰청", "Korean National Police Agency", "ministry", None),
+    ("police-traffic", "교통안전과", "Traffic Safety Division", "department", "police"),
+]
+
+CATEGORIES = [
+    ("roads", "도로·교통", "Roads and transport"),
+    ("environment", "환경", "Environment"),
+    ("parks", "공원·녹지", "Parks and green spaces"),
+    ("welfare", "복지", "Welfare"),
+    ("housing", "주택", "Housing"),
+    ("safety", "안전", "Safety"),
+    ("other", "기타", "Other"),
+]
+
+# priority, category code, keywords, region code, unit code
+RULES = [
+    (10, "roads", "", "11", "seoul-traffic"),
+    (20, "roads", "", "", "molit-roads"),
+    (30, "parks", "가로수, street tree", "11", "seoul-parks-trees"),
+    (40, "parks", "", "11", "seoul-parks"),
+    (50, "environment", "", "26", "busan-env"),
+    (60, "environment", "미세먼지, fine dust, air", "", "me-air"),
+    (70, "environment", "", "", "me-water"),
+    (80, "welfare", "", "", "mohw-welfare"),
+    (90, "housing", "", "", "molit-housing"),
+    (100, "safety", "", "", "police-traffic"),
+    (200, None, "포트홀, pothole, 도로 파손", "", "molit-roads"),
+    (210, None, "신호등, traffic light, 불법주차, illegal parking", "", "police-traffic"),
+    (220, None, "공원, park, 놀이터, playground", "", "seoul-parks"),
+]
+
+# kind, category, title, body, region, target state
+COMPLAINTS = [
+    (
+        "grievance",
+        "roads",
+        "세종대로 포트홀 보수 요청",
+        "세종대로 광화문 방향 3번 출구 앞에 깊은 포트홀이 있어 차량 파손 위험이 있습니다.",
+        "11110",
+        "received",
+    ),
+    (
+        "grievance",
+        "roads",
+        "Pothole near Gangnam station exit 11",
+        "A large pothole has opened in the right lane; two cars hit it this morning.",
+        "11680",
+        "in_progress",
+    ),
+    (
+        "proposal",
+        "parks",
+        "공원 내 그늘막 설치 건의",
+        "여름철 어린이 놀이터 주변에 그늘막을 설치해 주시기 바랍니다.",
+        "11440",
+        "pending_approval",
+    ),
+    (
+        "law_question",
+        "housing",
+        "전세 계약 갱신 청구권 문의",
+        "계약갱신청구권을 두 번 사용할 수 있는지 법령 해석을 요청합니다.",
+        "41135",
+        "answered",
+    ),
+    (
+        "procedure_question",
+        "welfare",
+        "기초연금 신청 절차 문의",
+        "부모님 기초연금 신청을 대리로 할 수 있는지, 필요한 서류가 무엇인지 알고 싶습니다.",
+        "26350",
+        "closed",
+    ),
+    (
+        "other",
+        "safety",
+        "신호등 고장 신고",
+        "○○사거리 보행자 신호등이 계속 빨간불로 멈춰 있습니다.",
+        "11650",
+        "waiting_citizen",
+    ),
+    (
+        "grievance",
+        "environment",
+        "Factory smoke at night",
+        "A factory releases thick smoke every night around 2 a.m.; please inspect it.",
+        "26440",
+        "withdrawn",
+    ),
+    (
+        "other",
+        None,
+        "홈페이지 로그인 오류",
+        "민원 포털에서 로그인이 되지 않습니다. 확인 부탁드립니다.",
+        "",
+        "triage",
+    ),
+    (
+        "proposal",
+        "environment",
+        "미세먼지 저감을 위한 살수차 운행 확대",
+        "미세먼지가 심한 날 살수차 운행을 늘려 주세요.",
+        "11200",
+        "received",
+    ),
+    (
+        "grievance",
+        "parks",
+        "가로수 가지치기 요청",
+        "가로수 가지가 전선에 닿아 위험합니다.",
+        "11305",
+        "in_progress",
+    ),
+    (
+        "grievance",
+        "roads",
+        "버스 정류장 안내판 파손",
+        "정류장 안내판이 부서져 노선 정보를 볼 수 없습니다.",
+        "11170",
+        "answered",
+    ),
+    (
+        "proposal",
+        "welfare",
+        "Longer opening hours for the welfare centre",
+        "Working parents cannot reach the centre before 18:00; please open on Saturdays.",
+        "11500",
+        "closed",
+    ),
+]
+
+ANSWERS = {
+    "answered": "안녕하십니까. 말씀하신 사항을 검토한 결과, 이번 주 안에 현장 조치를 완료하겠습니다. 감사합니다.",
+    "closed": "Thank you for your proposal. We will extend opening hours on Saturdays from next month.",
+}
+
+
+class Command(BaseCommand):
+    help = "Load demo agencies, officials, citizens and complaints (idempotent)."
+
+    def handle(self, *args, **options):
+        password = os.environ.get("NARA_DEMO_PASSWORD", DEFAULT_PASSWORD)
+        secret = os.environ.get("NARA_DEMO_TOTP_SECRET", DEFAULT_TOTP_SECRET)
+        if User.objects.filter(email=f"operator@{DOMAIN}").exists():
+            self.stdout.write("Demo data already loaded.")
+        else:
+            self._load(password, secret)
+        self._print_accounts(password, secret)
+
+    def _load(self, password: str, secret: str) -> None:
+        hashed = make_password(password)  # hash once; 200+ accounts share it
+        with transaction.atomic():
+            units = {}
+            for code, ko, en, kind, parent in UNITS:
+                units[code] = Unit.objects.create(
+                    code=code, name_ko=ko, name_en=en, kind=kind, parent=units.get(parent)
+                )
+            categories = {
+                code: Category.objects.create(code=code, name_ko=ko, name_en=en)
+                for code, ko, en in CATEGORIES
+            }
+            for priority, category, keywords, region, unit in RULES:
+                RoutingRule.objects.create(
+                    priority=priority,
+                    category=categories.get(category),
+                    keywords=keywords,
+                    region=Region.objects.filter(code=region).first() if region else None,
+                    unit=units[unit],
+                )
+            officials = []
+            for code, ko, _en, _kind, _parent in UNITS:
+                for role in (Membership.Role.HANDLER, Membership.Role.APPROVER):
+                    user = User(
+                        email=f"{role}.{code}@{DOMAIN}",
+                        name=f"{ko} {'담당자' if role == 'handler' else '결재권자'}",
+                        password=hashed,
+                        email_confirmed=True,
+                        totp_secret=secret,
+                        totp_confirmed=True,
+                    )
+                    officials.append((user, units[code], role))
+            User.objects.bulk_create([u for u, _unit, _role in officials])
+            Membership.objects.bulk_create(
+                Membership(user=u, unit=unit, role=role) for u, unit, role in officials
+            )
+            User.objects.create(
+                email=f"operator@{DOMAIN}",
+                name="운영자",
+                password=hashed,
+                email_confirmed=True,
+                is_staff=True,
+                is_superuser=True,
+                totp_secret=secret,
+                totp_confirmed=True,
+            )
+            regions = list(Region.objects.exclude(parent=None).values_list("pk", flat=True))
+            User.objects.bulk_create(
+                User(
+                    email=f"citizen{i}@{DOMAIN}",
+                    name=f"시민{i}",
+                    password=hashed,
+                    email_confirmed=True,
+                    region_id=regions[i % len(regions)],
+                    preferred_language="en" if i % 5 == 0 else "ko",
+                )
+                for i in range(1, 201)
+            )
+        self._complaints(categories)
+
+    def _complaints(self, categories) -> None:
+        get = User.objects.get
+        operator = get(email=f"operator@{DOMAIN}")
+        for i, (kind, category, title, body, region, target) in enumerate(COMPLAINTS, start=1):
+            citizen = get(email=f"citizen{i}@{DOMAIN}")
+            complaint = services.complaint_file(
+                citizen=citizen,
+                kind=kind,
+                title=title,
+                body=body,
+                category=categories.get(category),
+                region=Region.objects.filter(code=region).first() if region else None,
+                publish_consent=target in ("answered", "closed"),
+                confirm_repeat=True,
+            )
+            self._advance(complaint, target, citizen, operator)
+        # two overdue complaints, so the inbox shows how they stand out (demo backdating only)
+        for complaint in Complaint.objects.filter(status__in=["received", "in_progress"])[:2]:
+            past = timezone.now() - timedelta(days=12)
+            Complaint.objects.filter(pk=complaint.pk).update(
+                received_at=past, clock_started_at=past, due_at=past + timedelta(days=9)
+            )
+        services.complaints_escalate_overdue()
+
+    def _advance(self, complaint, target, citizen, operator) -> None:
+        if target in ("received", "triage"):
+            return
+        unit = complaint.unit
+        handler = get_role(unit, "handler")
+        approver = get_role(unit, "approver")
+        if target == "withdrawn":
+            services.complaint_withdraw(complaint=complaint, by=citizen)
+            return
+        services.complaint_claim(complaint=complaint, by=handler)
+        services.complaint_add_note(
+            complaint=complaint, by=handler, body="현장 확인 필요 / site visit needed"
+        )
+        if target == "in_progress":
+            return
+        if target == "waiting_citizen":
+            services.complaint_request_info(
+                complaint=complaint,
+                by=handler,
+                question="정확한 위치(사거리 이름)를 알려 주시겠습니까?",
+            )
+            return
+        services.complaint_submit_answer(
+            complaint=complaint, by=handler, body=ANSWERS.get(target, ANSWERS["answered"])
+        )
+        if target == "pending_approval":
+            return
+        services.complaint_approve(complaint=complaint, by=approver)
+        if target == "closed":
+            services.complaint_rate(
+                complaint=complaint, by=citizen, rating=5, comment="빠른 답변 감사합니다."
+            )
+
+    def _print_accounts(self, password: str, secret: str) -> None:
+        w = self.stdout.write
+        w("")
+        w(f"Demo accounts (password for all: {password})")
+        w(f"  citizens:   citizen1@{DOMAIN} … citizen200@{DOMAIN}")
+        w(f"  officials:  handler.<unit code>@{DOMAIN}, approver.<unit code>@{DOMAIN}")
+        w(f"              e.g. handler.molit-roads@{DOMAIN}, approver.molit-roads@{DOMAIN}")
+        w(f"  operator:   operator@{DOMAIN} (admin at /admin/)")
+        w(f"  TOTP secret of officials and the operator: {secret}")
+        w(
+            '              (add it to an authenticator app, or: python -c "import pyotp; '
+            f"print(pyotp.TOTP('{secret}').now())\")"
+        )
+        w("  unit codes: " + ", ".join(code for code, *_ in UNITS))
+
+
+def get_role(unit, role):
+    return User.objects.get(email=f"{role}.{unit.code}@{DOMAIN}")

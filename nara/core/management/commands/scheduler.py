@@ -1,0 +1,32 @@
+"""Enqueue periodic tasks (deadline watch, outbox retries) every INTERVAL seconds.
+
+Run one scheduler beside the db_worker(s): `manage.py scheduler`. `--once` enqueues one round."""
+
+import logging
+import time
+
+from django.core.management.base import BaseCommand
+
+from nara.complaints.tasks import watch_deadlines
+from nara.notifications.tasks import deliver_due_outbox
+
+log = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = "Enqueue periodic tasks (deadlines, outbox retries)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=int, default=60)
+        parser.add_argument("--once", action="store_true")
+
+    def handle(self, *args, interval: int, once: bool, **options):
+        while True:
+            for periodic in (deliver_due_outbox, watch_deadlines):
+                try:
+                    periodic.enqueue()
+                except Exception:  # keep scheduling even if one enqueue fails
+                    log.exception("could not enqueue %s", periodic.name)
+            if once:
+                return
+            time.sleep(interval)

@@ -1,0 +1,99 @@
+"""Notifications: in-site messages and e-mail through the outbox."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone, translation
+
+from .models import Notification, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def email_enqueue(*, to: str, subject: str, body: str) -> OutboxMessage:
+    """Queue an e-mail in the current transaction; a task sends it after commit."""
+    message = OutboxMessage.objects.create(
+        to_email=to, subject=subject[:200], body=body, next_attempt_at=timezone.now()
+    )
+    transaction.on_commit(lambda: _schedule_delivery(message.pk))
+    return message
+
+
+def _schedule_delivery(message_id: int) -> None:
+    from .tasks import deliver_outbox_message
+
+    try:
+        deliver_outbox_message.enqueue(message_id)
+    except Exception:  # the periodic sweep will pick it up
+        log.exception("could not enqueue outbox message %s", message_id)
+
+
+def notify(*, user, subject: str, body: str, url: str = "", email: bool = True) -> None:
+    """Tell a user something, in-site and/or by e-mail according to their preferences.
+
+    `subject` and `body` may be lazy translations: they are rendered in the user's language."""
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        subject_text, body_text = str(subject), str(body)
+        if user.notify_site:
+            Notification.objects.create(
+                user=user, title=subject_text[:200], body=body_text, url=url
+            )
+        if email and user.notify_email:
+            link = f"\n\n{settings.SITE_URL}{url}" if url else ""
+            email_enqueue(to=user.email, subject=subject_text, body=body_text + link)
+
+
+def outbox_deliver(message_id: int) -> bool:
+    """Send one queued message. Returns True when sent. A failure is recorded and retried later
+    with backoff; the row is locked so two workers never send the same mail."""
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update()
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+            .first()
+        )
+        if message is None:
+            return False
+        try:
+            EmailMessage(
+                subject=message.subject,
+                body=message.body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[message.to_email],
+            ).send()
+        except Exception as exc:  # any transport failure: keep the message, retry later
+            message.attempts += 1
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = OutboxMessage.Status.FAILED
+            message.next_attempt_at = timezone.now() + timedelta(minutes=2**message.attempts)
+            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            log.warning("outbox message %s not sent: %s", message.pk, message.last_error)
+            return False
+        message.status = OutboxMessage.Status.SENT
+        message.attempts += 1
+        message.sent_at = timezone.now()
+        message.save(update_fields=["status", "attempts", "sent_at"])
+        return True
+
+
+def outbox_deliver_due(limit: int = 200) -> int:
+    """Send every pending message whose time has come. Returns how many were sent."""
+    ids = list(
+        OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now()
+        ).values_list("pk", flat=True)[:limit]
+    )
+    return sum(outbox_deliver(pk) for pk in ids)
+
+
+def notification_mark_read(*, user, notification_id: int | None = None) -> int:
+    qs = Notification.objects.filter(user=user, read_at=None)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())

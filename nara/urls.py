@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from nara.api.api import api
+from nara.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("nara.accounts.urls")),
+    path("complaints/", include("nara.complaints.urls")),
+    path("office/", include("nara.complaints.urls_official")),
+    path("notifications/", include("nara.notifications.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "nara.core.views.not_found"
+handler500 = "nara.core.views.server_error"
