@@ -240,7 +240,9 @@ NARA_RECEIPT_PREFIX = os.environ.get("NARA_RECEIPT_PREFIX", "NR")
 # Rate limits: (requests, seconds). NARA_RATE_LIMITS=off switches them all off (load tests only).
 NARA_RATE_LIMITS_ENABLED = os.environ.get("NARA_RATE_LIMITS", "on") != "off"
 NARA_RATE_LIMITS = {
-    "login": (10, 300),
+    "login": (10, 300),  # per e-mail address
+    "login_ip": (100, 300),  # per client address (offices share addresses)
+    "two_factor": (10, 300),
     "signup": (5, 3600),
     "password_reset": (5, 3600),
     "complaint_file": (20, 3600),

@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from nara.accounts.views import admin_login
 from nara.api.api import api
 from nara.core import views as core_views
+
+admin.site.login = admin_login  # one login page, with its rate limits and 2FA
 
 urlpatterns = [
     path("", core_views.home, name="home"),
