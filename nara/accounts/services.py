@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,7 +19,7 @@ from nara.audit.services import audit_record
 from nara.notifications.services import email_enqueue
 
 from . import tokens, totp
-from .models import User
+from .models import ApiToken, User
 
 PROFILE_FIELDS = ("name", "phone", "region", "preferred_language", "notify_email", "notify_site")
 
@@ -253,4 +253,23 @@ def user_reset_password(*, uidb64: str, token: str, password: str) -> User:
             target=user,
             data={"email_confirmed_by_reset": not was_confirmed},
         )
+    return user
+
+
+def user_totp_reset(*, by, user: User) -> User:
+    """Clear an official's TOTP secret (a lost phone): they set it up again at the next login.
+    Their sessions and API tokens end, so nothing stays signed in past the old second factor."""
+    from django.contrib.sessions.models import Session
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.totp_secret = ""
+        user.totp_confirmed = False
+        user.totp_last_step = 0
+        user.save(update_fields=["totp_secret", "totp_confirmed", "totp_last_step"])
+        ApiToken.objects.filter(user=user).delete()
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+            if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+                session.delete()
+        audit_record(actor=by, event_type=EventType.USER_TOTP_RESET, target=user)
     return user

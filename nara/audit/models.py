@@ -9,6 +9,7 @@ class EventType(models.TextChoices):
     USER_PASSWORD_RESET = "user.password_reset", _("Password reset")
     USER_PROFILE_UPDATED = "user.profile_updated", _("Profile updated")
     USER_TOTP_ENABLED = "user.totp_enabled", _("Two-factor authentication set up")
+    USER_TOTP_RESET = "user.totp_reset", _("Two-factor authentication reset")
     HOLIDAY_ADDED = "holiday.added", _("Holiday added")
     HOLIDAY_REMOVED = "holiday.removed", _("Holiday removed")
     COMPLAINT_FILED = "complaint.filed", _("Filed")

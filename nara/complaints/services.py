@@ -48,7 +48,11 @@ def _official_url(complaint: Complaint) -> str:
 
 
 def _lock(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update(of=("self",)).select_related("unit").get(pk=complaint.pk)
+    return (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .get(pk=complaint.pk)
+    )
 
 
 def _local(moment: datetime) -> str:
@@ -711,7 +715,9 @@ def complaints_escalate_overdue(*, now: datetime | None = None) -> int:
     ).values_list("pk", flat=True)
     for pk in list(overdue[:500]):
         with transaction.atomic():
-            complaint = Complaint.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
+            complaint = (
+                Complaint.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
+            )
             if complaint.escalated_at is not None or complaint.due_at >= now:
                 continue
             complaint.escalated_at = now

@@ -9,7 +9,7 @@ def nara(request):
         from nara.agencies.selectors import official_unit_ids
 
         unread = user.notifications.filter(read_at=None).count()
-        is_official = bool(official_unit_ids(user))
+        is_official = bool(official_unit_ids(user)) or user.is_staff
     return {
         "nara_unread_count": unread,
         "nara_is_official": is_official,

@@ -2,7 +2,6 @@
 retried."""
 
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -34,13 +33,8 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Retry sending now"))
     def retry_now(self, request, queryset):
-        pending = queryset.exclude(status=OutboxMessage.Status.SENT)
-        # A message that gave up (failed) goes back to the queue for one more round.
-        pending.filter(status=OutboxMessage.Status.FAILED).update(
-            status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now()
-        )
-        ids = list(pending.values_list("pk", flat=True))
-        sent = sum(services.outbox_deliver(pk) for pk in ids)
+        sent, tried = services.outbox_retry(message_ids=list(queryset.values_list("pk", flat=True)))
+        ids = range(tried)
         level = messages.SUCCESS if sent == len(ids) else messages.WARNING
         self.message_user(
             request,

@@ -97,3 +97,16 @@ def notification_mark_read(*, user, notification_id: int | None = None) -> int:
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
     return qs.update(read_at=timezone.now())
+
+
+def outbox_retry(*, message_ids: list[int]) -> tuple[int, int]:
+    """Put failed messages back in the queue and try every unsent one now.
+    Returns (sent, tried)."""
+    unsent = OutboxMessage.objects.filter(pk__in=message_ids).exclude(
+        status=OutboxMessage.Status.SENT
+    )
+    unsent.filter(status=OutboxMessage.Status.FAILED).update(
+        status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now()
+    )
+    ids = list(unsent.values_list("pk", flat=True))
+    return sum(outbox_deliver(pk) for pk in ids), len(ids)

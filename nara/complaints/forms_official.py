@@ -1,0 +1,206 @@
+"""Forms of the officials' back office (민원 처리). They only parse input; the services decide."""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from nara.agencies.models import Membership, Unit
+from nara.agencies.selectors import unit_members
+
+from .models import Kind, Status
+
+CHOOSE = _("Choose…")
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the field it names when the form has
+    that field, otherwise at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for item in errors:
+                form.add_error(target, item)
+    else:
+        form.add_error(None, error)
+
+
+class OfficeForm(forms.Form):
+    """A form whose errors are shown next to its fields and in a summary at the top."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def error_items(self):
+        """(field id or "", message) pairs for the error summary."""
+        items = []
+        for name, errors in self.errors.items():
+            anchor = "" if name == NON_FIELD_ERRORS else self[name].auto_id
+            items.extend((anchor, message) for message in errors)
+        return items
+
+
+# --- the inbox -------------------------------------------------------------------------------
+
+
+class InboxFilterForm(OfficeForm):
+    STATUS_CHOICES = [
+        ("open", _("Open")),
+        ("all", _("All")),
+        *[
+            (value, _("Waiting for citizen") if value == Status.WAITING_CITIZEN else label)
+            for value, label in Status.choices
+        ],
+    ]
+    DUE_CHOICES = [
+        ("", _("Any time")),
+        ("overdue", _("Overdue")),
+        ("today", _("Due today")),
+        ("week", _("Due within 7 days")),
+    ]
+
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *Kind.choices], required=False
+    )
+    due = forms.ChoiceField(label=_("Due"), choices=DUE_CHOICES, required=False)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_("Receipt number, or words from the title or text."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    mine = forms.BooleanField(label=_("Only complaints I handle"), required=False)
+
+    def filters(self) -> dict:
+        """Keyword arguments for selectors.inbox; invalid choices fall back to the defaults."""
+        if not self.is_valid():
+            return {"status": "open", "kind": "", "due": "", "q": "", "mine": False}
+        data = self.cleaned_data
+        return {
+            "status": data["status"] or "open",
+            "kind": data["kind"],
+            "due": data["due"],
+            "q": data["q"].strip(),
+            "mine": bool(data["mine"]),
+        }
+
+
+# --- actions on one complaint -----------------------------------------------------------------
+
+
+class ClaimForm(OfficeForm):
+    pass
+
+
+class ApproveForm(OfficeForm):
+    pass
+
+
+class NoteForm(OfficeForm):
+    body = forms.CharField(
+        label=_("Internal note"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen by officials only, never by the citizen."),
+        error_messages={"required": _("Write the note.")},
+    )
+
+
+class AssignForm(OfficeForm):
+    handler = forms.ModelChoiceField(
+        label=_("Handler"),
+        queryset=None,
+        empty_label=CHOOSE,
+        error_messages={
+            "required": _("Choose a handler of this unit."),
+            "invalid_choice": _("Choose a handler of this unit."),
+        },
+    )
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = unit_members(unit, Membership.Role.HANDLER).order_by(
+            "name", "email"
+        )
+        self.fields["handler"].label_from_instance = lambda user: user.display_name
+
+
+class _UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit):
+        return f"{unit.name} ({unit.code})"
+
+
+class TransferForm(OfficeForm):
+    """Transfer to another unit (이송), or route out of the triage queue."""
+
+    to_unit = _UnitChoiceField(
+        label=_("Send to unit"),
+        queryset=None,
+        empty_label=CHOOSE,
+        error_messages={
+            "required": _("Choose the unit to send it to."),
+            "invalid_choice": _("Choose another, active unit."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for the transfer.")},
+    )
+
+    def __init__(self, *args, current_unit_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.filter(is_active=True).order_by("code")
+        if current_unit_id is not None:
+            units = units.exclude(pk=current_unit_id)
+        self.fields["to_unit"].queryset = units
+
+
+class ExtendForm(OfficeForm):
+    new_due = forms.DateField(
+        label=_("New due date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Choose the new due date."),
+            "invalid": _("Enter the date as year-month-day, for example 2026-04-20."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason for the extension"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent to the citizen with the new date."),
+        error_messages={"required": _("Give the reason for the extension.")},
+    )
+
+
+class RequestInfoForm(OfficeForm):
+    question = forms.CharField(
+        label=_("What do you need from the citizen?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The handling period stops until the citizen replies."),
+        error_messages={"required": _("Write what you need from the citizen.")},
+    )
+
+
+class AnswerForm(OfficeForm):
+    body = forms.CharField(
+        label=_("Answer"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Submitted to the unit's approver; sent to the citizen once approved."),
+        error_messages={"required": _("Write the answer.")},
+    )
+
+
+class ReturnForm(OfficeForm):
+    comment = forms.CharField(
+        label=_("What should change?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say what should change.")},
+    )

@@ -1,0 +1,280 @@
+"""The officials' back office (민원 처리): the inbox and the handling page of one complaint.
+
+Thin views: a form parses the input, a service decides and writes, errors become responses."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from nara.agencies.models import Membership
+from nara.agencies.selectors import user_has_role
+from nara.core import clock
+from nara.core.access import official_required
+from nara.core.errors import InvalidTransition, NotAllowed
+
+from . import forms_official as f
+from . import policies, selectors, services
+from .models import AnswerDraft, Complaint, Status
+from .transitions import Action, can_transition
+
+Role = Membership.Role
+PAGE_SIZE = 25
+
+
+# --- the inbox -------------------------------------------------------------------------------
+
+
+@official_required
+@require_GET
+def inbox(request):
+    form = f.InboxFilterForm(request.GET or None)
+    filters = form.filters()
+    complaints = selectors.inbox(user=request.user, **filters)
+    page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "now": timezone.now(),
+        "filtered": any(v for k, v in filters.items() if k != "status")
+        or filters["status"] != "open",
+    }
+    template = "office/inbox.html"
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        template = "office/inbox.html#results"
+    return render(request, template, context)
+
+
+# --- one complaint: what may be done, by whom -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One action of the handling page: who may see its form, in which states, and the service
+    call it makes with the form's cleaned data."""
+
+    form: type[f.OfficeForm]
+    transition: Action
+    allowed: Callable[[Any, Complaint], bool]
+    run: Callable[[Complaint, Any, dict], Any]
+    done: str
+    form_kwargs: Callable[[Complaint], dict] = lambda complaint: {}
+    extra: Callable[[Complaint], bool] = lambda complaint: True  # a further condition to show it
+
+
+def _claim_allowed(user, complaint):
+    return user_has_role(user, complaint.unit_id, Role.HANDLER)
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    "claim": ActionSpec(
+        form=f.ClaimForm,
+        transition=Action.CLAIM,
+        allowed=_claim_allowed,
+        run=lambda c, by, d: services.complaint_claim(complaint=c, by=by),
+        done=_("You are now handling this complaint."),
+    ),
+    "assign": ActionSpec(
+        form=f.AssignForm,
+        transition=Action.ASSIGN,
+        allowed=policies.can_assign,
+        run=lambda c, by, d: services.complaint_assign(complaint=c, by=by, handler=d["handler"]),
+        done=_("The complaint was assigned."),
+        form_kwargs=lambda c: {"unit": c.unit},
+    ),
+    "route": ActionSpec(
+        form=f.TransferForm,
+        transition=Action.ROUTE,
+        allowed=policies.can_route,
+        run=lambda c, by, d: services.complaint_transfer(
+            complaint=c, by=by, to_unit=d["to_unit"], reason=d["reason"]
+        ),
+        done=_("The complaint was sent to the unit."),
+        form_kwargs=lambda c: {"current_unit_id": c.unit_id},
+    ),
+    "transfer": ActionSpec(
+        form=f.TransferForm,
+        transition=Action.TRANSFER,
+        allowed=policies.can_transfer,
+        run=lambda c, by, d: services.complaint_transfer(
+            complaint=c, by=by, to_unit=d["to_unit"], reason=d["reason"]
+        ),
+        done=_("The complaint was transferred."),
+        form_kwargs=lambda c: {"current_unit_id": c.unit_id},
+    ),
+    "extend": ActionSpec(
+        form=f.ExtendForm,
+        transition=Action.EXTEND,
+        allowed=policies.can_handle,
+        run=lambda c, by, d: services.complaint_extend(
+            complaint=c, by=by, new_due=d["new_due"], reason=d["reason"]
+        ),
+        done=_("The handling period was extended and the citizen told."),
+        extra=lambda c: c.extended_at is None,
+    ),
+    "request_info": ActionSpec(
+        form=f.RequestInfoForm,
+        transition=Action.REQUEST_INFO,
+        allowed=policies.can_handle,
+        run=lambda c, by, d: services.complaint_request_info(
+            complaint=c, by=by, question=d["question"]
+        ),
+        done=_("The citizen was asked for more information; the clock is stopped."),
+    ),
+    "note": ActionSpec(
+        form=f.NoteForm,
+        transition=Action.ADD_NOTE,
+        allowed=policies.can_view_as_official,
+        run=lambda c, by, d: services.complaint_add_note(complaint=c, by=by, body=d["body"]),
+        done=_("Note added."),
+    ),
+    "answer": ActionSpec(
+        form=f.AnswerForm,
+        transition=Action.SUBMIT_ANSWER,
+        allowed=policies.can_handle,
+        run=lambda c, by, d: services.complaint_submit_answer(complaint=c, by=by, body=d["body"]),
+        done=_("The answer was submitted for approval."),
+    ),
+    "approve": ActionSpec(
+        form=f.ApproveForm,
+        transition=Action.APPROVE,
+        allowed=policies.can_approve,
+        run=lambda c, by, d: services.complaint_approve(complaint=c, by=by),
+        done=_("The answer was approved and sent to the citizen."),
+    ),
+    "return": ActionSpec(
+        form=f.ReturnForm,
+        transition=Action.RETURN,
+        allowed=policies.can_approve,
+        run=lambda c, by, d: services.complaint_return(complaint=c, by=by, comment=d["comment"]),
+        done=_("The answer was returned to the handler."),
+    ),
+}
+
+
+def _available(user, complaint: Complaint, name: str) -> bool:
+    spec = ACTIONS[name]
+    return (
+        can_transition(complaint.status, spec.transition)
+        and spec.allowed(user, complaint)
+        and spec.extra(complaint)
+    )
+
+
+def _form(complaint: Complaint, name: str, data=None) -> f.OfficeForm:
+    spec = ACTIONS[name]
+    return spec.form(data, prefix=name, **spec.form_kwargs(complaint))
+
+
+def _detail_context(request, complaint: Complaint, bound: dict | None = None) -> dict:
+    user = request.user
+    forms = {name: _form(complaint, name) for name in ACTIONS if _available(user, complaint, name)}
+    forms.update(bound or {})
+    submitted = None
+    if complaint.status == Status.PENDING_APPROVAL:
+        submitted = (
+            complaint.drafts.filter(state=AnswerDraft.State.SUBMITTED)
+            .select_related("author")
+            .last()
+        )
+    returned = None
+    if complaint.status == Status.IN_PROGRESS:
+        returned = (
+            complaint.drafts.filter(state=AnswerDraft.State.RETURNED)
+            .select_related("author", "decided_by")
+            .last()
+        )
+    extension_limit = None
+    if "extend" in forms:
+        extension_limit = clock.extension_limit(
+            complaint.due_at, clock.period_for_kind(complaint.kind)
+        )
+    statuses = dict(Status.choices)
+    events = [
+        {
+            "event": event,
+            "from": statuses.get(event.from_state, ""),
+            "to": statuses.get(event.to_state, ""),
+        }
+        for event in selectors.timeline(complaint, for_citizen=False)
+    ]
+    return {
+        "complaint": complaint,
+        "now": timezone.now(),
+        "show_contact": user_has_role(user, complaint.unit_id, *policies.HANDLING_ROLES),
+        "attachments": list(complaint.attachments.all()),
+        "notes": list(complaint.notes.select_related("author")),
+        "info_requests": list(complaint.info_requests.all()),
+        "events": events,
+        "forms": forms,
+        "submitted_draft": submitted,
+        "returned_draft": returned,
+        "own_draft": submitted is not None and submitted.author_id == user.pk,
+        "extension_limit": extension_limit,
+    }
+
+
+@official_required
+@require_GET
+def detail(request, receipt_no):
+    complaint = selectors.complaint_get_for_official(user=request.user, receipt_no=receipt_no)
+    return render(request, "office/detail.html", _detail_context(request, complaint))
+
+
+@official_required
+@require_POST
+def act(request, receipt_no, action):
+    """Run one action (claim, assign, transfer, …) on a complaint, then back to its page."""
+    complaint = selectors.complaint_get_for_official(user=request.user, receipt_no=receipt_no)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    if not spec.allowed(request.user, complaint):
+        return _forbidden(request, complaint, NotAllowed())
+    if not can_transition(complaint.status, spec.transition):
+        return _invalid_transition(request, complaint, InvalidTransition())
+    form = _form(complaint, action, request.POST)
+    if form.is_valid():
+        try:
+            spec.run(complaint, request.user, form.cleaned_data)
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        except NotAllowed as error:
+            return _forbidden(request, complaint, error)
+        except InvalidTransition as error:
+            return _invalid_transition(request, complaint, error)
+        else:
+            messages.success(request, spec.done)
+            complaint = Complaint.objects.get(pk=complaint.pk)
+            if policies.can_view_as_official(request.user, complaint):
+                return redirect("office:detail", receipt_no=complaint.receipt_no)
+            return redirect("office:inbox")  # transferred away: no longer ours to see
+    complaint.refresh_from_db()
+    context = _detail_context(request, complaint, bound={action: form})
+    context["failed_form"] = form
+    return render(request, "office/detail.html", context, status=400)
+
+
+def _forbidden(request, complaint, error):
+    return render(
+        request,
+        "office/forbidden.html",
+        {"complaint": complaint, "message": error.message},
+        status=403,
+    )
+
+
+def _invalid_transition(request, complaint, error):
+    messages.error(request, error.message)
+    return redirect("office:detail", receipt_no=complaint.receipt_no)

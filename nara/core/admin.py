@@ -1,0 +1,135 @@
+"""Operators' admin for shared calendars and reference data, and the base class of every
+Nara admin page.
+
+Operators are staff users (`is_staff`). They manage agencies, routing and holidays here; they
+never change the state of a complaint here (state changes go through the services)."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import Holiday, Region
+
+
+def is_operator(request) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_staff)
+
+
+class OperatorPermissions:
+    """Operators (active staff) may use an admin page without per-model permissions."""
+
+    def has_module_permission(self, request):
+        return is_operator(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_operator(request)
+
+    def has_add_permission(self, request):
+        return is_operator(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_operator(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_operator(request)
+
+
+class OperatorAdmin(OperatorPermissions, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyAdmin(OperatorAdmin):
+    """Operators may look, never add, change or delete."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OperatorInline(admin.TabularInline):
+    extra = 0
+
+    def has_view_permission(self, request, obj=None):
+        return is_operator(request)
+
+    def has_add_permission(self, request, obj=None):
+        return is_operator(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_operator(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_operator(request)
+
+
+@admin.register(Region)
+class RegionAdmin(OperatorAdmin):
+    """Regions come from the statistical classification (data migration): names may be
+    corrected, codes and the tree stay."""
+
+    list_display = ("code", "name_ko", "name_en", "parent")
+    list_select_related = ("parent",)
+    search_fields = ("code", "name_ko", "name_en")
+    list_filter = (("parent", admin.EmptyFieldListFilter),)
+    readonly_fields = ("code", "parent")
+    fields = ("code", "name_ko", "name_en", "parent")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Holiday)
+class HolidayAdmin(OperatorAdmin):
+    """Extra days off (임시공휴일). Adding or removing one moves the deadlines of open
+    complaints at once, through nara.core.services."""
+
+    list_display = ("date", "name", "created_at")
+    date_hierarchy = "date"
+    search_fields = ("name",)
+    fields = ("date", "name")
+    actions = ["delete_selected"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # remove the day and add the right one: both move the deadlines
+
+    def save_model(self, request, obj, form, change):
+        holiday = services.holiday_add(by=request.user, day=obj.date, name=obj.name)
+        obj.pk, obj.created_at = holiday.pk, holiday.created_at
+        self._moved_message(request, holiday.moved)
+
+    def delete_model(self, request, obj):
+        moved = services.holiday_remove(by=request.user, holiday=obj)
+        self._moved_message(request, moved)
+
+    def delete_queryset(self, request, queryset):
+        moved = sum(
+            services.holiday_remove(by=request.user, holiday=holiday) for holiday in queryset
+        )
+        self._moved_message(request, moved)
+
+    def _moved_message(self, request, moved: int) -> None:
+        self.message_user(
+            request,
+            ngettext(
+                "The due date of %(count)d open complaint moved.",
+                "The due dates of %(count)d open complaints moved.",
+                moved,
+            )
+            % {"count": moved},
+            messages.INFO,
+        )
+
+
+admin.site.site_header = _("Nara operations")
+admin.site.site_title = _("Nara operations")
+admin.site.index_title = _("Agencies, routing, calendars and logs")
