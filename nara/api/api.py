@@ -14,6 +14,7 @@ from ninja import NinjaAPI, Router
 from ninja import Status as HttpStatus
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from nara.accounts import totp
@@ -46,6 +47,12 @@ class BearerToken(HttpBearer):
         return api_token.user
 
 
+class Utf8JSONRenderer(JSONRenderer):
+    """Korean text as UTF-8, not \\uXXXX escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 bearer = BearerToken()
 api = NinjaAPI(
     title="Nara API",
@@ -53,7 +60,8 @@ api = NinjaAPI(
     description=__doc__,
     urls_namespace="api",
     auth=bearer,
-    docs_url=None,
+    docs_url=None,  # Swagger UI loads from a CDN, which the CSP forbids; the spec is enough
+    renderer=Utf8JSONRenderer(),
 )
 
 
