@@ -50,7 +50,11 @@ def events(event_type, user):
 
 
 def log_in(client, email, password=PASSWORD, **extra):
-    return client.post(reverse("accounts:login"), {"email": email, "password": password, **extra})
+    headers = {k: v for k, v in extra.items() if k.startswith("HTTP_")}
+    data = {k: v for k, v in extra.items() if not k.startswith("HTTP_")}
+    return client.post(
+        reverse("accounts:login"), {"email": email, "password": password, **data}, **headers
+    )
 
 
 def current_code(secret=TOTP_SECRET):

@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import translation
 from PIL import ExifTags, Image, PngImagePlugin
 
 from nara.core import uploads
@@ -443,7 +444,7 @@ JS_ACTION = b"<< /Type /Action /S /JavaScript /JS (app.alert(1)) >>"
     ids=["javascript", "js", "launch", "embedded-files", "embedded-file", "escaped", "objstm"],
 )
 def test_pdf_with_scripts_or_embedded_files_is_refused(data):
-    with pytest.raises(ValidationError) as excinfo:
+    with translation.override("en"), pytest.raises(ValidationError) as excinfo:
         clean_upload(upload("form.pdf", data, "application/pdf"))
     assert codes(excinfo) == ["wrong_type"]
     assert "PDF with scripts or embedded files is not accepted" in excinfo.value.messages[0]

@@ -130,6 +130,12 @@ def complaint_file(
             .first()
         )
         if earlier is not None:
+            if idempotency_key:  # a concurrent retry of this very submission committed first
+                same = Complaint.objects.filter(
+                    citizen=citizen, idempotency_key=idempotency_key
+                ).first()
+                if same is not None:
+                    return same
             raise RepeatComplaint(earlier)
 
     try:

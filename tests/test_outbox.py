@@ -1,0 +1,245 @@
+"""The mail outbox against a real SMTP server (aiosmtpd on 127.0.0.1): mail is written in the
+transaction of the change that causes it, sent after commit, kept and retried when the server is
+down, sent exactly once, and given up after MAX_ATTEMPTS.
+
+pytest-django's `db` wraps each test in a transaction, so on_commit callbacks (the delivery task)
+run only through `django_capture_on_commit_callbacks(execute=True)`."""
+
+import email
+import email.policy
+import socket
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.db import transaction
+from time_machine import travel
+
+from nara.audit.models import AuditEvent
+from nara.complaints.models import Complaint
+from nara.notifications import services as outbox
+from nara.notifications.models import Notification, OutboxMessage
+from nara.notifications.tasks import deliver_due_outbox
+from tests.helpers import file_complaint
+from tests.states import kst
+
+T0 = kst(2026, 3, 9, 10, 0)
+
+
+class Collector:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    """A port nothing listens on (bound once to find it, then closed)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_factory():
+    """Start SMTP servers on given ports; all are stopped after the test."""
+    started = []
+
+    def start(port: int) -> Collector:
+        collector = Collector()
+        controller = Controller(collector, hostname="127.0.0.1", port=port)
+        controller.start()
+        started.append(controller)
+        return collector
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+@pytest.fixture
+def use_smtp(settings):
+    def point_at(port: int) -> None:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+            }
+        }
+
+    return point_at
+
+
+@pytest.fixture
+def smtp(smtp_factory, use_smtp) -> Collector:
+    """A live SMTP server the site sends to."""
+    port = free_port()
+    collector = smtp_factory(port)
+    use_smtp(port)
+    return collector
+
+
+@pytest.fixture
+def smtp_down(use_smtp) -> int:
+    """The site sends to a port where nothing listens; returns that port."""
+    port = free_port()
+    use_smtp(port)
+    return port
+
+
+def test_a_notification_mail_reaches_the_smtp_server(
+    world, smtp, django_capture_on_commit_callbacks
+):
+    with travel(T0, tick=False), django_capture_on_commit_callbacks(execute=True):
+        complaint = file_complaint(world)
+
+    # the citizen gets the receipt by mail; the handler's "new complaint" is in-site only
+    assert len(smtp.messages) == 1
+    recipients, message = smtp.messages[0]
+    assert recipients == [world.citizen.email]
+    assert message["To"] == world.citizen.email
+    assert complaint.receipt_no in message["Subject"]
+    body = message.get_content()
+    assert f"/complaints/{complaint.receipt_no}/" in body
+    assert "2026-03-17 18:00" in body  # the deadline, in Seoul time
+    sent = OutboxMessage.objects.get()
+    assert (sent.status, sent.attempts, sent.to_email) == (
+        OutboxMessage.Status.SENT,
+        1,
+        world.citizen.email,
+    )
+    assert sent.sent_at == T0
+
+
+def test_a_mail_survives_a_server_that_is_down_and_leaves_once_it_is_back(
+    world, smtp_down, smtp_factory, django_capture_on_commit_callbacks
+):
+    with travel(T0, tick=False), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        complaint = file_complaint(world)
+    assert callbacks, "the delivery was scheduled on commit"
+
+    # the complaint is filed all the same; its mail waits in the outbox
+    assert Complaint.objects.filter(pk=complaint.pk).exists()
+    message = OutboxMessage.objects.get()
+    assert message.status == OutboxMessage.Status.PENDING
+    assert message.attempts == 1
+    assert "ConnectionRefused" in message.last_error
+    assert message.next_attempt_at == T0 + timedelta(minutes=2)
+    assert message.sent_at is None
+
+    collector = smtp_factory(smtp_down)  # the server comes back on the same port
+
+    with travel(T0 + timedelta(minutes=1), tick=False):  # not yet time to retry
+        assert outbox.outbox_deliver_due() == 0
+    assert collector.messages == []
+
+    with travel(T0 + timedelta(minutes=3), tick=False):
+        assert outbox.outbox_deliver_due() == 1
+        assert outbox.outbox_deliver_due() == 0  # the sweep again: nothing more
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT
+    assert message.attempts == 2
+    assert message.sent_at == T0 + timedelta(minutes=3)
+    assert len(collector.messages) == 1
+    assert collector.messages[0][0] == [world.citizen.email]
+    assert complaint.receipt_no in collector.messages[0][1]["Subject"]
+
+
+def test_the_periodic_task_sends_what_is_due(
+    world, smtp_down, smtp_factory, django_capture_on_commit_callbacks
+):
+    with travel(T0, tick=False), django_capture_on_commit_callbacks(execute=True):
+        file_complaint(world)
+    collector = smtp_factory(smtp_down)
+    with travel(T0 + timedelta(minutes=5), tick=False):
+        result = deliver_due_outbox.enqueue()
+    assert result.return_value == 1
+    assert len(collector.messages) == 1
+
+
+def test_a_message_is_never_sent_twice(world, smtp, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False), transaction.atomic():
+        message = outbox.email_enqueue(to="someone@example.com", subject="Hello", body="Once.")
+    assert outbox.outbox_deliver(message.pk) is True
+    assert outbox.outbox_deliver(message.pk) is False
+    assert outbox.outbox_deliver_due() == 0
+    assert len(smtp.messages) == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxMessage.Status.SENT, 1)
+
+
+def test_after_max_attempts_a_message_is_failed_and_left_alone(
+    world, smtp_down, smtp_factory, django_capture_on_commit_callbacks
+):
+    with travel(T0, tick=False), django_capture_on_commit_callbacks(execute=False):
+        with transaction.atomic():
+            message = outbox.email_enqueue(to="someone@example.com", subject="Hi", body="Hi.")
+    moments = []
+    for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
+        message.refresh_from_db()
+        assert message.status == OutboxMessage.Status.PENDING
+        with travel(message.next_attempt_at, tick=False):
+            assert outbox.outbox_deliver_due() == 0
+        message.refresh_from_db()
+        assert message.attempts == attempt
+        assert message.last_error
+        moments.append(message.next_attempt_at)
+    assert message.status == OutboxMessage.Status.FAILED
+    gaps = [b - a for a, b in zip(moments, moments[1:], strict=False)]
+    assert gaps == sorted(gaps) and gaps[0] < gaps[-1]  # backing off
+
+    collector = smtp_factory(smtp_down)  # even with the server back, a failed mail stays put
+    with travel(T0 + timedelta(days=30), tick=False):
+        assert outbox.outbox_deliver_due() == 0
+        assert outbox.outbox_deliver(message.pk) is False
+    assert collector.messages == []
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxMessage.Status.FAILED, outbox.MAX_ATTEMPTS)
+
+
+def test_the_outbox_row_is_rolled_back_with_the_change(
+    world, smtp, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            file_complaint(world)
+            assert OutboxMessage.objects.count() == 1  # written in the same transaction
+            raise RuntimeError("something later in the same transaction failed")
+    assert callbacks == []
+    assert Complaint.objects.count() == 0
+    assert OutboxMessage.objects.count() == 0
+    assert Notification.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+    assert smtp.messages == []
+
+
+def test_a_notification_rolled_back_sends_nothing(world, smtp, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            outbox.notify(user=world.citizen, subject="Hello", body="Never sent.")
+            raise RuntimeError
+    assert callbacks == []
+    assert OutboxMessage.objects.count() == 0
+    assert Notification.objects.count() == 0
+    assert smtp.messages == []
+
+
+def test_preferences_decide_the_channels(world, smtp, django_capture_on_commit_callbacks):
+    world.citizen.notify_email = False
+    world.citizen.save(update_fields=["notify_email"])
+    world.other_citizen.notify_site = False
+    world.other_citizen.save(update_fields=["notify_site"])
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        outbox.notify(user=world.citizen, subject="Site only", body="x")
+        outbox.notify(user=world.other_citizen, subject="Mail only", body="y")
+    assert list(Notification.objects.values_list("user__email", "title")) == [
+        (world.citizen.email, "Site only")
+    ]
+    assert [(r, m["Subject"]) for r, m in smtp.messages] == [
+        ([world.other_citizen.email], "Mail only")
+    ]
