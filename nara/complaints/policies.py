@@ -34,6 +34,10 @@ def can_view_as_official(user, complaint: Complaint) -> bool:
     )
 
 
+def can_claim(user, complaint: Complaint) -> bool:
+    return user_has_role(user, complaint.unit_id, Role.HANDLER)
+
+
 def can_handle(user, complaint: Complaint) -> bool:
     """Claim, write notes, ask for information, extend, draft the answer, transfer."""
     return user_has_role(user, complaint.unit_id, Role.HANDLER, Role.AGENCY_ADMIN)

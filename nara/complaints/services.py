@@ -5,6 +5,8 @@ notifications (outbox rows, same transaction); mail leaves after commit."""
 import hashlib
 import re
 import secrets
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.conf import settings
@@ -230,135 +232,145 @@ def _complaint_create(*, citizen, attachments, fingerprint, **fields) -> Complai
 # --- handling --------------------------------------------------------------------------------
 
 
-def complaint_claim(*, complaint: Complaint, by) -> Complaint:
+@dataclass
+class _Change:
+    """What a transition body may add to its audit event."""
+
+    complaint: Complaint
+    old_status: str
+    data: dict = field(default_factory=dict)
+
+
+@contextmanager
+def _transition(complaint: Complaint, *, by, action: Action, allowed, event: EventType):
+    """One state change in one transaction: lock the complaint, check that `by` is `allowed`
+    and that the transition table permits `action`, let the body change the complaint (and
+    queue notifications), then save it and write the audit event."""
     with transaction.atomic():
-        complaint = _lock(complaint)
-        if not user_has_role(by, complaint.unit_id, Role.HANDLER):
+        locked = _lock(complaint)
+        if not allowed(by, locked):
             raise NotAllowed()
-        old = complaint.status
-        complaint.status = next_status(old, Action.CLAIM)
-        complaint.handler = by
-        complaint.save(update_fields=["status", "handler", "updated_at"])
+        change = _Change(complaint=locked, old_status=locked.status)
+        locked.status = next_status(locked.status, action)
+        yield change
+        locked.save()
         audit_record(
             actor=by,
-            event_type=EventType.COMPLAINT_CLAIMED,
-            target=complaint,
-            from_state=old,
-            to_state=complaint.status,
+            event_type=event,
+            target=locked,
+            from_state=change.old_status,
+            to_state=locked.status,
+            data=change.data,
         )
-    return complaint
+
+
+def _required(value: str, field_name: str, message) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field_name: message})
+    return value
+
+
+def complaint_claim(*, complaint: Complaint, by) -> Complaint:
+    """A handler of the unit takes the complaint (담당자 지정)."""
+    with _transition(
+        complaint,
+        by=by,
+        action=Action.CLAIM,
+        allowed=policies.can_claim,
+        event=EventType.COMPLAINT_CLAIMED,
+    ) as change:
+        change.complaint.handler = by
+    return change.complaint
 
 
 def complaint_assign(*, complaint: Complaint, by, handler) -> Complaint:
-    with transaction.atomic():
-        complaint = _lock(complaint)
-        if not policies.can_assign(by, complaint):
-            raise NotAllowed()
-        if not user_has_role(handler, complaint.unit_id, Role.HANDLER):
+    """The unit's approver or agency administrator gives the complaint to a handler."""
+    with _transition(
+        complaint,
+        by=by,
+        action=Action.ASSIGN,
+        allowed=policies.can_assign,
+        event=EventType.COMPLAINT_ASSIGNED,
+    ) as change:
+        c = change.complaint
+        if not user_has_role(handler, c.unit_id, Role.HANDLER):
             raise ValidationError({"handler": _("Choose a handler of this unit.")})
-        old = complaint.status
-        complaint.status = next_status(old, Action.ASSIGN)
-        complaint.handler = handler
-        complaint.save(update_fields=["status", "handler", "updated_at"])
-        audit_record(
-            actor=by,
-            event_type=EventType.COMPLAINT_ASSIGNED,
-            target=complaint,
-            from_state=old,
-            to_state=complaint.status,
-            data={"handler": handler.pk},
-        )
+        c.handler = handler
+        change.data = {"handler": handler.pk}
         notify(
             user=handler,
-            subject=_("Complaint %(no)s assigned to you") % {"no": complaint.receipt_no},
-            body=complaint.title,
-            url=_official_url(complaint),
+            subject=_("Complaint %(no)s assigned to you") % {"no": c.receipt_no},
+            body=c.title,
+            url=_official_url(c),
             email=False,
         )
-    return complaint
+    return c
 
 
 def complaint_transfer(*, complaint: Complaint, by, to_unit: Unit, reason: str) -> Complaint:
     """Transfer to the competent unit (이송), or route out of triage. The clock restarts there."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for the transfer.")})
-    with transaction.atomic():
-        complaint = _lock(complaint)
-        if complaint.status == Status.TRIAGE:
-            if not policies.can_route(by, complaint):
-                raise NotAllowed()
-            action, event = Action.ROUTE, EventType.COMPLAINT_ROUTED
-        else:
-            if not policies.can_transfer(by, complaint):
-                raise NotAllowed()
-            action, event = Action.TRANSFER, EventType.COMPLAINT_TRANSFERRED
-        if not to_unit.is_active or to_unit.pk == complaint.unit_id:
+    reason = _required(reason, "reason", _("Give the reason for the transfer."))
+    if complaint.status == Status.TRIAGE:
+        action, allowed, event = Action.ROUTE, policies.can_route, EventType.COMPLAINT_ROUTED
+    else:
+        action, allowed = Action.TRANSFER, policies.can_transfer
+        event = EventType.COMPLAINT_TRANSFERRED
+    with _transition(complaint, by=by, action=action, allowed=allowed, event=event) as change:
+        c = change.complaint
+        if not to_unit.is_active or to_unit.pk == c.unit_id:
             raise ValidationError({"to_unit": _("Choose another, active unit.")})
-        old, from_unit = complaint.status, complaint.unit
-        complaint.status = next_status(old, action)
-        now = timezone.now()
-        complaint.unit = to_unit
-        complaint.handler = None
-        complaint.clock_started_at = now
-        complaint.paused_minutes = complaint.paused_days = 0
-        complaint.extended_at = None
-        complaint.extension_reason = ""
-        complaint.escalated_at = None
+        from_unit = c.unit
+        c.unit, c.handler = to_unit, None
+        c.clock_started_at = timezone.now()
+        c.paused_minutes = c.paused_days = 0
+        c.extended_at, c.extension_reason, c.escalated_at = None, "", None
         if action == Action.TRANSFER:
-            complaint.transfer_count += 1
-            complaint.flagged = complaint.flagged or (
-                complaint.transfer_count >= settings.NARA_TRANSFER_FLAG_AT
-            )
-        complaint.due_at = compute_due(complaint)
-        complaint.save()
+            c.transfer_count += 1
+            c.flagged = c.flagged or c.transfer_count >= settings.NARA_TRANSFER_FLAG_AT
+        c.due_at = compute_due(c)
         Transfer.objects.create(
-            complaint=complaint, from_unit=from_unit, to_unit=to_unit, reason=reason, by=by
+            complaint=c, from_unit=from_unit, to_unit=to_unit, reason=reason, by=by
         )
-        audit_record(
-            actor=by,
-            event_type=event,
-            target=complaint,
-            from_state=old,
-            to_state=complaint.status,
-            data={
-                "from": from_unit.code if from_unit else None,
-                "to": to_unit.code,
-                "reason": reason,
-                "due_at": complaint.due_at.isoformat(),
-                "flagged": complaint.flagged,
-            },
-        )
+        change.data = {
+            "from": from_unit.code if from_unit else None,
+            "to": to_unit.code,
+            "reason": reason,
+            "due_at": c.due_at.isoformat(),
+            "flagged": c.flagged,
+        }
         notify(
-            user=complaint.citizen,
+            user=c.citizen,
             subject=_("Complaint %(no)s sent to %(unit)s")
-            % {"no": complaint.receipt_no, "unit": to_unit.name_ko},
+            % {"no": c.receipt_no, "unit": to_unit.name_ko},
             body=_("Your complaint is now handled by %(unit)s and will be answered by %(due)s.")
-            % {"unit": to_unit.name_ko, "due": _local(complaint.due_at)},
-            url=_url(complaint),
+            % {"unit": to_unit.name_ko, "due": _local(c.due_at)},
+            url=_url(c),
         )
         _notify_unit(
             to_unit,
             (Role.HANDLER,),
-            _("New complaint %(no)s") % {"no": complaint.receipt_no},
-            complaint.title,
-            complaint,
+            _("New complaint %(no)s") % {"no": c.receipt_no},
+            c.title,
+            c,
             email=False,
         )
-    return complaint
+    return c
 
 
 def complaint_extend(*, complaint: Complaint, by, new_due: date, reason: str) -> Complaint:
-    """Extend the handling period once (처리기간 연장), by at most the original period."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for the extension.")})
-    with transaction.atomic():
-        complaint = _lock(complaint)
-        if not policies.can_handle(by, complaint):
-            raise NotAllowed()
-        next_status(complaint.status, Action.EXTEND)
-        if complaint.extended_at is not None:
+    """Extend the handling period once (처리기간 연장), by at most the original period; the
+    citizen is told the reason and the new date."""
+    reason = _required(reason, "reason", _("Give the reason for the extension."))
+    with _transition(
+        complaint,
+        by=by,
+        action=Action.EXTEND,
+        allowed=policies.can_handle,
+        event=EventType.COMPLAINT_EXTENDED,
+    ) as change:
+        c = change.complaint
+        if c.extended_at is not None:
             raise ValidationError(
                 {
                     "new_due": _(
@@ -367,12 +379,11 @@ def complaint_extend(*, complaint: Complaint, by, new_due: date, reason: str) ->
                     )
                 }
             )
-        close = clock.office_close()
-        new_due_at = timezone.make_aware(datetime.combine(new_due, close))
-        limit = clock.extension_limit(complaint.due_at, clock.period_for_kind(complaint.kind))
+        new_due_at = timezone.make_aware(datetime.combine(new_due, clock.office_close()))
+        limit = clock.extension_limit(c.due_at, clock.period_for_kind(c.kind))
         if not clock.is_working_day(new_due):
             raise ValidationError({"new_due": _("Choose a working day.")})
-        if new_due_at <= complaint.due_at:
+        if new_due_at <= c.due_at:
             raise ValidationError({"new_due": _("Choose a date after the current deadline.")})
         if new_due_at > limit:
             raise ValidationError(
@@ -384,112 +395,73 @@ def complaint_extend(*, complaint: Complaint, by, new_due: date, reason: str) ->
                     % {"limit": _local(limit)}
                 }
             )
-        old_due = complaint.due_at
-        complaint.due_at = new_due_at
-        complaint.extended_at = timezone.now()
-        complaint.extension_reason = reason
-        complaint.escalated_at = None
-        complaint.save(
-            update_fields=[
-                "due_at",
-                "extended_at",
-                "extension_reason",
-                "escalated_at",
-                "updated_at",
-            ]
-        )
-        audit_record(
-            actor=by,
-            event_type=EventType.COMPLAINT_EXTENDED,
-            target=complaint,
-            from_state=complaint.status,
-            to_state=complaint.status,
-            data={"from": old_due.isoformat(), "to": new_due_at.isoformat(), "reason": reason},
-        )
+        change.data = {"from": c.due_at.isoformat(), "to": new_due_at.isoformat(), "reason": reason}
+        c.due_at, c.extended_at, c.extension_reason = new_due_at, timezone.now(), reason
+        c.escalated_at = None
         notify(
-            user=complaint.citizen,
-            subject=_("Complaint %(no)s: handling period extended") % {"no": complaint.receipt_no},
+            user=c.citizen,
+            subject=_("Complaint %(no)s: handling period extended") % {"no": c.receipt_no},
             body=_("The handling period was extended to %(due)s. Reason: %(reason)s")
             % {"due": _local(new_due_at), "reason": reason},
-            url=_url(complaint),
+            url=_url(c),
         )
-    return complaint
+    return c
 
 
 def complaint_request_info(*, complaint: Complaint, by, question: str) -> Complaint:
     """Ask the citizen for more information (보완 요구); the clock stops until they reply."""
-    question = (question or "").strip()
-    if not question:
-        raise ValidationError({"question": _("Write what you need from the citizen.")})
-    with transaction.atomic():
-        complaint = _lock(complaint)
-        if not policies.can_handle(by, complaint):
-            raise NotAllowed()
-        old = complaint.status
-        complaint.status = next_status(old, Action.REQUEST_INFO)
-        now = timezone.now()
-        complaint.paused_at = now
-        if complaint.handler_id is None:
-            complaint.handler = by
-        complaint.save(update_fields=["status", "paused_at", "handler", "updated_at"])
+    question = _required(question, "question", _("Write what you need from the citizen."))
+    with _transition(
+        complaint,
+        by=by,
+        action=Action.REQUEST_INFO,
+        allowed=policies.can_handle,
+        event=EventType.COMPLAINT_INFO_REQUESTED,
+    ) as change:
+        c = change.complaint
+        c.paused_at = timezone.now()
+        c.handler = c.handler or by
         InfoRequest.objects.create(
-            complaint=complaint, asked_by=by, question=question, asked_at=now
+            complaint=c, asked_by=by, question=question, asked_at=c.paused_at
         )
-        audit_record(
-            actor=by,
-            event_type=EventType.COMPLAINT_INFO_REQUESTED,
-            target=complaint,
-            from_state=old,
-            to_state=complaint.status,
-            data={"question": question},
-        )
+        change.data = {"question": question}
         notify(
-            user=complaint.citizen,
-            subject=_("Complaint %(no)s: more information needed") % {"no": complaint.receipt_no},
+            user=c.citizen,
+            subject=_("Complaint %(no)s: more information needed") % {"no": c.receipt_no},
             body=question,
-            url=_url(complaint),
+            url=_url(c),
         )
-    return complaint
+    return c
 
 
 def complaint_reply_info(*, complaint: Complaint, by, reply: str) -> Complaint:
     """The citizen answers a request for information; the clock starts again."""
-    reply = (reply or "").strip()
-    if not reply:
-        raise ValidationError({"reply": _("Write your reply.")})
-    with transaction.atomic():
-        complaint = _lock(complaint)
-        if not policies.can_act_as_citizen(by, complaint):
-            raise NotAllowed()
-        old = complaint.status
-        complaint.status = next_status(old, Action.REPLY_INFO)
+    reply = _required(reply, "reply", _("Write your reply."))
+    with _transition(
+        complaint,
+        by=by,
+        action=Action.REPLY_INFO,
+        allowed=policies.can_act_as_citizen,
+        event=EventType.COMPLAINT_INFO_REPLIED,
+    ) as change:
+        c = change.complaint
         now = timezone.now()
-        _resume_clock(complaint, now)
-        complaint.save()
-        request = complaint.info_requests.filter(replied_at=None).last()
-        if request is not None:
-            request.reply, request.replied_at = reply, now
-            request.save(update_fields=["reply", "replied_at"])
-        audit_record(
-            actor=by,
-            event_type=EventType.COMPLAINT_INFO_REPLIED,
-            target=complaint,
-            from_state=old,
-            to_state=complaint.status,
-            data={"due_at": complaint.due_at.isoformat()},
-        )
-        if complaint.handler is not None:
+        _resume_clock(c, now)
+        c.info_requests.filter(replied_at=None).update(reply=reply, replied_at=now)
+        change.data = {"due_at": c.due_at.isoformat()}
+        if c.handler is not None:
             notify(
-                user=complaint.handler,
-                subject=_("Complaint %(no)s: the citizen replied") % {"no": complaint.receipt_no},
+                user=c.handler,
+                subject=_("Complaint %(no)s: the citizen replied") % {"no": c.receipt_no},
                 body=reply,
-                url=_official_url(complaint),
+                url=_official_url(c),
                 email=False,
             )
-    return complaint
+    return c
 
 
 def _resume_clock(complaint: Complaint, now: datetime) -> None:
+    """Add the working time the citizen took to the deadline."""
     paused_at, complaint.paused_at = complaint.paused_at, None
     if paused_at is None:
         return
@@ -506,56 +478,41 @@ def _resume_clock(complaint: Complaint, now: datetime) -> None:
 
 
 def complaint_add_note(*, complaint: Complaint, by, body: str) -> Note:
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": _("Write the note.")})
-    with transaction.atomic():
-        complaint = _lock(complaint)
-        if not policies.can_view_as_official(by, complaint):
-            raise NotAllowed()
-        next_status(complaint.status, Action.ADD_NOTE)
-        note = Note.objects.create(complaint=complaint, author=by, body=body)
-        audit_record(
-            actor=by,
-            event_type=EventType.COMPLAINT_NOTE_ADDED,
-            target=complaint,
-            from_state=complaint.status,
-            to_state=complaint.status,
-        )
+    """An internal note; never shown to the citizen."""
+    body = _required(body, "body", _("Write the note."))
+    with _transition(
+        complaint,
+        by=by,
+        action=Action.ADD_NOTE,
+        allowed=policies.can_view_as_official,
+        event=EventType.COMPLAINT_NOTE_ADDED,
+    ) as change:
+        note = Note.objects.create(complaint=change.complaint, author=by, body=body)
     return note
 
 
 def complaint_submit_answer(*, complaint: Complaint, by, body: str) -> AnswerDraft:
     """The handler submits the answer to the unit's approver (결재 상신)."""
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": _("Write the answer.")})
-    with transaction.atomic():
-        complaint = _lock(complaint)
-        if not policies.can_handle(by, complaint):
-            raise NotAllowed()
-        old = complaint.status
-        complaint.status = next_status(old, Action.SUBMIT_ANSWER)
-        if complaint.handler_id is None:
-            complaint.handler = by
-        complaint.save(update_fields=["status", "handler", "updated_at"])
+    body = _required(body, "body", _("Write the answer."))
+    with _transition(
+        complaint,
+        by=by,
+        action=Action.SUBMIT_ANSWER,
+        allowed=policies.can_handle,
+        event=EventType.COMPLAINT_ANSWER_SUBMITTED,
+    ) as change:
+        c = change.complaint
+        c.handler = c.handler or by
         draft = AnswerDraft.objects.create(
-            complaint=complaint, author=by, body=body, state=AnswerDraft.State.SUBMITTED
+            complaint=c, author=by, body=body, state=AnswerDraft.State.SUBMITTED
         )
-        audit_record(
-            actor=by,
-            event_type=EventType.COMPLAINT_ANSWER_SUBMITTED,
-            target=complaint,
-            from_state=old,
-            to_state=complaint.status,
-            data={"draft": draft.pk},
-        )
+        change.data = {"draft": draft.pk}
         _notify_unit(
-            complaint.unit,
+            c.unit,
             (Role.APPROVER,),
-            _("Answer to approve: %(no)s") % {"no": complaint.receipt_no},
-            complaint.title,
-            complaint,
+            _("Answer to approve: %(no)s") % {"no": c.receipt_no},
+            c.title,
+            c,
         )
     return draft
 
@@ -568,57 +525,48 @@ def _current_draft(complaint: Complaint) -> AnswerDraft:
 
 
 def complaint_approve(*, complaint: Complaint, by) -> Complaint:
-    """The approver approves the answer; it is sent to the citizen."""
-    with transaction.atomic():
-        complaint = _lock(complaint)
-        if not policies.can_approve(by, complaint):
-            raise NotAllowed()
-        old = complaint.status
-        complaint.status = next_status(old, Action.APPROVE)
-        draft = _current_draft(complaint)
+    """The approver approves the answer (결재); it is sent to the citizen."""
+    with _transition(
+        complaint,
+        by=by,
+        action=Action.APPROVE,
+        allowed=policies.can_approve,
+        event=EventType.COMPLAINT_ANSWERED,
+    ) as change:
+        c = change.complaint
+        draft = _current_draft(c)
         if draft.author_id == by.pk:
             raise NotAllowed(_("An answer must be approved by someone other than its author."))
         now = timezone.now()
         draft.state, draft.decided_at, draft.decided_by = AnswerDraft.State.APPROVED, now, by
         draft.save(update_fields=["state", "decided_at", "decided_by"])
-        complaint.answer = draft.body
-        complaint.answered_at = now
-        complaint.answered_by = draft.author
-        complaint.paused_at = None
-        complaint.save()
-        audit_record(
-            actor=by,
-            event_type=EventType.COMPLAINT_ANSWERED,
-            target=complaint,
-            from_state=old,
-            to_state=complaint.status,
-            data={"draft": draft.pk},
-        )
+        c.answer, c.answered_at, c.answered_by, c.paused_at = draft.body, now, draft.author, None
+        change.data = {"draft": draft.pk}
         notify(
-            user=complaint.citizen,
-            subject=_("Complaint %(no)s answered") % {"no": complaint.receipt_no},
+            user=c.citizen,
+            subject=_("Complaint %(no)s answered") % {"no": c.receipt_no},
             body=_(
                 "Your complaint “%(title)s” has been answered. Read the answer and tell us "
                 "how satisfied you are."
             )
-            % {"title": complaint.title},
-            url=_url(complaint),
+            % {"title": c.title},
+            url=_url(c),
         )
-    return complaint
+    return c
 
 
 def complaint_return(*, complaint: Complaint, by, comment: str) -> Complaint:
     """The approver returns the answer to the handler with a comment (반려)."""
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError({"comment": _("Say what should change.")})
-    with transaction.atomic():
-        complaint = _lock(complaint)
-        if not policies.can_approve(by, complaint):
-            raise NotAllowed()
-        old = complaint.status
-        complaint.status = next_status(old, Action.RETURN)
-        draft = _current_draft(complaint)
+    comment = _required(comment, "comment", _("Say what should change."))
+    with _transition(
+        complaint,
+        by=by,
+        action=Action.RETURN,
+        allowed=policies.can_approve,
+        event=EventType.COMPLAINT_ANSWER_RETURNED,
+    ) as change:
+        c = change.complaint
+        draft = _current_draft(c)
         draft.state, draft.decided_at, draft.decided_by = (
             AnswerDraft.State.RETURNED,
             timezone.now(),
@@ -626,53 +574,39 @@ def complaint_return(*, complaint: Complaint, by, comment: str) -> Complaint:
         )
         draft.return_comment = comment
         draft.save(update_fields=["state", "decided_at", "decided_by", "return_comment"])
-        complaint.save(update_fields=["status", "updated_at"])
-        audit_record(
-            actor=by,
-            event_type=EventType.COMPLAINT_ANSWER_RETURNED,
-            target=complaint,
-            from_state=old,
-            to_state=complaint.status,
-            data={"comment": comment},
-        )
+        change.data = {"comment": comment}
         notify(
             user=draft.author,
-            subject=_("Answer returned: %(no)s") % {"no": complaint.receipt_no},
+            subject=_("Answer returned: %(no)s") % {"no": c.receipt_no},
             body=comment,
-            url=_official_url(complaint),
+            url=_official_url(c),
         )
-    return complaint
+    return c
 
 
 # --- the citizen after filing -----------------------------------------------------------------
 
 
 def complaint_withdraw(*, complaint: Complaint, by) -> Complaint:
-    with transaction.atomic():
-        complaint = _lock(complaint)
-        if not policies.can_act_as_citizen(by, complaint):
-            raise NotAllowed()
-        old = complaint.status
-        complaint.status = next_status(old, Action.WITHDRAW)
-        complaint.withdrawn_at = timezone.now()
-        complaint.paused_at = None
-        complaint.save(update_fields=["status", "withdrawn_at", "paused_at", "updated_at"])
-        audit_record(
-            actor=by,
-            event_type=EventType.COMPLAINT_WITHDRAWN,
-            target=complaint,
-            from_state=old,
-            to_state=complaint.status,
-        )
-        if complaint.handler is not None:
+    """The citizen withdraws a complaint not yet answered (취하)."""
+    with _transition(
+        complaint,
+        by=by,
+        action=Action.WITHDRAW,
+        allowed=policies.can_act_as_citizen,
+        event=EventType.COMPLAINT_WITHDRAWN,
+    ) as change:
+        c = change.complaint
+        c.withdrawn_at, c.paused_at = timezone.now(), None
+        if c.handler is not None:
             notify(
-                user=complaint.handler,
-                subject=_("Complaint %(no)s withdrawn") % {"no": complaint.receipt_no},
-                body=complaint.title,
-                url=_official_url(complaint),
+                user=c.handler,
+                subject=_("Complaint %(no)s withdrawn") % {"no": c.receipt_no},
+                body=c.title,
+                url=_official_url(c),
                 email=False,
             )
-    return complaint
+    return c
 
 
 def complaint_rate(*, complaint: Complaint, by, rating: int, comment: str = "") -> Complaint:
@@ -683,27 +617,17 @@ def complaint_rate(*, complaint: Complaint, by, rating: int, comment: str = "") 
         rating = 0
     if not 1 <= rating <= 5:
         raise ValidationError({"rating": _("Choose a rating from 1 to 5.")})
-    with transaction.atomic():
-        complaint = _lock(complaint)
-        if not policies.can_act_as_citizen(by, complaint):
-            raise NotAllowed()
-        old = complaint.status
-        complaint.status = next_status(old, Action.RATE)
-        complaint.rating = rating
-        complaint.rating_comment = (comment or "").strip()
-        complaint.rated_at = timezone.now()
-        complaint.save(
-            update_fields=["status", "rating", "rating_comment", "rated_at", "updated_at"]
-        )
-        audit_record(
-            actor=by,
-            event_type=EventType.COMPLAINT_RATED,
-            target=complaint,
-            from_state=old,
-            to_state=complaint.status,
-            data={"rating": rating},
-        )
-    return complaint
+    with _transition(
+        complaint,
+        by=by,
+        action=Action.RATE,
+        allowed=policies.can_act_as_citizen,
+        event=EventType.COMPLAINT_RATED,
+    ) as change:
+        c = change.complaint
+        c.rating, c.rating_comment, c.rated_at = rating, (comment or "").strip(), timezone.now()
+        change.data = {"rating": rating}
+    return c
 
 
 # --- the clock at work: deadlines, escalation, holidays ---------------------------------------
