@@ -575,3 +575,29 @@ def test_a_citizen_cannot_act_on_someone_elses_complaint(world):
         selectors.complaint_get_visible(user=world.other_citizen, receipt_no=complaint.receipt_no)
     complaint.refresh_from_db()
     assert complaint.status == Status.RECEIVED
+
+
+def test_notifications_are_written_in_the_recipients_language(world):
+    """The handler works in English; the Korean-speaking citizen is told in Korean."""
+    from django.utils import translation
+
+    from nara.notifications.models import Notification
+
+    world.citizen.preferred_language = "ko"
+    world.citizen.save(update_fields=["preferred_language"])
+    world.other_citizen.preferred_language = "en"
+    world.other_citizen.save(update_fields=["preferred_language"])
+    with translation.override("en"):
+        korean = file_complaint(world)
+        english = file_complaint(world, citizen=world.other_citizen)
+        services.complaint_transfer(
+            complaint=korean, by=world.handler, to_unit=world.parks, reason="Park road"
+        )
+    to_korean = list(Notification.objects.filter(user=world.citizen).order_by("id"))
+    assert len(to_korean) == 2
+    for notification in to_korean:
+        assert korean.receipt_no in notification.title
+        assert "Complaint" not in notification.title and "민원" in notification.title
+    assert "공원과" in to_korean[-1].body  # the unit's Korean name, not "Parks Division"
+    to_english = Notification.objects.get(user=world.other_citizen)
+    assert to_english.title.startswith("Complaint") and english.receipt_no in to_english.title

@@ -23,7 +23,7 @@ from nara.audit.services import audit_record
 from nara.core import clock
 from nara.core.errors import NotAllowed
 from nara.core.uploads import CleanFile
-from nara.notifications.services import notify
+from nara.notifications.services import localized, msg, notify
 
 from . import policies
 from .models import AnswerDraft, Attachment, Complaint, InfoRequest, Kind, Note, Status, Transfer
@@ -212,16 +212,18 @@ def _complaint_create(*, citizen, attachments, fingerprint, **fields) -> Complai
     )
     notify(
         user=citizen,
-        subject=_("Complaint %(no)s received") % {"no": complaint.receipt_no},
-        body=_("We received your complaint “%(title)s”. It will be answered by %(due)s.")
-        % {"title": complaint.title, "due": _local(complaint.due_at)},
+        subject=msg(_("Complaint %(no)s received"), {"no": complaint.receipt_no}),
+        body=msg(
+            _("We received your complaint “%(title)s”. It will be answered by %(due)s."),
+            {"title": complaint.title, "due": _local(complaint.due_at)},
+        ),
         url=_url(complaint),
     )
     if unit is not None:
         _notify_unit(
             unit,
             (Role.HANDLER,),
-            _("New complaint %(no)s") % {"no": complaint.receipt_no},
+            msg(_("New complaint %(no)s"), {"no": complaint.receipt_no}),
             complaint.title,
             complaint,
             email=False,
@@ -300,7 +302,7 @@ def complaint_assign(*, complaint: Complaint, by, handler) -> Complaint:
         change.data = {"handler": handler.pk}
         notify(
             user=handler,
-            subject=_("Complaint %(no)s assigned to you") % {"no": c.receipt_no},
+            subject=msg(_("Complaint %(no)s assigned to you"), {"no": c.receipt_no}),
             body=c.title,
             url=_official_url(c),
             email=False,
@@ -341,16 +343,20 @@ def complaint_transfer(*, complaint: Complaint, by, to_unit: Unit, reason: str) 
         }
         notify(
             user=c.citizen,
-            subject=_("Complaint %(no)s sent to %(unit)s")
-            % {"no": c.receipt_no, "unit": to_unit.name_ko},
-            body=_("Your complaint is now handled by %(unit)s and will be answered by %(due)s.")
-            % {"unit": to_unit.name_ko, "due": _local(c.due_at)},
+            subject=msg(
+                _("Complaint %(no)s sent to %(unit)s"),
+                {"no": c.receipt_no, "unit": localized(to_unit)},
+            ),
+            body=msg(
+                _("Your complaint is now handled by %(unit)s and will be answered by %(due)s."),
+                {"unit": localized(to_unit), "due": _local(c.due_at)},
+            ),
             url=_url(c),
         )
         _notify_unit(
             to_unit,
             (Role.HANDLER,),
-            _("New complaint %(no)s") % {"no": c.receipt_no},
+            msg(_("New complaint %(no)s"), {"no": c.receipt_no}),
             c.title,
             c,
             email=False,
@@ -400,9 +406,11 @@ def complaint_extend(*, complaint: Complaint, by, new_due: date, reason: str) ->
         c.escalated_at = None
         notify(
             user=c.citizen,
-            subject=_("Complaint %(no)s: handling period extended") % {"no": c.receipt_no},
-            body=_("The handling period was extended to %(due)s. Reason: %(reason)s")
-            % {"due": _local(new_due_at), "reason": reason},
+            subject=msg(_("Complaint %(no)s: handling period extended"), {"no": c.receipt_no}),
+            body=msg(
+                _("The handling period was extended to %(due)s. Reason: %(reason)s"),
+                {"due": _local(new_due_at), "reason": reason},
+            ),
             url=_url(c),
         )
     return c
@@ -427,7 +435,7 @@ def complaint_request_info(*, complaint: Complaint, by, question: str) -> Compla
         change.data = {"question": question}
         notify(
             user=c.citizen,
-            subject=_("Complaint %(no)s: more information needed") % {"no": c.receipt_no},
+            subject=msg(_("Complaint %(no)s: more information needed"), {"no": c.receipt_no}),
             body=question,
             url=_url(c),
         )
@@ -452,7 +460,7 @@ def complaint_reply_info(*, complaint: Complaint, by, reply: str) -> Complaint:
         if c.handler is not None:
             notify(
                 user=c.handler,
-                subject=_("Complaint %(no)s: the citizen replied") % {"no": c.receipt_no},
+                subject=msg(_("Complaint %(no)s: the citizen replied"), {"no": c.receipt_no}),
                 body=reply,
                 url=_official_url(c),
                 email=False,
@@ -510,7 +518,7 @@ def complaint_submit_answer(*, complaint: Complaint, by, body: str) -> AnswerDra
         _notify_unit(
             c.unit,
             (Role.APPROVER,),
-            _("Answer to approve: %(no)s") % {"no": c.receipt_no},
+            msg(_("Answer to approve: %(no)s"), {"no": c.receipt_no}),
             c.title,
             c,
         )
@@ -544,12 +552,14 @@ def complaint_approve(*, complaint: Complaint, by) -> Complaint:
         change.data = {"draft": draft.pk}
         notify(
             user=c.citizen,
-            subject=_("Complaint %(no)s answered") % {"no": c.receipt_no},
-            body=_(
-                "Your complaint “%(title)s” has been answered. Read the answer and tell us "
-                "how satisfied you are."
-            )
-            % {"title": c.title},
+            subject=msg(_("Complaint %(no)s answered"), {"no": c.receipt_no}),
+            body=msg(
+                _(
+                    "Your complaint “%(title)s” has been answered. Read the answer and tell us "
+                    "how satisfied you are."
+                ),
+                {"title": c.title},
+            ),
             url=_url(c),
         )
     return c
@@ -577,7 +587,7 @@ def complaint_return(*, complaint: Complaint, by, comment: str) -> Complaint:
         change.data = {"comment": comment}
         notify(
             user=draft.author,
-            subject=_("Answer returned: %(no)s") % {"no": c.receipt_no},
+            subject=msg(_("Answer returned: %(no)s"), {"no": c.receipt_no}),
             body=comment,
             url=_official_url(c),
         )
@@ -601,7 +611,7 @@ def complaint_withdraw(*, complaint: Complaint, by) -> Complaint:
         if c.handler is not None:
             notify(
                 user=c.handler,
-                subject=_("Complaint %(no)s withdrawn") % {"no": c.receipt_no},
+                subject=msg(_("Complaint %(no)s withdrawn"), {"no": c.receipt_no}),
                 body=c.title,
                 url=_official_url(c),
                 email=False,
@@ -663,8 +673,8 @@ def complaints_escalate_overdue(*, now: datetime | None = None) -> int:
             _notify_unit(
                 complaint.unit,
                 (Role.APPROVER,),
-                _("Overdue complaint %(no)s") % {"no": complaint.receipt_no},
-                _("The handling period ended %(due)s.") % {"due": _local(complaint.due_at)},
+                msg(_("Overdue complaint %(no)s"), {"no": complaint.receipt_no}),
+                msg(_("The handling period ended %(due)s."), {"due": _local(complaint.due_at)}),
                 complaint,
             )
             count += 1
@@ -699,16 +709,18 @@ def complaints_send_progress_notices(*, now: datetime | None = None) -> int:
             )
             notify(
                 user=complaint.citizen,
-                subject=_("Complaint %(no)s: progress notice") % {"no": complaint.receipt_no},
-                body=_(
-                    "Your complaint “%(title)s” is still being handled (%(status)s). "
-                    "Current deadline: %(due)s."
-                )
-                % {
-                    "title": complaint.title,
-                    "status": complaint.get_status_display(),
-                    "due": _local(complaint.due_at),
-                },
+                subject=msg(_("Complaint %(no)s: progress notice"), {"no": complaint.receipt_no}),
+                body=msg(
+                    _(
+                        "Your complaint “%(title)s” is still being handled (%(status)s). "
+                        "Current deadline: %(due)s."
+                    ),
+                    {
+                        "title": complaint.title,
+                        "status": complaint.get_status_display,
+                        "due": _local(complaint.due_at),
+                    },
+                ),
                 url=_url(complaint),
             )
             count += 1

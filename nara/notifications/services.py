@@ -15,6 +15,29 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 
+class Message:
+    """A translatable message, formatted only when rendered: `notify` renders it in the
+    recipient's language, not in the language of whoever caused it."""
+
+    def __init__(self, template, params: dict | None = None):
+        self.template, self.params = template, params or {}
+
+    def __str__(self) -> str:
+        values = {k: v() if callable(v) else v for k, v in self.params.items()}
+        return str(self.template) % values
+
+
+def msg(template, params: dict | None = None) -> Message:
+    """`msg(_("Complaint %(no)s answered"), {"no": …})`; a callable value is called at render
+    time (e.g. a unit's localized name)."""
+    return Message(template, params)
+
+
+def localized(obj):
+    """The object's `name` in the language active when the message is rendered."""
+    return lambda: obj.name
+
+
 def email_enqueue(*, to: str, subject: str, body: str) -> OutboxMessage:
     """Queue an e-mail in the current transaction; a task sends it after commit."""
     message = OutboxMessage.objects.create(
