@@ -127,7 +127,9 @@ class ApiClient:
 
     def __init__(self, user: User | None = None):
         self.client = Client()
-        self.token = ApiToken.issue(user) if user is not None else None
+        self.token = (
+            ApiToken.issue(user, two_factor=user.needs_two_factor) if user is not None else None
+        )
 
     def _headers(self, extra):
         headers = dict(extra or {})

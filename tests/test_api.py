@@ -276,3 +276,35 @@ def test_the_openapi_document_lists_every_endpoint(client):
         "rating",
     ]:
         assert f"/api/v1/complaints/{{receipt_no}}/{action}" in paths
+
+
+def test_a_token_issued_before_becoming_an_official_stops_working(world):
+    """Officials must pass TOTP for a token; an older citizen token cannot skip it."""
+    from nara.agencies.models import Membership
+
+    complaint = file_complaint(world)
+    old_token = ApiToken.issue(world.other_citizen)
+    Membership.objects.create(user=world.other_citizen, unit=world.roads, role="handler")
+    assert post(f"/complaints/{complaint.receipt_no}/claim", {}, old_token).status_code == 401
+    assert get("/complaints", old_token).status_code == 401
+
+
+def test_paging_parameters_out_of_range_are_400(world, api_for):
+    citizen, handler = api_for(world.citizen), api_for(world.handler)
+    assert citizen.get("/complaints?offset=99999999999999999999").status_code == 400
+    assert citizen.get("/complaints?limit=0").status_code == 400
+    assert handler.get("/inbox?offset=-1").status_code == 400
+    assert handler.get("/inbox?limit=1000").status_code == 400
+    assert handler.get("/inbox?q=" + "x" * 300).status_code == 400
+
+
+def test_any_idempotency_key_up_to_100_characters_is_kept(world, api_for):
+    api = api_for(world.citizen)
+    body = {"kind": "other", "title": "Streetlight", "body": "Lamp 7 is dark."}
+    key = "k" * 100
+    first = api.post("/complaints", body, headers={"Idempotency-Key": key})
+    again = api.post("/complaints", body, headers={"Idempotency-Key": key})
+    assert first.status_code == again.status_code == 201
+    assert first.json()["receipt_no"] == again.json()["receipt_no"]
+    too_long = api.post("/complaints", body, headers={"Idempotency-Key": "k" * 101})
+    assert too_long.status_code == 400 and "Idempotency-Key" in too_long.json()["errors"]

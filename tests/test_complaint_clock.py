@@ -304,10 +304,17 @@ def test_an_hours_period_extends_by_at_most_its_hours(world):
     quick = file_at(world, kst(2026, 3, 9, 10, 0), kind=Kind.OTHER)
     assert quick.due_at == kst(2026, 3, 9, 14, 0)
     with travel(kst(2026, 3, 9, 11, 0), tick=False), pytest.raises(ValidationError):
-        # a date extension ends at 18:00, beyond the 17:00 limit
+        # a later day is beyond the limit
+        services.complaint_extend(
+            complaint=quick, by=world.handler, new_due=date(2026, 3, 10), reason="Busy."
+        )
+    with travel(kst(2026, 3, 9, 11, 0), tick=False):
+        # the limit's own day: the new deadline is the limit, not the close of office
         services.complaint_extend(
             complaint=quick, by=world.handler, new_due=date(2026, 3, 9), reason="Busy."
         )
+    quick.refresh_from_db()
+    assert quick.due_at == kst(2026, 3, 9, 17, 0)
 
 
 # --- the pause while the citizen is asked for information ----------------------------------------

@@ -243,3 +243,43 @@ def test_preferences_decide_the_channels(world, smtp, django_capture_on_commit_c
     assert [(r, m["Subject"]) for r, m in smtp.messages] == [
         ([world.other_citizen.email], "Mail only")
     ]
+
+
+def test_a_message_being_sent_is_not_sent_again_and_a_dead_senders_lease_expires(world, smtp):
+    message = OutboxMessage.objects.create(
+        to_email="a@example.com", subject="Hello", body="Body", next_attempt_at=kst(2026, 11, 2, 9)
+    )
+    # another worker claimed it a moment ago
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.SENDING, lease_until=kst(2026, 11, 2, 9, 5)
+    )
+    with travel(kst(2026, 11, 2, 9, 1), tick=False):
+        assert outbox.outbox_deliver(message.pk) is False
+        assert outbox.outbox_deliver_due() == 0
+    assert smtp.messages == []
+    # that worker died: after the lease, the sweep puts it back and sends it
+    with travel(kst(2026, 11, 2, 9, 6), tick=False):
+        assert outbox.outbox_deliver_due() == 1
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT and message.lease_until is None
+    assert len(smtp.messages) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sending_holds_no_transaction_open(smtp, monkeypatch):
+    """A slow mail server must not hold the database's write lock (SQLite) while it talks."""
+    from django.db import connection
+
+    seen = []
+    original = outbox.EmailMessage.send
+
+    def spy(self, *args, **kwargs):
+        seen.append(connection.in_atomic_block)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(outbox.EmailMessage, "send", spy)
+    message = OutboxMessage.objects.create(
+        to_email="a@example.com", subject="Hi", body="B", next_attempt_at=kst(2026, 11, 2, 9)
+    )
+    assert outbox.outbox_deliver(message.pk) is True
+    assert seen == [False]

@@ -174,3 +174,20 @@ def test_figures_for_a_small_dataset(world, client_for):
     cells = [c.split(">", 1)[1].split("</td>")[0] for c in parks.split("<td")[1:]]
     assert cells[0] == "1" and cells[1] == "0"
     assert "no data" in cells[2]
+
+
+def test_public_search_cannot_be_used_to_guess_masked_data(world, client_for):
+    """Searching the originals would tell whether a hidden phone number is in a complaint."""
+    complaint = file_complaint(
+        world,
+        title="Noise at night",
+        body="Call me at 010-1234-5678 about the construction noise.",
+        publish_consent=True,
+    )
+    to_answered(world, complaint)
+    client = client_for(None)
+    listed = client.get(reverse("complaints:public_list"), {"q": "construction noise"})
+    assert complaint.receipt_no.encode() in listed.content
+    for probe in ("010-1234-5678", "1234-5678", "Alice"):
+        response = client.get(reverse("complaints:public_list"), {"q": probe})
+        assert complaint.receipt_no.encode() not in response.content, probe

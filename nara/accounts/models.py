@@ -76,9 +76,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_official(self) -> bool:
-        if not hasattr(self, "_is_official"):
-            self._is_official = self.memberships.exists()
-        return self._is_official
+        from nara.agencies.selectors import official_unit_ids  # agencies depends on accounts
+
+        return bool(official_unit_ids(self))
 
     @property
     def needs_two_factor(self) -> bool:
@@ -92,6 +92,9 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Issued after a TOTP code: only such tokens act for officials and operators, so a token a
+    # citizen got before becoming an official cannot skip the second factor.
+    two_factor = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("API token")
@@ -102,7 +105,7 @@ class ApiToken(models.Model):
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User) -> str:
+    def issue(cls, user: User, *, two_factor: bool = False) -> str:
         raw = secrets.token_urlsafe(32)
-        cls.objects.create(user=user, key_hash=cls.hash(raw))
+        cls.objects.create(user=user, key_hash=cls.hash(raw), two_factor=two_factor)
         return raw

@@ -20,16 +20,19 @@ def unit_descendant_ids(unit_ids: set[int]) -> set[int]:
 
 def official_unit_ids(user, roles: tuple[str, ...] | None = None) -> set[int]:
     """Units where `user` holds one of `roles` (all roles if None). An agency administrator
-    also covers every unit below theirs. Cached on the user object for the request."""
+    also covers every unit below theirs. Memberships are read once per user object (request)."""
     if not getattr(user, "is_authenticated", False):
         return set()
     cache = user.__dict__.setdefault("_nara_unit_ids", {})
+    if "memberships" not in cache:
+        cache["memberships"] = list(user.memberships.values_list("unit_id", "role"))
+        admin = {unit for unit, role in cache["memberships"] if role == Role.AGENCY_ADMIN}
+        cache["admin_scope"] = unit_descendant_ids(admin) if admin else set()
     key = roles or ("*",)
     if key not in cache:
-        memberships = list(user.memberships.values_list("unit_id", "role"))
+        memberships = cache["memberships"]
         direct = {unit for unit, role in memberships if roles is None or role in roles}
-        admin = {unit for unit, role in memberships if role == Role.AGENCY_ADMIN}
-        cache[key] = direct | (unit_descendant_ids(admin) if admin else set())
+        cache[key] = direct | cache["admin_scope"]
     return cache[key]
 
 

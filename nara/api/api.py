@@ -4,13 +4,15 @@ Endpoints call the same selectors and services as the web pages. Errors: 400 {"e
 401 without a valid token, 403 when the user sees the object but may not act, 404 when they may
 not see it, 409 when the state does not allow the action, 413 too large, 429 too many attempts."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router
+from ninja import NinjaAPI, Query, Router
 from ninja import Status as HttpStatus
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -40,6 +42,8 @@ class BearerToken(HttpBearer):
         )
         if api_token is None:
             return None
+        if api_token.user.needs_two_factor and not api_token.two_factor:
+            return None  # issued before the user became an official: get a new one with otp
         now = timezone.now()
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 300:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
@@ -198,8 +202,9 @@ auth_router = Router(tags=["auth"])
 def token(request, payload: s.TokenIn):
     """Exchange e-mail and password (and, for officials, a TOTP code) for a bearer token."""
     email = payload.email.strip().lower()
-    _throttle("api_token", ratelimit.client_ip(request))
-    _throttle("login", email)
+    ip = ratelimit.client_ip(request)
+    _throttle("api_token", ip)
+    _throttle("login", f"{ip}:{email}")
     user = authenticate(request, username=email, password=payload.password)
     if user is None or not user.email_confirmed:
         return HttpStatus(401, {"detail": _("E-mail or password is incorrect.")})
@@ -210,7 +215,7 @@ def token(request, payload: s.TokenIn):
             )
         if not payload.otp or not totp.verify(user, payload.otp):
             return HttpStatus(401, {"detail": _("A valid two-factor code (otp) is required.")})
-    return HttpStatus(200, {"token": ApiToken.issue(user)})
+    return HttpStatus(200, {"token": ApiToken.issue(user, two_factor=user.needs_two_factor)})
 
 
 # --- public ----------------------------------------------------------------------------------
@@ -239,8 +244,9 @@ def complaint_file(request, payload: s.ComplaintIn):
     key = (request.headers.get("Idempotency-Key") or "").strip()
     if len(key) > 100 or "\x00" in key:
         raise DjangoValidationError({"Idempotency-Key": [_("At most 100 characters.")]})
+    stored_key = f"api:{hashlib.sha256(key.encode()).hexdigest()}" if key else ""
     if key:
-        existing = Complaint.objects.filter(citizen=user, idempotency_key=f"api:{key}").first()
+        existing = Complaint.objects.filter(citizen=user, idempotency_key=stored_key).first()
         if existing is not None:
             return HttpStatus(201, _fresh(existing))
     _throttle("complaint_file", str(user.pk))
@@ -272,14 +278,16 @@ def complaint_file(request, payload: s.ComplaintIn):
         region=region,
         publish_consent=payload.publish_consent,
         parent=parent,
-        idempotency_key=f"api:{key}" if key else "",
+        idempotency_key=stored_key,
         confirm_repeat=payload.confirm_repeat,
     )
     return HttpStatus(201, _fresh(complaint))
 
 
 @complaints_router.get("", response={200: s.ComplaintListOut, 401: s.DetailOut})
-def complaint_list(request, limit: int = 20, offset: int = 0):
+def complaint_list(
+    request, limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0, le=1_000_000)
+):
     """The caller's own complaints, newest first."""
     limit, offset = max(1, min(limit, 100)), max(0, offset)
     qs = (
@@ -391,21 +399,20 @@ inbox_router = Router(tags=["officials"])
 @inbox_router.get("/inbox", response={200: s.ComplaintListOut, 401: s.DetailOut, 403: s.DetailOut})
 def inbox(
     request,
-    status: str = "",
-    kind: str = "",
-    due: str = "",
-    q: str = "",
+    status: str = Query("", max_length=30),
+    kind: str = Query("", max_length=30),
+    due: str = Query("", max_length=10, description="overdue, today or week"),
+    q: str = Query("", max_length=200),
     mine: bool = False,
-    limit: int = 25,
-    offset: int = 0,
+    limit: int = Query(25, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=1_000_000),
 ):
     """Complaints of the caller's units (officials only), soonest deadline first."""
     from nara.complaints.policies import is_official, is_operator
 
     if not (is_official(request.auth) or is_operator(request.auth)):
         return HttpStatus(403, {"detail": _("Only officials have an inbox.")})
-    limit, offset = max(1, min(limit, 100)), max(0, offset)
-    qs = selectors.inbox(user=request.auth, status=status, kind=kind, due=due, q=q[:200], mine=mine)
+    qs = selectors.inbox(user=request.auth, status=status, kind=kind, due=due, q=q, mine=mine)
     qs = qs.select_related("category", "parent").prefetch_related("info_requests")
     return HttpStatus(
         200, {"count": qs.count(), "items": [complaint_out(c) for c in qs[offset : offset + limit]]}

@@ -106,6 +106,11 @@ class Complaint(models.Model):
     progress_notice_at = models.DateTimeField(null=True, blank=True)
 
     answer = models.TextField(_("answer"), blank=True)
+    # What the public sees (and searches) when the citizen consented: personal data masked,
+    # written once when the answer is approved.
+    public_title = models.CharField(max_length=200, blank=True)
+    public_body = models.TextField(blank=True)
+    public_answer = models.TextField(blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -92,7 +92,12 @@ def public_complaints(*, q: str = "", unit: str = "") -> QuerySet[Complaint]:
         qs = qs.filter(unit__code=unit)
     q = (q or "").strip()
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(body__icontains=q) | Q(answer__icontains=q))
+        # only the masked copies: searching the originals would reveal what the mask hides
+        qs = qs.filter(
+            Q(public_title__icontains=q)
+            | Q(public_body__icontains=q)
+            | Q(public_answer__icontains=q)
+        )
     return qs.order_by("-answered_at", "-id")
 
 

@@ -22,6 +22,7 @@ from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core import clock
 from nara.core.errors import NotAllowed
+from nara.core.masking import mask_personal_data
 from nara.core.uploads import CleanFile
 from nara.notifications.services import localized, msg, notify
 
@@ -385,8 +386,11 @@ def complaint_extend(*, complaint: Complaint, by, new_due: date, reason: str) ->
                     )
                 }
             )
+        period = clock.period_for_kind(c.kind)
         new_due_at = timezone.make_aware(datetime.combine(new_due, clock.office_close()))
-        limit = clock.extension_limit(c.due_at, clock.period_for_kind(c.kind))
+        limit = clock.extension_limit(c.due_at, period)
+        if period.counted_in_hours and new_due == timezone.localtime(limit).date():
+            new_due_at = min(new_due_at, limit)  # a period in hours ends within the day
         if not clock.is_working_day(new_due):
             raise ValidationError({"new_due": _("Choose a working day.")})
         if new_due_at <= c.due_at:
@@ -525,6 +529,15 @@ def complaint_submit_answer(*, complaint: Complaint, by, body: str) -> AnswerDra
     return draft
 
 
+def _write_public_copy(complaint: Complaint) -> None:
+    """The masked texts the public may read and search (only shown with consent)."""
+    citizen = complaint.citizen
+    known = (citizen.name, citizen.email, citizen.phone, complaint.address)
+    complaint.public_title = mask_personal_data(complaint.title, extra=known)[:200]
+    complaint.public_body = mask_personal_data(complaint.body, extra=known)
+    complaint.public_answer = mask_personal_data(complaint.answer, extra=known)
+
+
 def _current_draft(complaint: Complaint) -> AnswerDraft:
     draft = complaint.drafts.filter(state=AnswerDraft.State.SUBMITTED).last()
     if draft is None:  # the table allows approval only with a submitted draft
@@ -549,6 +562,7 @@ def complaint_approve(*, complaint: Complaint, by) -> Complaint:
         draft.state, draft.decided_at, draft.decided_by = AnswerDraft.State.APPROVED, now, by
         draft.save(update_fields=["state", "decided_at", "decided_by"])
         c.answer, c.answered_at, c.answered_by, c.paused_at = draft.body, now, draft.author, None
+        _write_public_copy(c)
         change.data = {"draft": draft.pk}
         notify(
             user=c.citizen,

@@ -16,7 +16,6 @@ from nara.agencies.models import Unit
 from nara.core import ratelimit
 from nara.core.access import citizen_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
-from nara.core.masking import mask_personal_data
 
 from . import policies, selectors, services
 from .forms import (
@@ -330,22 +329,15 @@ def mine(request):
 # --- the public -----------------------------------------------------------------------------------
 
 
-def _mask(complaint: Complaint, text: str) -> str:
-    citizen = complaint.citizen
-    return mask_personal_data(
-        text, extra=(citizen.name, citizen.email, citizen.phone, complaint.address)
-    )
-
-
 @public
 @require_GET
 def public_list(request):
     """Answered complaints published with their citizens' consent."""
     q = _param(request, "q", 200)
     unit = _param(request, "unit", 40)
-    complaints = selectors.public_complaints(q=q, unit=unit).select_related("citizen")
+    complaints = selectors.public_complaints(q=q, unit=unit)
     page = Paginator(complaints, PAGE_SIZE).get_page(_param(request, "page", 10))
-    items = [{"complaint": c, "title": _mask(c, c.title)} for c in page.object_list]
+    items = [{"complaint": c, "title": c.public_title} for c in page.object_list]
     filters = {k: v for k, v in (("q", q), ("unit", unit)) if v}
     return render(
         request,
@@ -370,9 +362,9 @@ def public_detail(request, receipt_no):
         "complaints/public_detail.html",
         {
             "complaint": complaint,
-            "title": _mask(complaint, complaint.title),
-            "body": _mask(complaint, complaint.body),
-            "answer": _mask(complaint, complaint.answer),
+            "title": complaint.public_title,
+            "body": complaint.public_body,
+            "answer": complaint.public_answer,
         },
     )
 

@@ -12,7 +12,9 @@ from .models import Notification, OutboxMessage
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 30  # with the backoff capped at an hour: about a day of retries
+MAX_BACKOFF = timedelta(hours=1)
+LEASE = timedelta(minutes=5)
 
 
 class Message:
@@ -72,41 +74,57 @@ def notify(*, user, subject: str, body: str, url: str = "", email: bool = True) 
 
 
 def outbox_deliver(message_id: int) -> bool:
-    """Send one queued message. Returns True when sent. A failure is recorded and retried later
-    with backoff; the row is locked so two workers never send the same mail."""
-    with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update()
-            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
-            .first()
+    """Send one queued message; True when sent. The message is claimed with a lease in a short
+    transaction and sent outside any transaction, so a slow mail server never holds a database
+    lock and two workers never send the same mail. A failure is retried later with backoff."""
+    now = timezone.now()
+    claimed = OutboxMessage.objects.filter(
+        pk=message_id, status=OutboxMessage.Status.PENDING
+    ).update(status=OutboxMessage.Status.SENDING, lease_until=now + LEASE)
+    if not claimed:
+        return False
+    message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        EmailMessage(
+            subject=message.subject,
+            body=message.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.to_email],
+        ).send()
+    except Exception as exc:  # any transport failure: keep the message, retry later
+        attempts = message.attempts + 1
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=OutboxMessage.Status.FAILED
+            if attempts >= MAX_ATTEMPTS
+            else OutboxMessage.Status.PENDING,
+            attempts=attempts,
+            last_error=error,
+            lease_until=None,
+            next_attempt_at=timezone.now() + min(timedelta(minutes=2**attempts), MAX_BACKOFF),
         )
-        if message is None:
-            return False
-        try:
-            EmailMessage(
-                subject=message.subject,
-                body=message.body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[message.to_email],
-            ).send()
-        except Exception as exc:  # any transport failure: keep the message, retry later
-            message.attempts += 1
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
-                message.status = OutboxMessage.Status.FAILED
-            message.next_attempt_at = timezone.now() + timedelta(minutes=2**message.attempts)
-            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            log.warning("outbox message %s not sent: %s", message.pk, message.last_error)
-            return False
-        message.status = OutboxMessage.Status.SENT
-        message.attempts += 1
-        message.sent_at = timezone.now()
-        message.save(update_fields=["status", "attempts", "sent_at"])
-        return True
+        log.warning("outbox message %s not sent: %s", message.pk, error)
+        return False
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.SENT,
+        attempts=message.attempts + 1,
+        sent_at=timezone.now(),
+        lease_until=None,
+    )
+    return True
+
+
+def outbox_release_expired_leases() -> int:
+    """Messages whose sender died mid-send go back to the queue (they may be sent twice: mail
+    is delivered at least once, never lost)."""
+    return OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.SENDING, lease_until__lt=timezone.now()
+    ).update(status=OutboxMessage.Status.PENDING, lease_until=None)
 
 
 def outbox_deliver_due(limit: int = 200) -> int:
     """Send every pending message whose time has come. Returns how many were sent."""
+    outbox_release_expired_leases()
     ids = list(
         OutboxMessage.objects.filter(
             status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now()

@@ -1,0 +1,324 @@
+"""Shared pieces of Nara's benchmarks: a scratch PostgreSQL database, a granian server, and a small
+HTTP/1.1 load generator that runs in its own process.
+
+Nothing here imports Django: the load generator must stay light, and the database helpers run
+before Django is set up."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GRANIAN = str(ROOT / ".venv" / "bin" / "granian")
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+def pg_admin(url: str, sql: str) -> None:
+    """Run one statement on the server's `postgres` database, outside a transaction."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def db_recreate(url: str, name: str) -> None:
+    db_drop(url, name)
+    pg_admin(url, f'CREATE DATABASE "{name}"')
+
+
+def db_drop(url: str, name: str) -> None:
+    pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- CPU accounting (Linux /proc) --------------------------------------------------------------
+
+CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine since boot."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    total = sum(fields[:8])
+    return total - idle, total
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User+system CPU seconds of a process and all its descendants (alive ones)."""
+    total = 0.0
+    for p in _descendants(pid) | {pid}:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                parts = f.read().rsplit(")", 1)[1].split()
+            total += (int(parts[11]) + int(parts[12])) / CLK_TCK
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            pass
+    return total
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    found, frontier = set(), [pid]
+    while frontier:
+        nxt = []
+        for p in frontier:
+            for c in children.get(p, []):
+                if c not in found:
+                    found.add(c)
+                    nxt.append(c)
+        frontier = nxt
+    return found
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU seconds of the PostgreSQL server: its live processes, plus the reaped backends that
+    the postmaster accounts as its children's time."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                raw = f.read()
+            name = raw[raw.index("(") + 1 : raw.rindex(")")]
+            if name.startswith("postgres"):
+                parts = raw.rsplit(")", 1)[1].split()
+                total += (int(parts[11]) + int(parts[12])) / CLK_TCK
+                with open(f"/proc/{parts[1]}/stat") as f:
+                    parent = f.read()
+                if not parent[parent.index("(") + 1 : parent.rindex(")")].startswith("postgres"):
+                    total += (int(parts[13]) + int(parts[14])) / CLK_TCK  # the postmaster
+        except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+            continue
+    return total
+
+
+# --- granian -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen
+    port: int
+    log_path: Path
+
+    def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+
+
+def granian_start(
+    *,
+    env: dict,
+    port: int,
+    workers: int,
+    threads: int,
+    log_path: Path,
+    app: str = "nara.wsgi:application",
+) -> Server:
+    """Start granian (WSGI) in its own process group; wait until /healthz answers 200."""
+    cmd = [
+        GRANIAN,
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        str(threads),
+        "--backpressure",
+        str(threads),
+        "--no-ws",
+        "--log-level",
+        "warning",
+        app,
+    ]
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    server = Server(proc, port, log_path)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"granian exited ({proc.returncode}); see {log_path}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"granian did not answer /healthz within 60 s; see {log_path}")
+
+
+# --- the load generator ------------------------------------------------------------------------
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return float("nan")
+    k = max(0, min(len(sorted_values) - 1, int(round(p / 100 * len(sorted_values) + 0.5)) - 1))
+    return sorted_values[k]
+
+
+def run_load(spec: dict) -> dict:
+    """Run the load generator in a separate process (so that its CPU is its own and it does not
+    share a GIL with anything) and return its summary."""
+    out = subprocess.run(
+        [PYTHON, str(Path(__file__).resolve()), "--loadgen", json.dumps(spec)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=spec["warmup"] + spec["duration"] + 120,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"load generator failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout)
+
+
+async def _client(spec, t_start, t_measure, t_end, sink: list, errs: list, counter: list):
+    host, port, path = "127.0.0.1", spec["port"], spec["path"]
+    head = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", "Accept-Encoding: identity"]
+    head += [f"{k}: {v}" for k, v in spec.get("headers", {}).items()]
+    request = ("\r\n".join(head) + "\r\n\r\n").encode()
+    reader = writer = None
+    think = spec.get("think_ms", 0) / 1000
+    rng = random.Random()
+    if think:  # users do not click in step: start at random and pause a random time (mean think)
+        await asyncio.sleep(rng.uniform(0, think))
+    while True:
+        now = time.perf_counter()
+        if now >= t_end:
+            break
+        try:
+            if writer is None:
+                reader, writer = await asyncio.open_connection(host, port)
+            t0 = time.perf_counter()
+            writer.write(request)
+            status, keep = await _read_response(reader)
+            t1 = time.perf_counter()
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            errs.append(type(exc).__name__)
+            if writer is not None:
+                writer.close()
+            reader = writer = None
+            await asyncio.sleep(0.01)
+            continue
+        counter[0] += 1
+        if t0 >= t_measure:
+            sink.append((t1 - t0, status))
+        if not keep:
+            writer.close()
+            reader = writer = None
+        if think:
+            await asyncio.sleep(rng.expovariate(1 / think))
+    if writer is not None:
+        writer.close()
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    header = await reader.readuntil(b"\r\n\r\n")
+    lines = header.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            k, v = line.split(":", 1)
+            headers[k.strip().lower()] = v.strip()
+    if "content-length" in headers:
+        await reader.readexactly(int(headers["content-length"]))
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    keep = headers.get("connection", "").lower() != "close"
+    return status, keep
+
+
+async def _load(spec: dict) -> dict:
+    t_start = time.perf_counter()
+    t_measure = t_start + spec["warmup"]
+    t_end = t_measure + spec["duration"]
+    sink: list[tuple[float, int]] = []
+    errs: list[str] = []
+    counter = [0]
+    cpu0 = time.process_time()
+    await asyncio.gather(
+        *(
+            _client(spec, t_start, t_measure, t_end, sink, errs, counter)
+            for _ in range(spec["clients"])
+        )
+    )
+    cpu = time.process_time() - cpu0
+    wall = time.perf_counter() - t_start
+    latencies = sorted(lat for lat, _status in sink)
+    statuses: dict[str, int] = {}
+    for _lat, status in sink:
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    ms = [v * 1000 for v in latencies]
+    return {
+        "requests": len(sink),
+        "all_requests": counter[0],
+        "rps": len(sink) / spec["duration"],
+        "p50": percentile(ms, 50),
+        "p90": percentile(ms, 90),
+        "p99": percentile(ms, 99),
+        "max": ms[-1] if ms else float("nan"),
+        "statuses": statuses,
+        "non_200": sum(n for s, n in statuses.items() if s != "200"),
+        "conn_errors": len(errs),
+        "client_cpu_pct": 100 * cpu / wall if wall else 0.0,
+    }
+
+
+def _loadgen_main(argv: list[str]) -> None:
+    spec = json.loads(argv[argv.index("--loadgen") + 1])
+    result = asyncio.run(_load(spec))
+    sys.stdout.write(json.dumps(result))
+
+
+if __name__ == "__main__" and "--loadgen" in sys.argv:
+    _loadgen_main(sys.argv)
