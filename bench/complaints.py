@@ -607,6 +607,9 @@ class World:
                 "escalated_at": None,
                 "progress_notice_at": None,
                 "answer": "",
+                "public_title": title,  # bench texts carry no personal data to mask
+                "public_body": body,
+                "public_answer": "",
                 "answered_at": None,
                 "answered_by_id": None,
                 "rating": None,
@@ -748,6 +751,7 @@ class World:
                     )
                     c.update(
                         answer=answer,
+                        public_answer=answer,
                         answered_at=answered,
                         answered_by_id=handler.pk,
                         paused_at=None,

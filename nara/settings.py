@@ -251,5 +251,8 @@ NARA_RATE_LIMITS = {
     "complaint_file": (20, 3600),
     "api_token": (10, 300),
 }
+# How many proxies of our own append to X-Forwarded-For in front of the app (0: the header is
+# ignored, REMOTE_ADDR is the client). Rate limits key on the address this yields.
+NARA_TRUSTED_PROXY_COUNT = int(os.environ.get("NARA_TRUSTED_PROXY_COUNT", "0"))
 
 NINJA_PAGINATION_PER_PAGE = 20

@@ -279,6 +279,60 @@ def test_login_keeps_only_a_safe_next(client, world, next_url, expected):
     assert response["Location"] == expected
 
 
+BAD_NEXTS = ["abc", "-1", "1e9", "//evil.example", "https://evil.example", "/\\evil.example"]
+
+
+def assert_on_site(response):
+    assert response.status_code < 500
+    if response.status_code in (301, 302):
+        location = response["Location"]
+        assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+        assert "evil.example" not in location.split("?")[0], location
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("next_url", BAD_NEXTS)
+def test_login_with_a_malformed_next_never_fails(client, world, next_url):
+    assert client.get(reverse("accounts:login"), {"next": next_url}).status_code == 200
+    response = log_in(client, world.citizen.email, next=next_url)
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    # already logged in: the GET redirects at once
+    again = client.get(reverse("accounts:login"), {"next": next_url})
+    assert again.status_code == 302 and again["Location"] == "/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("next_url", BAD_NEXTS)
+def test_two_factor_with_a_malformed_next_never_fails(client, world, next_url):
+    response = log_in(client, world.handler.email, next=next_url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:2fa_verify")  # the bad next is dropped
+    page = client.get(reverse("accounts:2fa_verify"), {"next": next_url})
+    assert page.status_code == 200
+    response = client.post(
+        reverse("accounts:2fa_verify"), {"code": current_code(), "next": next_url}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("office:inbox")
+    for method in (client.get, client.post):  # verified: both redirect at once
+        assert_on_site(method(reverse("accounts:2fa_verify"), {"next": next_url}))
+        assert_on_site(method(reverse("accounts:2fa_setup"), {"next": next_url}))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("next_url", BAD_NEXTS)
+def test_two_factor_setup_with_a_malformed_next_never_fails(client, world, next_url):
+    user = User.objects.create_user(
+        email="newcomer@example.com", password=PASSWORD, email_confirmed=True
+    )
+    Membership.objects.create(user=user, unit=world.roads, role=Membership.Role.HANDLER)
+    response = log_in(client, user.email, next=next_url)
+    assert response["Location"] == reverse("accounts:2fa_setup")
+    assert_on_site(client.get(reverse("accounts:2fa_verify"), {"next": next_url}))
+    assert client.get(reverse("accounts:2fa_setup"), {"next": next_url}).status_code == 200
+
+
 @pytest.mark.django_db
 def test_logout_is_post_only(client_for, world):
     client = client_for(world.citizen)
@@ -427,6 +481,21 @@ def test_password_reset_end_to_end(client, world):
 
 
 @pytest.mark.django_db
+def test_password_reset_revokes_the_api_tokens(client, world, api_for):
+    api = api_for(world.citizen)
+    assert api.get("/complaints").status_code == 200
+    client.post(reverse("accounts:password_reset"), {"email": world.citizen.email})
+    [mail] = OutboxMessage.objects.filter(to_email=world.citizen.email)
+    link = link_in(mail, r"/accounts/password/reset/[^/\s]+/[^/\s]+/")
+    response = client.post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert api.get("/complaints").status_code == 401
+    assert not world.citizen.api_tokens.exists()
+    event = events(EventType.USER_PASSWORD_RESET, world.citizen).get()
+    assert event.data["api_tokens_revoked"] == 1
+
+
+@pytest.mark.django_db
 def test_password_reset_answers_the_same_for_unknown_addresses(client, world):
     known = client.post(reverse("accounts:password_reset"), {"email": world.citizen.email})
     unknown = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.com"})
@@ -553,10 +622,16 @@ def test_profile_needs_login(client):
 
 @pytest.mark.django_db
 def test_admin_login_view_sends_to_the_login_page(rf):
+    from django.contrib.auth.models import AnonymousUser
+
     from nara.accounts.views import admin_login
 
-    request = rf.get("/admin/login/", {"next": "/admin/core/holiday/"})
-    response = admin_login(request)
+    def get(next_url):
+        request = rf.get("/admin/login/", {"next": next_url})
+        request.user = AnonymousUser()
+        return admin_login(request)
+
+    response = get("/admin/core/holiday/")
     assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Fcore%2Fholiday%2F"
-    evil = admin_login(rf.get("/admin/login/", {"next": "https://evil.example.com/"}))
-    assert evil["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+    for bad in ("https://evil.example.com/", "abc", "-1"):
+        assert get(bad)["Location"] == "/accounts/login/?next=%2Fadmin%2F"

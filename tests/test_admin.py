@@ -16,6 +16,7 @@ from nara.audit.models import AuditEvent, EventType
 from nara.complaints.models import Complaint
 from nara.core.models import Holiday
 from nara.notifications.models import OutboxMessage
+from tests.conftest import PASSWORD
 from tests.helpers import file_complaint
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -277,6 +278,187 @@ def test_totp_reset_action_clears_the_secret_and_is_audited(world, client_for):
     ).exists()
     world.approver.refresh_from_db()
     assert world.approver.totp_confirmed
+
+
+# --- operators and superusers ------------------------------------------------------------------
+
+
+@pytest.fixture
+def superuser(world):
+    from tests.conftest import make_user
+
+    return make_user("root@example.com", staff=True, is_superuser=True)
+
+
+def change_form_data(page) -> dict:
+    """The POST data of an admin change page as it stands (fields and inline formsets)."""
+    data = {}
+
+    def add(form):
+        for name, field in form.fields.items():
+            if field.disabled:
+                continue
+            value = form[name].value()
+            key = form.add_prefix(name)
+            if isinstance(value, bool):
+                if value:
+                    data[key] = "on"
+            elif isinstance(value, (list, tuple)):
+                data[key] = [str(v) for v in value]
+            elif value is not None:
+                data[key] = str(value)
+
+    add(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        add(formset.management_form)
+        for form in formset.forms:
+            add(form)
+    return data
+
+
+def test_operator_cannot_take_over_a_superuser(world, client_for, superuser):
+    client = client_for(world.operator)
+    change = admin_url(User, "change", superuser.pk)
+    page = client.get(change)
+    assert page.status_code == 200  # they may look
+    assert page.context["has_change_permission"] is False
+    data = change_form_data(client_for(superuser).get(change))
+    data.update(email="mine@example.com", is_active="")
+    assert client.post(change, data).status_code == 403
+    password = reverse("admin:auth_user_password_change", args=[superuser.pk])
+    assert client.get(password).status_code == 403
+    new = {"password1": "taken-over-secret-99", "password2": "taken-over-secret-99"}
+    assert client.post(password, {**new, "set_usable_password": "true"}).status_code == 403
+    assert client.get(admin_url(User, "delete", superuser.pk)).status_code == 403
+    assert client.post(admin_url(User, "delete", superuser.pk), {"post": "yes"}).status_code == 403
+    bulk = client.post(
+        admin_url(User),
+        {"action": "delete_selected", "_selected_action": [superuser.pk], "post": "yes"},
+    )
+    assert bulk.status_code in (200, 403)
+    superuser.refresh_from_db()
+    assert superuser.email == "root@example.com" and superuser.is_active
+    assert superuser.check_password(PASSWORD)
+
+
+def test_operator_can_still_change_other_users(world, client_for):
+    client = client_for(world.operator)
+    assert (
+        client.get(reverse("admin:auth_user_password_change", args=[world.citizen.pk])).status_code
+        == 200
+    )
+    page = client.get(admin_url(User, "change", world.citizen.pk))
+    assert page.context["has_change_permission"] is True
+
+
+def test_superuser_can_change_a_superuser(world, client_for, superuser):
+    other = User.objects.create_superuser(email="root2@example.com", password=PASSWORD)
+    client = client_for(superuser)
+    assert (
+        client.get(reverse("admin:auth_user_password_change", args=[other.pk])).status_code == 200
+    )
+    assert client.get(admin_url(User, "delete", other.pk)).status_code == 200
+
+
+def test_operator_cannot_reset_a_superusers_totp(world, client_for, superuser):
+    client = client_for(world.operator, **EN)
+    response = client.post(
+        admin_url(User),
+        {"action": "reset_totp", "_selected_action": [superuser.pk, world.handler.pk]},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Two-factor authentication was reset for 1 user" in html
+    assert "1 superuser was left out" in html
+    superuser.refresh_from_db()
+    assert superuser.totp_confirmed and superuser.totp_secret
+    world.handler.refresh_from_db()
+    assert not world.handler.totp_confirmed
+
+
+def test_totp_reset_service_refuses_a_superuser_for_an_operator(world, superuser):
+    from nara.accounts.services import user_totp_reset
+    from nara.core.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        user_totp_reset(by=world.operator, user=superuser)
+    superuser.refresh_from_db()
+    assert superuser.totp_confirmed
+    user_totp_reset(by=superuser, user=superuser)
+    superuser.refresh_from_db()
+    assert not superuser.totp_confirmed
+
+
+def user_updates(user):
+    return AuditEvent.objects.filter(
+        event_type=EventType.USER_PROFILE_UPDATED, target_id=str(user.pk)
+    )
+
+
+def test_membership_and_operator_changes_are_audited(world, client_for):
+    client = client_for(world.operator)
+    change = admin_url(User, "change", world.citizen.pk)
+    data = change_form_data(client.get(change))
+    data.update(
+        {
+            "is_staff": "on",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-0-unit": str(world.parks.pk),
+            "memberships-0-role": Membership.Role.HANDLER,
+        }
+    )
+    response = client.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    world.citizen.refresh_from_db()
+    assert world.citizen.is_staff
+    event = user_updates(world.citizen).get()
+    assert event.actor == world.operator
+    assert event.data == {
+        "by_operator": True,
+        "created": False,
+        "changed": ["is_staff"],
+        "memberships": [{"change": "added", "unit": "seoul-parks", "role": "handler"}],
+    }
+
+    # taking the membership away again is recorded too
+    data = change_form_data(client.get(change))
+    data["memberships-0-DELETE"] = "on"
+    assert client.post(change, data).status_code == 302
+    assert not world.citizen.memberships.exists()
+    latest = user_updates(world.citizen).order_by("-id").first()
+    assert latest.data["changed"] == []
+    assert latest.data["memberships"] == [
+        {"change": "removed", "unit": "seoul-parks", "role": "handler"}
+    ]
+
+
+def test_saving_an_unchanged_user_writes_no_event(world, client_for):
+    client = client_for(world.operator)
+    change = admin_url(User, "change", world.handler.pk)
+    assert client.post(change, change_form_data(client.get(change))).status_code == 302
+    assert not user_updates(world.handler).exists()
+
+
+def test_creating_an_official_in_the_admin_is_audited(world, client_for):
+    test_operator_creates_a_user(world, client_for)
+    user = User.objects.get(email="new.official@example.com")
+    event = user_updates(user).get()
+    assert event.data["created"] is True
+    assert event.data["memberships"] == [
+        {"change": "added", "unit": "moi-roads", "role": "handler"}
+    ]
+
+
+# --- signed-in users who are not operators ------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["citizen", "handler"])
+def test_admin_gives_non_operators_a_404_not_a_redirect_loop(world, client_for, persona):
+    client = client_for(getattr(world, persona))
+    response = client.get("/admin/", follow=True)  # RedirectCycleError if it loops
+    assert response.status_code == 404
+    assert [url for url, _status in response.redirect_chain] == ["/admin/login/?next=/admin/"]
 
 
 # --- the outbox ---------------------------------------------------------------------------------

@@ -163,6 +163,21 @@ def test_anonymous_forms_never_give_500(client, name, settings):
         assert response.status_code in (200, 302, 400), (data, response.status_code)
 
 
+ODD_NEXTS = ["abc", "-1", "1e9", "0", "None", "//evil.example", "https://evil.example", NUL]
+
+
+@pytest.mark.django_db
+def test_odd_next_values_never_give_500(client_for, world):
+    for user in (None, world.citizen, world.handler, world.operator):
+        client = client_for(user)
+        for next_url in ODD_NEXTS:
+            for url in ("/accounts/login/", "/admin/login/", "/accounts/2fa/verify/"):
+                response = client.get(url, {"next": next_url})
+                assert response.status_code < 500, (user, url, next_url)
+                location = response.get("Location", "/")
+                assert location.startswith("/") and "evil" not in location.split("?")[0]
+
+
 @pytest.mark.django_db
 def test_profile_form_never_gives_500(client_for, world):
     client = client_for(world.citizen)

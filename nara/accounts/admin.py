@@ -8,10 +8,39 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from nara.agencies.models import Membership
+from nara.audit.models import EventType
+from nara.audit.services import audit_record
 from nara.core.admin import OperatorInline, OperatorPermissions
+from nara.core.errors import NotAllowed
 
 from .models import ApiToken, User
 from .services import user_totp_reset
+
+PASSWORD_FORM_FIELDS = {"password", "password1", "password2", "usable_password"}
+
+
+def _protected(request, obj) -> bool:
+    """A superuser's account, looked at by someone who is not a superuser."""
+    return bool(obj is not None and obj.is_superuser and not request.user.is_superuser)
+
+
+def _membership_changes(formsets) -> list[dict]:
+    """What the memberships inline added, changed and removed (after formset.save())."""
+    changes = []
+    for formset in formsets:
+        if formset.model is not Membership:
+            continue
+        for membership in formset.new_objects:
+            changes.append(_membership_entry("added", membership))
+        for membership, _fields in formset.changed_objects:
+            changes.append(_membership_entry("changed", membership))
+        for membership in formset.deleted_objects:
+            changes.append(_membership_entry("removed", membership))
+    return changes
+
+
+def _membership_entry(change: str, membership: Membership) -> dict:
+    return {"change": change, "unit": membership.unit.code, "role": membership.role}
 
 
 class UserCreateForm(AdminUserCreationForm):
@@ -94,11 +123,66 @@ class UserAdmin(OperatorPermissions, auth_admin.UserAdmin):
             fields += ["is_superuser", "groups", "user_permissions"]
         return fields
 
+    # An operator cannot take over a superuser: no password, e-mail, active flag or TOTP
+    # changes, no deleting. (Django's password-change view checks has_change_permission too.)
+
+    def has_change_permission(self, request, obj=None):
+        if _protected(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if _protected(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    # Audit: one event per admin save that changed the account or its memberships (the admin
+    # saves in one transaction; save_related runs last in it).
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        changed = sorted(
+            {"password" if name in PASSWORD_FORM_FIELDS else name for name in form.changed_data}
+        )
+        memberships = _membership_changes(formsets)
+        if changed or memberships:
+            audit_record(
+                actor=request.user,
+                event_type=EventType.USER_PROFILE_UPDATED,
+                target=form.instance,
+                data={
+                    "by_operator": True,
+                    "created": not change,
+                    "changed": changed,
+                    "memberships": memberships,
+                },
+            )
+
     @admin.action(description=_("Reset two-factor authentication (TOTP)"))
     def reset_totp(self, request, queryset):
+        if not request.user.is_superuser:
+            refused = queryset.filter(is_superuser=True).count()
+            queryset = queryset.exclude(is_superuser=True)
+            if refused:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d superuser was left out: only a superuser may reset their "
+                        "two-factor authentication.",
+                        "%(count)d superusers were left out: only a superuser may reset their "
+                        "two-factor authentication.",
+                        refused,
+                    )
+                    % {"count": refused},
+                    messages.ERROR,
+                )
         count = 0
         for user in queryset:
-            user_totp_reset(by=request.user, user=user)
+            try:
+                user_totp_reset(by=request.user, user=user)
+            except NotAllowed as error:  # became a superuser since the list was loaded
+                self.message_user(request, error.message, messages.ERROR)
+                continue
             count += 1
         self.message_user(
             request,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
+from nara.core.errors import NotAllowed
 from nara.notifications.services import email_enqueue
 
 from . import tokens, totp
@@ -234,7 +235,9 @@ def user_request_password_reset(*, email: str) -> None:
 
 def user_reset_password(*, uidb64: str, token: str, password: str) -> User:
     """Set a new password from a reset link. The link proves the user reads mail at this address,
-    so the address counts as confirmed too. ValidationError for an invalid link or password."""
+    so the address counts as confirmed too. ValidationError for an invalid link or password.
+    The user's API tokens are revoked (whoever knew the old password may have issued one); their
+    other sessions end by themselves, as the session hash follows the password."""
     user = tokens.password_reset_user(uidb64, token)
     if user is None:
         raise ValidationError(
@@ -247,22 +250,29 @@ def user_reset_password(*, uidb64: str, token: str, password: str) -> User:
         user.set_password(password)
         user.email_confirmed = True
         user.save(update_fields=["password", "email_confirmed"])
+        tokens_revoked, _counts = ApiToken.objects.filter(user=user).delete()
         audit_record(
             actor=user,
             event_type=EventType.USER_PASSWORD_RESET,
             target=user,
-            data={"email_confirmed_by_reset": not was_confirmed},
+            data={
+                "email_confirmed_by_reset": not was_confirmed,
+                "api_tokens_revoked": tokens_revoked,
+            },
         )
     return user
 
 
 def user_totp_reset(*, by, user: User) -> User:
     """Clear an official's TOTP secret (a lost phone): they set it up again at the next login.
-    Their sessions and API tokens end, so nothing stays signed in past the old second factor."""
+    Their sessions and API tokens end, so nothing stays signed in past the old second factor.
+    Only a superuser may reset a superuser's (NotAllowed otherwise)."""
     from django.contrib.sessions.models import Session
 
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_superuser and not (by is not None and by.is_superuser):
+            raise NotAllowed(gettext_lazy("Only a superuser may change a superuser's account."))
         user.totp_secret = ""
         user.totp_confirmed = False
         user.totp_last_step = 0

@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -48,7 +49,10 @@ def _safe_next(request) -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
     if "\x00" in url or len(url) > 2000:
         return ""
-    if url and url_has_allowed_host_and_scheme(
+    # Only a path on this site: "abc" or "-1" would make redirect() look up a URL name.
+    if not url.startswith("/") or url.startswith(("//", "/\\")):
+        return ""
+    if url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return url
@@ -212,7 +216,7 @@ def terms(request):
 def login(request):
     next_url = _safe_next(request)
     if request.method == "GET" and request.user.is_authenticated:
-        return redirect(next_url or _landing(request.user))
+        return HttpResponseRedirect(next_url or _landing(request.user))
     form = LoginForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "next": next_url}
     if request.method == "POST":
@@ -254,9 +258,9 @@ def _logged_in(request, user, next_url: str):
     translation.activate(user.preferred_language)
     if user.needs_two_factor:
         step = "accounts:2fa_verify" if user.totp_confirmed else "accounts:2fa_setup"
-        response = redirect(_with_next(step, next_url))
+        response = HttpResponseRedirect(_with_next(step, next_url))
     else:
-        response = redirect(next_url or _landing(user))
+        response = HttpResponseRedirect(next_url or _landing(user))
     return _set_language(response, user.preferred_language)
 
 
@@ -275,7 +279,7 @@ def _two_factor_done(request, next_url: str):
     request.session.cycle_key()
     request.session[SESSION_FLAG] = True
     request.session.pop(PENDING_SECRET, None)
-    return redirect(next_url or _landing(request.user))
+    return HttpResponseRedirect(next_url or _landing(request.user))
 
 
 @citizen_required
@@ -285,9 +289,9 @@ def two_factor_verify(request):
     user = request.user
     next_url = _safe_next(request)
     if not user.needs_two_factor or request.session.get(SESSION_FLAG):
-        return redirect(next_url or _landing(user))
+        return HttpResponseRedirect(next_url or _landing(user))
     if not user.totp_confirmed:
-        return redirect(_with_next("accounts:2fa_setup", next_url))
+        return HttpResponseRedirect(_with_next("accounts:2fa_setup", next_url))
     form = TotpCodeForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "next": next_url}
     if request.method == "POST":
@@ -311,9 +315,9 @@ def two_factor_setup(request):
     user = request.user
     next_url = _safe_next(request)
     if not user.needs_two_factor:
-        return redirect(next_url or _landing(user))
+        return HttpResponseRedirect(next_url or _landing(user))
     if user.totp_confirmed:
-        return redirect(_with_next("accounts:2fa_verify", next_url))
+        return HttpResponseRedirect(_with_next("accounts:2fa_verify", next_url))
     secret = request.session.get(PENDING_SECRET)
     if not secret:
         secret = request.session[PENDING_SECRET] = totp.new_secret()
@@ -434,5 +438,8 @@ def profile(request):
 @require_GET
 def admin_login(request, extra_context=None):
     """Used as Django admin's login view (admin.site.login): operators log in on the one login
-    page, with its rate limits and the two-factor step."""
-    return redirect(_with_next("accounts:login", _safe_next(request) or "/admin/"))
+    page, with its rate limits and the two-factor step. A signed-in user who is not an operator
+    gets a 404 (sending them to the login page would bounce them straight back: a loop)."""
+    if request.user.is_authenticated and not request.user.is_staff:
+        raise Http404
+    return HttpResponseRedirect(_with_next("accounts:login", _safe_next(request) or "/admin/"))

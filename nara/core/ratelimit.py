@@ -2,14 +2,33 @@
 NARA_RATE_LIMITS=off in the environment switches them off for load tests."""
 
 import hashlib
+import ipaddress
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 
 
+def _valid_ip(value: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return ""
+
+
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address. Behind NARA_TRUSTED_PROXY_COUNT = N proxies it is the N-th entry
+    of X-Forwarded-For from the right (each of our proxies appends one entry; anything further
+    left was sent by the client and may be forged). With N = 0 the header is ignored."""
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    proxies = getattr(settings, "NARA_TRUSTED_PROXY_COUNT", 0)
+    if proxies <= 0:
+        return remote
+    entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    entries = [e for e in entries if e]
+    if len(entries) < proxies:
+        return remote
+    return _valid_ip(entries[-proxies]) or remote
 
 
 def hit(scope: str, key: str) -> bool:

@@ -1,0 +1,80 @@
+"""The client address rate limits key on: REMOTE_ADDR, or X-Forwarded-For behind our proxies."""
+
+import pytest
+from django.conf import settings as django_settings
+from django.urls import reverse
+
+from nara.core.ratelimit import client_ip
+
+
+def request_from(rf, remote="10.0.0.1", forwarded=None):
+    meta = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded
+    return rf.get("/", **meta)
+
+
+def test_without_trusted_proxies_a_forged_header_is_ignored(rf, settings):
+    settings.NARA_TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request_from(rf, forwarded="203.0.113.9")) == "10.0.0.1"
+    assert client_ip(request_from(rf, forwarded="1.2.3.4, 203.0.113.9")) == "10.0.0.1"
+    assert client_ip(request_from(rf)) == "10.0.0.1"
+
+
+def test_the_default_trusts_no_proxy():
+    assert django_settings.NARA_TRUSTED_PROXY_COUNT == 0
+
+
+@pytest.mark.parametrize(
+    "count, forwarded, expected",
+    [
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # the client forged the left entry
+        (1, " 6.6.6.6 ,203.0.113.9 ", "203.0.113.9"),
+        (2, "6.6.6.6, 203.0.113.9, 10.1.1.1", "203.0.113.9"),
+        (2, "203.0.113.9, 10.1.1.1", "203.0.113.9"),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_trusted_proxies_pick_the_right_entry(rf, settings, count, forwarded, expected):
+    settings.NARA_TRUSTED_PROXY_COUNT = count
+    assert client_ip(request_from(rf, forwarded=forwarded)) == expected
+
+
+@pytest.mark.parametrize(
+    "count, forwarded",
+    [
+        (1, None),  # no header
+        (1, ""),
+        (1, " , "),
+        (2, "203.0.113.9"),  # fewer entries than proxies
+        (1, "not-an-address"),
+        (1, "203.0.113.9, 999.1.1.1"),
+        (1, "203.0.113.9, <script>"),
+        (2, "garbage, 10.1.1.1"),
+    ],
+)
+def test_missing_or_garbage_entries_fall_back_to_remote_addr(rf, settings, count, forwarded):
+    settings.NARA_TRUSTED_PROXY_COUNT = count
+    assert client_ip(request_from(rf, forwarded=forwarded)) == "10.0.0.1"
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_one_client_cannot_lock_out_another(client, settings):
+    settings.NARA_TRUSTED_PROXY_COUNT = 1
+    url = reverse("accounts:password_reset")
+    limit, _window = settings.NARA_RATE_LIMITS["password_reset"]
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for i in range(limit):
+        response = client.post(
+            url, {"email": f"x{i}@example.com"}, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy
+        )
+        assert response.status_code == 302
+    attacker = client.post(
+        url, {"email": "y@example.com"}, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy
+    )
+    assert attacker.status_code == 429
+    other = client.post(
+        url, {"email": "z@example.com"}, HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy
+    )
+    assert other.status_code == 302
