@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # widget templates, overridable from templates/ (FORM_RENDERER below)
     "django_tasks_db",
     "nara.core",
     "nara.accounts",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "nara.urls"
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "nara.wsgi.application"
 
 TEMPLATES = [

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nara.agencies.models import Membership, Unit
 from nara.agencies.selectors import unit_members
+from nara.core.widgets import LongSelect
 
 from .models import Kind, Status
 
@@ -138,6 +139,7 @@ class TransferForm(OfficeForm):
     to_unit = _UnitChoiceField(
         label=_("Send to unit"),
         queryset=None,
+        widget=LongSelect,
         empty_label=CHOOSE,
         error_messages={
             "required": _("Choose the unit to send it to."),
