@@ -233,6 +233,26 @@ def test_operator_adds_a_unit_with_a_member(world, client_for):
     assert Membership.objects.filter(
         unit=unit, user=world.handler, role=Membership.Role.APPROVER
     ).exists()
+    # the new unit and the role it grants are in Nara's audit log, with who did it
+    event = AuditEvent.objects.get(
+        event_type=EventType.CONFIG_ADDED, target_type="agencies.unit", target_id=str(unit.pk)
+    )
+    assert event.actor == world.operator
+    added = [part["added"] for part in event.data["change"] if part.get("added")]
+    assert len(added) == 1 and added[0]["name"] == "membership"
+    assert str(world.handler) in added[0]["object"]
+
+
+def test_routing_rule_changes_are_audited(world, client_for):
+    rule = RoutingRule.objects.get(unit=world.parks)
+    response = client_for(world.operator).post(
+        admin_url(RoutingRule, "change", rule.pk),
+        {"priority": 7, "keywords": "park", "unit": world.parks.pk, "is_active": "on"},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = AuditEvent.objects.get(event_type=EventType.CONFIG_CHANGED, target_id=str(rule.pk))
+    assert event.actor == world.operator
+    assert {"changed": {"fields": ["Priority", "Keywords"]}} in event.data["change"]
 
 
 def test_operator_creates_a_user(world, client_for):

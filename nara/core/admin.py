@@ -4,9 +4,13 @@ Nara admin page.
 Operators are staff users (`is_staff`). They manage agencies, routing and holidays here; they
 never change the state of a complaint here (state changes go through the services)."""
 
+import json
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from nara.audit.models import EventType
 
 from . import services
 from .models import Holiday, Region
@@ -37,7 +41,39 @@ class OperatorPermissions:
 
 
 class OperatorAdmin(OperatorPermissions, admin.ModelAdmin):
-    pass
+    """Every change an operator makes here (units, roles, routing rules, …) also lands in
+    Nara's audit log, in the admin's transaction, beside Django's own admin log."""
+
+    def _audit(self, request, obj, event_type, message):
+        from nara.audit.services import audit_record
+
+        # Django's change message: a list like [{"changed": {"fields": [...]}}, {"added": …}]
+        try:
+            change = json.loads(message) if isinstance(message, str) else message
+        except ValueError:
+            change = message
+        audit_record(
+            actor=request.user,
+            event_type=event_type,
+            target=obj,
+            data={
+                "object": str(obj)[:200],
+                "change": json.loads(json.dumps(change or [], default=str)),
+            },
+        )
+
+    def log_addition(self, request, obj, message):
+        self._audit(request, obj, EventType.CONFIG_ADDED, message)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit(request, obj, EventType.CONFIG_CHANGED, message)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self._audit(request, obj, EventType.CONFIG_DELETED, "")
+        return super().log_deletions(request, queryset)
 
 
 class ReadOnlyAdmin(OperatorAdmin):
