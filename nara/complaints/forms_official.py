@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from nara.agencies.models import Membership, Unit
@@ -128,19 +129,13 @@ class AssignForm(OfficeForm):
         self.fields["handler"].label_from_instance = lambda user: user.display_name
 
 
-class _UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, unit):
-        return f"{unit.name} ({unit.code})"
-
-
 class TransferForm(OfficeForm):
     """Transfer to another unit (이송), or route out of the triage queue."""
 
-    to_unit = _UnitChoiceField(
+    to_unit = forms.TypedChoiceField(
         label=_("Send to unit"),
-        queryset=None,
+        coerce=int,
         widget=LongSelect,
-        empty_label=CHOOSE,
         error_messages={
             "required": _("Choose the unit to send it to."),
             "invalid_choice": _("Choose another, active unit."),
@@ -155,10 +150,25 @@ class TransferForm(OfficeForm):
 
     def __init__(self, *args, current_unit_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        units = Unit.objects.filter(is_active=True).order_by("code")
-        if current_unit_id is not None:
-            units = units.exclude(pk=current_unit_id)
-        self.fields["to_unit"].queryset = units
+        # Every active unit of every agency: read as plain rows (no model objects), since the
+        # list is long and the page is the handlers' most used one.
+        english = get_language() == "en"
+        units = (
+            Unit.objects.filter(is_active=True)
+            .exclude(pk=current_unit_id)
+            .order_by("code")
+            .values_list("pk", "code", "name_ko", "name_en")
+        )
+        self.fields["to_unit"].choices = [("", CHOOSE)] + [
+            (pk, f"{(name_en if english and name_en else name_ko)} ({code})")
+            for pk, code, name_ko, name_en in units
+        ]
+
+    def clean_to_unit(self):
+        unit = Unit.objects.filter(pk=self.cleaned_data["to_unit"], is_active=True).first()
+        if unit is None:
+            raise forms.ValidationError(_("Choose another, active unit."))
+        return unit
 
 
 class ExtendForm(OfficeForm):
