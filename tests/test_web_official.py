@@ -297,17 +297,22 @@ def test_detail_links_attachments_to_the_download_url(world, client_for):
 
 def test_action_forms_follow_role_and_state(world, client_for):
     complaint = file_complaint(world)
-    handler_forms = set(client_for(world.handler).get(detail_url(complaint)).context["forms"])
-    approver_forms = set(client_for(world.approver).get(detail_url(complaint)).context["forms"])
+    handler_forms = set(client_for(world.handler).get(detail_url(complaint)).context["actions"])
+    approver_forms = set(client_for(world.approver).get(detail_url(complaint)).context["actions"])
     assert {"claim", "transfer", "extend", "note"} <= handler_forms
     assert not {"assign", "approve", "return", "route"} & handler_forms
     assert {"assign", "transfer", "note"} <= approver_forms
     assert not {"claim", "answer", "extend", "request_info", "route"} & approver_forms
     to_in_progress(world, complaint)
     page = client_for(world.handler).get(detail_url(complaint))
-    assert {"transfer", "extend", "request_info", "answer", "note"} <= set(page.context["forms"])
-    assert "claim" not in page.context["forms"]
-    assert 'type="date"' in page.content.decode()
+    assert {"transfer", "extend", "request_info", "answer", "note"} <= set(page.context["actions"])
+    assert "claim" not in page.context["actions"]
+    # less frequent actions are links to pages of their own (one thing per page)
+    html = page.content.decode()
+    for name in ("transfer", "extend", "request_info"):
+        assert action_url(name, complaint) in html
+    extend_page = client_for(world.handler).get(action_url("extend", complaint))
+    assert extend_page.status_code == 200 and 'type="date"' in extend_page.content.decode()
 
 
 # --- every action through the web --------------------------------------------------------------
@@ -339,7 +344,7 @@ def test_approver_cannot_claim(world, client_for):
 
 def test_assign(world, client_for):
     complaint = file_complaint(world)
-    page = client_for(world.approver, **EN).get(detail_url(complaint)).content.decode()
+    page = client_for(world.approver, **EN).get(action_url("assign", complaint)).content.decode()
     assert "Choose…" in page and f'value="{world.handler.pk}"' in page
     response = client_for(world.approver).post(
         action_url("assign", complaint), {"assign-handler": world.handler.pk}
@@ -404,7 +409,7 @@ def test_transfer_to_the_same_unit_is_not_offered(world, client_for):
 def test_extend_within_the_limit(world, client_for):
     complaint = file_complaint(world)
     assert complaint.due_at == datetime(2026, 4, 14, 18, 0, tzinfo=SEOUL)
-    page = client_for(world.handler, **EN).get(detail_url(complaint)).content.decode()
+    page = client_for(world.handler, **EN).get(action_url("extend", complaint)).content.decode()
     assert "2026-04-23 18:00" in page  # the limit: the period counted once more
     response = client_for(world.handler).post(
         action_url("extend", complaint),
@@ -416,7 +421,7 @@ def test_extend_within_the_limit(world, client_for):
     assert complaint.extension_reason == "Waiting for the contractor."
     assert audited(complaint, EventType.COMPLAINT_EXTENDED, world.handler)
     # only once: the form is gone
-    assert "extend" not in client_for(world.handler).get(detail_url(complaint)).context["forms"]
+    assert "extend" not in client_for(world.handler).get(detail_url(complaint)).context["actions"]
 
 
 @time_machine.travel(MONDAY, tick=False)
@@ -592,4 +597,25 @@ def test_full_journey_on_the_web(world, client_for):
     assert complaint.status == Status.ANSWERED and complaint.answer == "Repaired."
     html = approver.get(detail_url(complaint)).content.decode()
     assert "Repaired." in html
-    assert approver.get(detail_url(complaint)).context["forms"].keys() == set()
+    assert approver.get(detail_url(complaint)).context["actions"] == []
+
+
+def test_the_pages_of_less_frequent_actions_are_guarded_like_their_forms(world, client_for):
+    complaint = file_complaint(world)
+    for name in ("transfer", "extend", "request_info"):
+        assert client_for(world.handler).get(action_url(name, complaint)).status_code == 200
+        assert client_for(world.other_handler).get(action_url(name, complaint)).status_code == 404
+        assert client_for(world.citizen).get(action_url(name, complaint)).status_code == 404
+    assert client_for(world.approver).get(action_url("assign", complaint)).status_code == 200
+    # a handler may not assign: refused with the 403 page, not shown a form
+    assert client_for(world.handler).get(action_url("assign", complaint)).status_code == 403
+    # inline actions are POST only
+    assert client_for(world.handler).get(action_url("claim", complaint)).status_code == 405
+    # a transfer with errors comes back on its own page, with what was typed
+    response = client_for(world.handler).post(
+        action_url("transfer", complaint),
+        {"transfer-to_unit": world.parks.pk, "transfer-reason": ""},
+    )
+    assert response.status_code == 400
+    assert response.templates[0].name == "office/action.html"
+    assert f'value="{world.parks.pk}" selected' in response.content.decode()

@@ -9,11 +9,11 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from nara.agencies.models import Membership
 from nara.agencies.selectors import user_has_role
@@ -71,6 +71,9 @@ class ActionSpec:
     done: str
     form_kwargs: Callable[[Complaint], dict] = lambda complaint: {}
     extra: Callable[[Complaint], bool] = lambda complaint: True  # a further condition to show it
+    own_page: bool = (
+        False  # a less frequent action: a link to a page of its own, one thing per page
+    )
 
 
 def _claim_allowed(user, complaint):
@@ -92,6 +95,7 @@ ACTIONS: dict[str, ActionSpec] = {
         run=lambda c, by, d: services.complaint_assign(complaint=c, by=by, handler=d["handler"]),
         done=_("The complaint was assigned."),
         form_kwargs=lambda c: {"unit": c.unit},
+        own_page=True,
     ),
     "route": ActionSpec(
         form=f.TransferForm,
@@ -112,6 +116,7 @@ ACTIONS: dict[str, ActionSpec] = {
         ),
         done=_("The complaint was transferred."),
         form_kwargs=lambda c: {"current_unit_id": c.unit_id},
+        own_page=True,
     ),
     "extend": ActionSpec(
         form=f.ExtendForm,
@@ -122,6 +127,7 @@ ACTIONS: dict[str, ActionSpec] = {
         ),
         done=_("The handling period was extended and the citizen told."),
         extra=lambda c: c.extended_at is None,
+        own_page=True,
     ),
     "request_info": ActionSpec(
         form=f.RequestInfoForm,
@@ -131,6 +137,7 @@ ACTIONS: dict[str, ActionSpec] = {
             complaint=c, by=by, question=d["question"]
         ),
         done=_("The citizen was asked for more information; the clock is stopped."),
+        own_page=True,
     ),
     "note": ActionSpec(
         form=f.NoteForm,
@@ -179,7 +186,8 @@ def _form(complaint: Complaint, name: str, data=None) -> f.OfficeForm:
 
 def _detail_context(request, complaint: Complaint, bound: dict | None = None) -> dict:
     user = request.user
-    forms = {name: _form(complaint, name) for name in ACTIONS if _available(user, complaint, name)}
+    actions = [name for name in ACTIONS if _available(user, complaint, name)]
+    forms = {name: _form(complaint, name) for name in actions if not ACTIONS[name].own_page}
     forms.update(bound or {})
     submitted = None
     if complaint.status == Status.PENDING_APPROVAL:
@@ -197,9 +205,7 @@ def _detail_context(request, complaint: Complaint, bound: dict | None = None) ->
         )
     extension_limit = None
     if "extend" in forms:
-        extension_limit = clock.extension_limit(
-            complaint.due_at, clock.period_for_kind(complaint.kind)
-        )
+        extension_limit = _extension_limit(complaint)
     statuses = dict(Status.choices)
     events = [
         {
@@ -218,6 +224,8 @@ def _detail_context(request, complaint: Complaint, bound: dict | None = None) ->
         "info_requests": list(complaint.info_requests.all()),
         "events": events,
         "forms": forms,
+        "actions": actions,
+        "action_links": [name for name in actions if ACTIONS[name].own_page],
         "submitted_draft": submitted,
         "returned_draft": returned,
         "own_draft": submitted is not None and submitted.author_id == user.pk,
@@ -232,14 +240,45 @@ def detail(request, receipt_no):
     return render(request, "office/detail.html", _detail_context(request, complaint))
 
 
+def _extension_limit(complaint: Complaint):
+    return clock.extension_limit(complaint.due_at, clock.period_for_kind(complaint.kind))
+
+
+def _action_page(request, complaint: Complaint, action: str, form, status=200):
+    """The page of one less frequent action (transfer, extend, …)."""
+    return render(
+        request,
+        "office/action.html",
+        {
+            "complaint": complaint,
+            "action": action,
+            "form": form,
+            "forms": {action: form},
+            "failed_form": form if form.is_bound else None,
+            "extension_limit": _extension_limit(complaint) if action == "extend" else None,
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
 @official_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def act(request, receipt_no, action):
-    """Run one action (claim, assign, transfer, …) on a complaint, then back to its page."""
+    """Run one action (claim, assign, transfer, …) on a complaint, then back to its page.
+    GET shows the page of an action that has one (transfer, extend, …)."""
     complaint = selectors.complaint_get_for_official(user=request.user, receipt_no=receipt_no)
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404
+    if request.method == "GET":
+        if not spec.own_page:
+            return HttpResponseNotAllowed(["POST"])
+        if not spec.allowed(request.user, complaint):
+            return _forbidden(request, complaint, NotAllowed())
+        if not _available(request.user, complaint, action):
+            return _invalid_transition(request, complaint, InvalidTransition())
+        return _action_page(request, complaint, action, _form(complaint, action))
     if not spec.allowed(request.user, complaint):
         return _forbidden(request, complaint, NotAllowed())
     if not can_transition(complaint.status, spec.transition):
@@ -261,6 +300,8 @@ def act(request, receipt_no, action):
                 return redirect("office:detail", receipt_no=complaint.receipt_no)
             return redirect("office:inbox")  # transferred away: no longer ours to see
     complaint.refresh_from_db()
+    if spec.own_page:
+        return _action_page(request, complaint, action, form, status=400)
     context = _detail_context(request, complaint, bound={action: form})
     context["failed_form"] = form
     return render(request, "office/detail.html", context, status=400)

@@ -2,23 +2,21 @@
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 
 class LongSelect(forms.Select):
     """A select for long lists (every unit of every agency), rendered in Python: the same HTML
-    as Django's select, without a template per option (ten times cheaper per option)."""
+    as Django's select, without a template and a context dict per option."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        context = self.get_context(name, value, attrs)["widget"]
-        options = (
-            (option["value"], flatatt(option["attrs"]), option["label"])
-            for _group, choices, _index in context["optgroups"]
-            for option in choices
+        attrs = self.build_attrs(self.attrs, attrs)
+        selected = "" if value is None else str(value)
+        options = "".join(
+            f'<option value="{escape(key)}"{" selected" if key == selected else ""}>'
+            f"{escape(label)}</option>"
+            for key, label in ((str(k), v) for k, v in self.choices)
         )
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            name,
-            flatatt(context["attrs"]),
-            format_html_join("", '<option value="{}"{}>{}</option>', options),
-        )
+        html = f'<select name="{escape(name)}"{flatatt(attrs)}>{options}</select>'
+        return mark_safe(html)  # every value above is escaped

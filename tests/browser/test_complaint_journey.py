@@ -139,6 +139,14 @@ def test_complaint_journey(language, world, live_server, new_page, tmp_path):
     assert download.headers["content-type"] == "image/jpeg"
     with Image.open(io.BytesIO(download.body())) as served:
         assert served.format == "JPEG" and not dict(served.getexif())
+    # a less frequent action has its own page: the transfer form, then back
+    handler.locator("main").get_by_role(
+        "link", name=t(language, "Transfer to another unit")
+    ).click()
+    handler.wait_for_url(url_pattern(rf"/office/complaints/{receipt}/transfer/"))
+    check_page(handler, findings, "office transfer page")
+    handler.get_by_role("link", name=t(language, "Back to the complaint")).click()
+    handler.wait_for_url(url_pattern(rf"/office/complaints/{receipt}/"))
     handler.locator('form[action$="/claim/"]').get_by_role("button").click()
     expect_message(handler, t(language, "You are now handling this complaint."))
     answer_form = handler.locator('form[action$="/answer/"]')
