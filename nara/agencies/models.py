@@ -1,10 +1,11 @@
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from nara.core.models import BilingualName
 
-class Unit(models.Model):
+
+class Unit(BilingualName, models.Model):
     """A node of the organisation tree: an agency (ministry, province, city) at the root,
     departments and teams below. Complaints are handled by units."""
 
@@ -32,15 +33,6 @@ class Unit(models.Model):
         ordering = ["code"]
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_ko
 
     @property
     def agency(self) -> "Unit":
@@ -73,7 +65,7 @@ class Membership(models.Model):
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
 
 
-class Category(models.Model):
+class Category(BilingualName, models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_ko = models.CharField(_("Korean name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
@@ -82,15 +74,6 @@ class Category(models.Model):
         ordering = ["code"]
         verbose_name = _("category")
         verbose_name_plural = _("categories")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_ko
 
 
 class RoutingRule(models.Model):

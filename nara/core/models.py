@@ -3,7 +3,21 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
-class Region(models.Model):
+class BilingualName:
+    """`name` in the active language: the English name when English is active and one exists,
+    else the Korean one. For models with `name_ko` and `name_en`."""
+
+    @property
+    def name(self) -> str:
+        if get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name_ko
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(BilingualName, models.Model):
     """An administrative region: 시도 (2-digit code) or 시군구 (5-digit code)."""
 
     code = models.CharField(_("code"), max_length=10, unique=True)
@@ -17,15 +31,6 @@ class Region(models.Model):
         ordering = ["code"]
         verbose_name = _("region")
         verbose_name_plural = _("regions")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_ko
 
 
 class Holiday(models.Model):
