@@ -62,7 +62,7 @@ def parse_args(argv=None):
     )
     p.add_argument("--port", type=int, default=8911)
     p.add_argument("--workers", type=int, default=2, help="granian worker processes")
-    p.add_argument("--threads", type=int, default=16, help="granian blocking threads per worker")
+    p.add_argument("--threads", type=int, default=2, help="granian blocking threads per worker")
     p.add_argument("--db-url", default="postgres://postgres@127.0.0.1:5432")
     p.add_argument("--db-name", default="nara_bench")
     p.add_argument("--pages", default="all", choices=["all", "web", "api"], help="pages to load")
