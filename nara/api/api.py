@@ -301,7 +301,8 @@ def complaint_list(
 @complaints_router.get("/{receipt_no}", response={200: s.ComplaintOut, **ERRORS})
 def complaint_detail(request, receipt_no: str):
     """One complaint: visible to its citizen and to officials of the unit handling it."""
-    return HttpStatus(200, _fresh(_visible(request, receipt_no)))
+    complaint = _visible(request, receipt_no)  # already read with its unit and category
+    return HttpStatus(200, complaint_out(complaint))
 
 
 @complaints_router.post("/{receipt_no}/reply-info", response={200: s.ComplaintOut, **ERRORS})
