@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nara.core.access import citizen_required, public
+from nara.core.forms import apply_service_errors
 from nara.core.ratelimit import client_ip, hit
 
 from . import services, tokens, totp
@@ -94,15 +95,6 @@ def _form_status(request, form) -> int:
     return 400 if request.method == "POST" and form.is_bound and form.errors else 200
 
 
-def _add_service_errors(form, error: ValidationError, field=None):
-    """Show a service's ValidationError on the form (on `field` or as a form-wide error)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(field, error)
-
-
 # --- sign-up and e-mail confirmation ------------------------------------------------------------
 
 
@@ -129,7 +121,7 @@ def signup(request):
                     accepted_terms=data["accept_terms"],
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 return redirect("accounts:signup_done")
     return render(
@@ -336,7 +328,7 @@ def two_factor_setup(request):
             try:
                 services.user_enable_totp(user=user, secret=secret, code=form.cleaned_data["code"])
             except ValidationError as error:
-                _add_service_errors(form, error, field="code")
+                apply_service_errors(form, error, field="code")
             else:
                 messages.success(request, _("Two-factor authentication is set up."))
                 return _two_factor_done(request, next_url)
@@ -394,7 +386,7 @@ def password_reset_confirm(request, uidb64, token):
         except ValidationError as error:
             if error.code == "invalid_link":
                 return render(request, "accounts/password_reset_invalid.html", status=400)
-            _add_service_errors(form, error, field="password1")
+            apply_service_errors(form, error, field="password1")
         else:
             messages.success(request, _("Your new password is set. You can log in now."))
             return redirect("accounts:login")
@@ -419,7 +411,7 @@ def profile(request):
             try:
                 services.user_update_profile(user=user, **form.cleaned_data)
             except ValidationError as error:
-                _add_service_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 translation.activate(user.preferred_language)
                 messages.success(request, _("Your profile has been saved."))

@@ -23,7 +23,7 @@ from nara.accounts import totp
 from nara.accounts.models import ApiToken
 from nara.agencies.models import Category, Unit
 from nara.complaints import selectors, services
-from nara.complaints.models import Complaint, Status
+from nara.complaints.models import Complaint
 from nara.core import ratelimit
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.models import Region
@@ -142,7 +142,7 @@ def _throttle(scope: str, key: str) -> None:
 
 
 def complaint_out(c: Complaint) -> dict:
-    answered = c.status in (Status.ANSWERED, Status.CLOSED)
+    answered = c.is_answered
     return {
         "receipt_no": c.receipt_no,
         "status": c.status,

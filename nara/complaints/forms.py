@@ -5,7 +5,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -216,13 +215,3 @@ class RatingForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the named fields that the form has,
-    otherwise at the top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

@@ -1,7 +1,7 @@
 """Forms of the officials' back office (민원 처리). They only parse input; the services decide."""
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -12,18 +12,6 @@ from nara.core.widgets import LongSelect
 from .models import Kind, Status
 
 CHOOSE = _("Choose…")
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names when the form has
-    that field, otherwise at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        form.add_error(None, error)
 
 
 class OfficeForm(forms.Form):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,6 +37,8 @@ OPEN_STATUSES = (
     Status.WAITING_CITIZEN,
     Status.PENDING_APPROVAL,
 )
+
+ANSWERED_STATUSES = (Status.ANSWERED, Status.CLOSED)
 
 
 class Complaint(models.Model):
@@ -154,6 +157,17 @@ class Complaint(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status in ANSWERED_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open past its deadline while the clock runs (not while waiting for the citizen)."""
+        return (
+            self.is_open and self.status != Status.WAITING_CITIZEN and self.due_at < timezone.now()
+        )
 
     @property
     def is_paused(self) -> bool:

@@ -21,11 +21,7 @@ def is_citizen_of(user, complaint: Complaint) -> bool:
 
 
 def can_view(user, complaint: Complaint) -> bool:
-    return (
-        is_citizen_of(user, complaint)
-        or user_has_role(user, complaint.unit_id, *HANDLING_ROLES)
-        or (is_operator(user) and complaint.status == Status.TRIAGE)
-    )
+    return is_citizen_of(user, complaint) or can_view_as_official(user, complaint)
 
 
 def can_view_as_official(user, complaint: Complaint) -> bool:

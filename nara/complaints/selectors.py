@@ -10,7 +10,7 @@ from nara.agencies.models import Membership, Unit
 from nara.agencies.selectors import official_unit_ids
 
 from . import policies
-from .models import OPEN_STATUSES, Complaint, Status
+from .models import ANSWERED_STATUSES, OPEN_STATUSES, Complaint, Status
 
 Role = Membership.Role
 
@@ -86,7 +86,7 @@ def inbox(
 def public_complaints(*, q: str = "", unit: str = "") -> QuerySet[Complaint]:
     """Answered complaints whose citizens consented to publication."""
     qs = Complaint.objects.filter(
-        publish_consent=True, status__in=[Status.ANSWERED, Status.CLOSED]
+        publish_consent=True, status__in=ANSWERED_STATUSES
     ).select_related("unit", "category")
     if unit:
         qs = qs.filter(unit__code=unit)

@@ -27,7 +27,17 @@ from nara.core.uploads import CleanFile
 from nara.notifications.services import localized, msg, notify
 
 from . import policies
-from .models import AnswerDraft, Attachment, Complaint, InfoRequest, Kind, Note, Status, Transfer
+from .models import (
+    OPEN_STATUSES,
+    AnswerDraft,
+    Attachment,
+    Complaint,
+    InfoRequest,
+    Kind,
+    Note,
+    Status,
+    Transfer,
+)
 from .transitions import Action, next_status
 
 Role = Membership.Role
@@ -701,9 +711,7 @@ def complaints_send_progress_notices(*, now: datetime | None = None) -> int:
     cutoff = now - timezone.timedelta(days=settings.NARA_PROGRESS_NOTICE_DAYS)
     count = 0
     ids = Complaint.objects.filter(
-        status__in=[
-            s for s in Status if s not in (Status.ANSWERED, Status.CLOSED, Status.WITHDRAWN)
-        ],
+        status__in=OPEN_STATUSES,
         received_at__lte=cutoff,
         progress_notice_at=None,
     ).values_list("pk", flat=True)
@@ -747,13 +755,7 @@ def complaints_recompute_due(*, around: date, by=None) -> int:
     start_of_day = timezone.make_aware(datetime.combine(around, time.min))
     moved = 0
     candidates = Complaint.objects.filter(
-        status__in=[
-            Status.TRIAGE,
-            Status.RECEIVED,
-            Status.IN_PROGRESS,
-            Status.WAITING_CITIZEN,
-            Status.PENDING_APPROVAL,
-        ],
+        status__in=OPEN_STATUSES,
         extended_at=None,
         clock_started_at__lt=start_of_day + timezone.timedelta(days=1),
         due_at__gte=start_of_day - timezone.timedelta(days=1),

@@ -16,22 +16,22 @@ from nara.agencies.models import Unit
 from nara.core import ratelimit
 from nara.core.access import citizen_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
+from nara.core.forms import apply_service_errors
 
 from . import policies, selectors, services
 from .forms import (
     ComplaintForm,
     InfoReplyForm,
     RatingForm,
-    apply_service_errors,
     new_form_token,
     period_text,
 )
-from .models import Complaint, Status
+from .models import ANSWERED_STATUSES, Complaint, Status
 from .transitions import Action, can_transition
 
 PAGE_SIZE = 20
 SERVED_TYPES = {"application/pdf", "image/jpeg", "image/png"}
-FOLLOW_UP_FROM = (Status.ANSWERED, Status.CLOSED)
+FOLLOW_UP_FROM = ANSWERED_STATUSES
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ def _render_detail(request, complaint, *, reply_form=None, rating_form=None, sta
     pending = None
     if complaint.status == Status.WAITING_CITIZEN:
         pending = next((r for r in reversed(info_requests) if r.replied_at is None), None)
-    answered = complaint.status in (Status.ANSWERED, Status.CLOSED)
+    answered = complaint.is_answered
     context = {
         "complaint": complaint,
         "period": period_text(complaint.kind),
@@ -321,7 +321,6 @@ def mine(request):
             "status": status,
             "statuses": Status.choices,
             "query": urlencode({"status": status}) if status else "",
-            "now": timezone.now(),
         },
     )
 

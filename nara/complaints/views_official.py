@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -20,6 +19,7 @@ from nara.agencies.selectors import user_has_role
 from nara.core import clock
 from nara.core.access import official_required
 from nara.core.errors import InvalidTransition, NotAllowed
+from nara.core.forms import apply_service_errors
 
 from . import forms_official as f
 from . import policies, selectors, services
@@ -46,7 +46,6 @@ def inbox(request):
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "now": timezone.now(),
         "filtered": any(v for k, v in filters.items() if k != "status")
         or filters["status"] != "open",
     }
@@ -76,15 +75,11 @@ class ActionSpec:
     )
 
 
-def _claim_allowed(user, complaint):
-    return user_has_role(user, complaint.unit_id, Role.HANDLER)
-
-
 ACTIONS: dict[str, ActionSpec] = {
     "claim": ActionSpec(
         form=f.ClaimForm,
         transition=Action.CLAIM,
-        allowed=_claim_allowed,
+        allowed=policies.can_claim,
         run=lambda c, by, d: services.complaint_claim(complaint=c, by=by),
         done=_("You are now handling this complaint."),
     ),
@@ -203,9 +198,6 @@ def _detail_context(request, complaint: Complaint, bound: dict | None = None) ->
             .select_related("author", "decided_by")
             .last()
         )
-    extension_limit = None
-    if "extend" in forms:
-        extension_limit = _extension_limit(complaint)
     statuses = dict(Status.choices)
     events = [
         {
@@ -217,7 +209,6 @@ def _detail_context(request, complaint: Complaint, bound: dict | None = None) ->
     ]
     return {
         "complaint": complaint,
-        "now": timezone.now(),
         "show_contact": user_has_role(user, complaint.unit_id, *policies.HANDLING_ROLES),
         "attachments": list(complaint.attachments.all()),
         "notes": list(complaint.notes.select_related("author")),
@@ -229,7 +220,6 @@ def _detail_context(request, complaint: Complaint, bound: dict | None = None) ->
         "submitted_draft": submitted,
         "returned_draft": returned,
         "own_draft": submitted is not None and submitted.author_id == user.pk,
-        "extension_limit": extension_limit,
     }
 
 
@@ -256,7 +246,6 @@ def _action_page(request, complaint: Complaint, action: str, form, status=200):
             "forms": {action: form},
             "failed_form": form if form.is_bound else None,
             "extension_limit": _extension_limit(complaint) if action == "extend" else None,
-            "now": timezone.now(),
         },
         status=status,
     )
@@ -288,7 +277,7 @@ def act(request, receipt_no, action):
         try:
             spec.run(complaint, request.user, form.cleaned_data)
         except ValidationError as error:
-            f.add_service_errors(form, error)
+            apply_service_errors(form, error)
         except NotAllowed as error:
             return _forbidden(request, complaint, error)
         except InvalidTransition as error:
