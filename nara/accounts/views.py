@@ -41,11 +41,6 @@ BAD_LOGIN = _("E-mail or password is incorrect.")
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _limit(scope: str, key: str, *, fallback: str) -> bool:
-    """Rate-limit on `scope`, or on `fallback` while the deployment has no such scope."""
-    return hit(scope if scope in settings.NARA_RATE_LIMITS else fallback, key)
-
-
 def _safe_next(request) -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
     if "\x00" in url or len(url) > 2000:
@@ -214,7 +209,7 @@ def login(request):
     if request.method == "POST":
         ip = client_ip(request)
         email = str(request.POST.get("email", ""))[:254].strip().lower()
-        if not (_limit("login_ip", ip, fallback="login") and hit("login", f"{ip}:{email}")):
+        if not (hit("login_ip", ip) and hit("login", f"{ip}:{email}")):
             context["limited"] = True
             return render(request, "accounts/login.html", context, status=429)
         if form.is_valid():
@@ -287,7 +282,7 @@ def two_factor_verify(request):
     form = TotpCodeForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "next": next_url}
     if request.method == "POST":
-        if not _limit("two_factor", f"2fa:{user.pk}", fallback="login"):
+        if not hit("two_factor", f"2fa:{user.pk}"):
             context["limited"] = True
             return render(request, "accounts/2fa_verify.html", context, status=429)
         if form.is_valid():
@@ -321,7 +316,7 @@ def two_factor_setup(request):
         "uri": totp.provisioning_uri(SimpleNamespace(totp_secret=secret, email=user.email)),
     }
     if request.method == "POST":
-        if not _limit("two_factor", f"2fa:{user.pk}", fallback="login"):
+        if not hit("two_factor", f"2fa:{user.pk}"):
             context["limited"] = True
             return render(request, "accounts/2fa_setup.html", context, status=429)
         if form.is_valid():

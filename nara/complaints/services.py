@@ -68,10 +68,6 @@ def _lock(complaint: Complaint) -> Complaint:
     )
 
 
-def _local(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-
-
 def content_fingerprint(title: str, body: str) -> str:
     normal = re.sub(r"\s+", " ", f"{title}\n{body}".strip().lower())
     return hashlib.sha256(normal.encode()).hexdigest()
@@ -129,10 +125,8 @@ def complaint_file(
         raise ValidationError(
             {"attachments": _("Attach at most %(n)d files.") % {"n": settings.NARA_MAX_ATTACHMENTS}}
         )
-    if idempotency_key:
-        earlier = Complaint.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
-        if earlier is not None:
-            return earlier
+    if earlier := _by_idempotency_key(citizen, idempotency_key):
+        return earlier
     if parent is not None and parent.citizen_id != citizen.pk:
         raise ValidationError({"parent": _("You can only follow up your own complaints.")})
     fingerprint = content_fingerprint(title, body)
@@ -143,12 +137,9 @@ def complaint_file(
             .first()
         )
         if earlier is not None:
-            if idempotency_key:  # a concurrent retry of this very submission committed first
-                same = Complaint.objects.filter(
-                    citizen=citizen, idempotency_key=idempotency_key
-                ).first()
-                if same is not None:
-                    return same
+            # a concurrent retry of this very submission may have committed first
+            if same := _by_idempotency_key(citizen, idempotency_key):
+                return same
             raise RepeatComplaint(earlier)
 
     try:
@@ -170,14 +161,16 @@ def complaint_file(
                 fingerprint=fingerprint,
             )
     except IntegrityError:
-        if idempotency_key:  # a concurrent retry won the race: return its complaint
-            existing = Complaint.objects.filter(
-                citizen=citizen, idempotency_key=idempotency_key
-            ).first()
-            if existing is not None:
-                return existing
+        if existing := _by_idempotency_key(citizen, idempotency_key):
+            return existing  # a concurrent retry won the race: its complaint is this one
         raise
     return complaint
+
+
+def _by_idempotency_key(citizen, key: str) -> Complaint | None:
+    if not key:
+        return None
+    return Complaint.objects.filter(citizen=citizen, idempotency_key=key).first()
 
 
 def _complaint_create(*, citizen, attachments, fingerprint, **fields) -> Complaint:
@@ -226,19 +219,18 @@ def _complaint_create(*, citizen, attachments, fingerprint, **fields) -> Complai
         subject=msg(_("Complaint %(no)s received"), {"no": complaint.receipt_no}),
         body=msg(
             _("We received your complaint “%(title)s”. It will be answered by %(due)s."),
-            {"title": complaint.title, "due": _local(complaint.due_at)},
+            {"title": complaint.title, "due": clock.local_text(complaint.due_at)},
         ),
         url=_url(complaint),
     )
-    if unit is not None:
-        _notify_unit(
-            unit,
-            (Role.HANDLER,),
-            msg(_("New complaint %(no)s"), {"no": complaint.receipt_no}),
-            complaint.title,
-            complaint,
-            email=False,
-        )
+    _notify_unit(  # nobody yet if it waits in the triage queue
+        unit,
+        (Role.HANDLER,),
+        msg(_("New complaint %(no)s"), {"no": complaint.receipt_no}),
+        complaint.title,
+        complaint,
+        email=False,
+    )
     return complaint
 
 
@@ -360,7 +352,7 @@ def complaint_transfer(*, complaint: Complaint, by, to_unit: Unit, reason: str) 
             ),
             body=msg(
                 _("Your complaint is now handled by %(unit)s and will be answered by %(due)s."),
-                {"unit": localized(to_unit), "due": _local(c.due_at)},
+                {"unit": localized(to_unit), "due": clock.local_text(c.due_at)},
             ),
             url=_url(c),
         )
@@ -412,7 +404,7 @@ def complaint_extend(*, complaint: Complaint, by, new_due: date, reason: str) ->
                         "An extension may not be longer than the original period "
                         "(at most %(limit)s)."
                     )
-                    % {"limit": _local(limit)}
+                    % {"limit": clock.local_text(limit)}
                 }
             )
         change.data = {"from": c.due_at.isoformat(), "to": new_due_at.isoformat(), "reason": reason}
@@ -423,7 +415,7 @@ def complaint_extend(*, complaint: Complaint, by, new_due: date, reason: str) ->
             subject=msg(_("Complaint %(no)s: handling period extended"), {"no": c.receipt_no}),
             body=msg(
                 _("The handling period was extended to %(due)s. Reason: %(reason)s"),
-                {"due": _local(new_due_at), "reason": reason},
+                {"due": clock.local_text(new_due_at), "reason": reason},
             ),
             url=_url(c),
         )
@@ -679,9 +671,7 @@ def complaints_escalate_overdue(*, now: datetime | None = None) -> int:
     ).values_list("pk", flat=True)
     for pk in list(overdue[:500]):
         with transaction.atomic():
-            complaint = (
-                Complaint.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
-            )
+            complaint = _lock(Complaint(pk=pk))
             if complaint.escalated_at is not None or complaint.due_at >= now:
                 continue
             complaint.escalated_at = now
@@ -698,7 +688,10 @@ def complaints_escalate_overdue(*, now: datetime | None = None) -> int:
                 complaint.unit,
                 (Role.APPROVER,),
                 msg(_("Overdue complaint %(no)s"), {"no": complaint.receipt_no}),
-                msg(_("The handling period ended %(due)s."), {"due": _local(complaint.due_at)}),
+                msg(
+                    _("The handling period ended %(due)s."),
+                    {"due": clock.local_text(complaint.due_at)},
+                ),
                 complaint,
             )
             count += 1
@@ -740,7 +733,7 @@ def complaints_send_progress_notices(*, now: datetime | None = None) -> int:
                     {
                         "title": complaint.title,
                         "status": complaint.get_status_display,
-                        "due": _local(complaint.due_at),
+                        "due": clock.local_text(complaint.due_at),
                     },
                 ),
                 url=_url(complaint),

@@ -8,12 +8,11 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nara.agencies.models import Unit
-from nara.core import ratelimit
+from nara.core import clock, ratelimit
 from nara.core.access import citizen_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors
@@ -54,10 +53,6 @@ def _office_url(complaint: Complaint) -> str:
 
 def _resend_confirmation_url() -> str:
     return reverse("accounts:resend_confirmation")
-
-
-def _local(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _own_complaint(request, receipt_no: str) -> Complaint:
@@ -150,7 +145,7 @@ def _file(request, *, parent: Complaint | None):
     messages.success(
         request,
         _("Your complaint was received. Receipt number %(no)s; it will be answered by %(due)s.")
-        % {"no": complaint.receipt_no, "due": _local(complaint.due_at)},
+        % {"no": complaint.receipt_no, "due": clock.local_text(complaint.due_at)},
     )
     return redirect(_detail_url(complaint))
 

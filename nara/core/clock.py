@@ -246,3 +246,8 @@ def extension_limit(due: datetime, period: Period) -> datetime:
         return add_working_minutes(due, period.working_hours * 60)
     last = timezone.localtime(due).date()
     return _closing(_Calendar(last, period.days).nth_working_day_after(last, period.days))
+
+
+def local_text(moment: datetime) -> str:
+    """A moment as people read it in messages: local time, to the minute."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")

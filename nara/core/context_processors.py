@@ -1,17 +1,17 @@
+from functools import cache
+
 from django.conf import settings
 
 
 def nara(request):
+    """What base.html needs. The unread count is a callable, counted once and only when a page
+    shows it (an htmx partial does not)."""
     user = getattr(request, "user", None)
-    unread = 0
-    is_official = False
-    if user is not None and user.is_authenticated:
-        from nara.agencies.selectors import official_unit_ids
-
-        unread = user.notifications.filter(read_at=None).count()
-        is_official = bool(official_unit_ids(user)) or user.is_staff
+    signed_in = user is not None and user.is_authenticated
     return {
-        "nara_unread_count": unread,
-        "nara_is_official": is_official,
+        "nara_unread_count": cache(lambda: user.notifications.filter(read_at=None).count())
+        if signed_in
+        else 0,
+        "nara_is_official": signed_in and (user.is_official or user.is_staff),
         "nara_languages": settings.LANGUAGES,
     }
