@@ -601,3 +601,28 @@ def test_notifications_are_written_in_the_recipients_language(world):
     assert "공원과" in to_korean[-1].body  # the unit's Korean name, not "Parks Division"
     to_english = Notification.objects.get(user=world.other_citizen)
     assert to_english.title.startswith("Complaint") and english.receipt_no in to_english.title
+
+
+def test_a_failed_filing_leaves_no_attachment_file_behind(world, settings, monkeypatch):
+    """Files are written inside the filing transaction; if it rolls back, they go too."""
+    from nara.core.uploads import CleanFile
+
+    def broken_audit(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "audit_record", broken_audit)
+    photo = CleanFile(
+        name="photo.jpg", content_type="image/jpeg", data=b"\xff\xd8\xff" + b"x" * 100
+    )
+    with pytest.raises(RuntimeError):
+        services.complaint_file(
+            citizen=world.citizen,
+            kind=Kind.GRIEVANCE,
+            title="Pothole",
+            body="Deep one.",
+            attachments=[photo, photo],
+        )
+    assert Complaint.objects.count() == 0
+    media = settings.MEDIA_ROOT
+    stored = [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+    assert stored == []

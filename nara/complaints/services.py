@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -142,9 +143,11 @@ def complaint_file(
                 return same
             raise RepeatComplaint(earlier)
 
+    written: list[str] = []  # attachment files stored so far
     try:
         with transaction.atomic():
             complaint = _complaint_create(
+                written=written,
                 citizen=citizen,
                 kind=kind,
                 title=title,
@@ -160,8 +163,12 @@ def complaint_file(
                 idempotency_key=idempotency_key,
                 fingerprint=fingerprint,
             )
-    except IntegrityError:
-        if existing := _by_idempotency_key(citizen, idempotency_key):
+    except BaseException as error:
+        for name in written:  # their rows went with the transaction: so do the files
+            default_storage.delete(name)
+        if isinstance(error, IntegrityError) and (
+            existing := _by_idempotency_key(citizen, idempotency_key)
+        ):
             return existing  # a concurrent retry won the race: its complaint is this one
         raise
     return complaint
@@ -173,7 +180,7 @@ def _by_idempotency_key(citizen, key: str) -> Complaint | None:
     return Complaint.objects.filter(citizen=citizen, idempotency_key=key).first()
 
 
-def _complaint_create(*, citizen, attachments, fingerprint, **fields) -> Complaint:
+def _complaint_create(*, written, citizen, attachments, fingerprint, **fields) -> Complaint:
     now = timezone.now()
     unit = route(
         category=fields["category"],
@@ -196,13 +203,14 @@ def _complaint_create(*, citizen, attachments, fingerprint, **fields) -> Complai
             break
     complaint.save()
     for item in attachments:
-        Attachment.objects.create(
+        attachment = Attachment.objects.create(
             complaint=complaint,
             file=ContentFile(item.data, name=item.name),
             name=item.name,
             content_type=item.content_type,
             size=len(item.data),
         )
+        written.append(attachment.file.name)
     audit_record(
         actor=citizen,
         event_type=EventType.COMPLAINT_FILED,
