@@ -42,6 +42,7 @@ NEED_A_UNIT = {
     Action.TRANSFER,
     Action.EXTEND,
     Action.REQUEST_INFO,
+    Action.SAVE_DRAFT,
     Action.SUBMIT_ANSWER,
     Action.APPROVE,
     Action.RETURN,
@@ -56,6 +57,7 @@ EVENT_OF = {
     Action.REQUEST_INFO: EventType.COMPLAINT_INFO_REQUESTED,
     Action.REPLY_INFO: EventType.COMPLAINT_INFO_REPLIED,
     Action.ADD_NOTE: EventType.COMPLAINT_NOTE_ADDED,
+    Action.SAVE_DRAFT: EventType.COMPLAINT_ANSWER_DRAFTED,
     Action.SUBMIT_ANSWER: EventType.COMPLAINT_ANSWER_SUBMITTED,
     Action.APPROVE: EventType.COMPLAINT_ANSWERED,
     Action.RETURN: EventType.COMPLAINT_ANSWER_RETURNED,
@@ -111,6 +113,11 @@ def _add_note(w, c):
     return actor
 
 
+def _save_draft(w, c):
+    services.complaint_save_answer_draft(complaint=c, by=w.handler, body="Draft: Friday.")
+    return w.handler
+
+
 def _submit_answer(w, c):
     services.complaint_submit_answer(complaint=c, by=w.handler, body="Repaired on Friday.")
     return w.handler
@@ -145,6 +152,7 @@ DO = {
     Action.REQUEST_INFO: _request_info,
     Action.REPLY_INFO: _reply_info,
     Action.ADD_NOTE: _add_note,
+    Action.SAVE_DRAFT: _save_draft,
     Action.SUBMIT_ANSWER: _submit_answer,
     Action.APPROVE: _approve,
     Action.RETURN: _return,

@@ -619,3 +619,36 @@ def test_the_pages_of_less_frequent_actions_are_guarded_like_their_forms(world, 
     assert response.status_code == 400
     assert response.templates[0].name == "office/action.html"
     assert f'value="{world.parks.pk}" selected' in response.content.decode()
+
+
+def test_the_handler_saves_a_draft_answer_and_submits_it_later(world, client_for):
+    complaint = file_complaint(world)
+    handler = client_for(world.handler, **EN)
+    draft_url = action_url("draft", complaint)
+    assert 'formaction="' + draft_url + '"' in handler.get(detail_url(complaint)).content.decode()
+    response = handler.post(draft_url, {"answer-body": "We are checking the site."})
+    assert response.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.status == Status.RECEIVED  # saving is not submitting
+    assert audited(complaint, EventType.COMPLAINT_ANSWER_DRAFTED, world.handler)
+    page = handler.get(detail_url(complaint)).content.decode()
+    assert "We are checking the site.</textarea>" in page and "Draft saved by" in page
+    # saving again replaces the text; submitting sends that one draft up the approval line
+    handler.post(draft_url, {"answer-body": "Repaired on Friday."})
+    handler.post(action_url("answer", complaint), {"answer-body": "Repaired on Friday."})
+    drafts = list(complaint.drafts.values_list("state", "body"))
+    assert drafts == [(AnswerDraft.State.SUBMITTED, "Repaired on Friday.")]
+    # the citizen's timeline says nothing of drafts
+    citizen_page = client_for(world.citizen, **EN).get(f"/complaints/{complaint.receipt_no}/")
+    assert "draft" not in citizen_page.content.decode().lower()
+
+
+def test_a_draft_needs_text_and_the_right_person(world, client_for):
+    complaint = file_complaint(world)
+    draft_url = action_url("draft", complaint)
+    empty = client_for(world.handler).post(draft_url, {"answer-body": "  "})
+    assert empty.status_code == 400 and empty.context["forms"]["answer"].errors["body"]
+    assert client_for(world.handler).get(draft_url).status_code == 405
+    assert client_for(world.other_handler).post(draft_url, {"answer-body": "x"}).status_code == 404
+    assert client_for(world.approver).post(draft_url, {"answer-body": "x"}).status_code == 403
+    assert not complaint.drafts.exists()

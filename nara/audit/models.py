@@ -24,6 +24,7 @@ class EventType(models.TextChoices):
     COMPLAINT_INFO_REQUESTED = "complaint.info_requested", _("More information requested")
     COMPLAINT_INFO_REPLIED = "complaint.info_replied", _("Information provided")
     COMPLAINT_NOTE_ADDED = "complaint.note_added", _("Note added")
+    COMPLAINT_ANSWER_DRAFTED = "complaint.answer_drafted", _("Answer draft saved")
     COMPLAINT_ANSWER_SUBMITTED = "complaint.answer_submitted", _("Answer submitted for approval")
     COMPLAINT_ANSWER_RETURNED = "complaint.answer_returned", _("Answer returned")
     COMPLAINT_ANSWERED = "complaint.answered", _("Answer approved and sent")

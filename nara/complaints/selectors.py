@@ -191,6 +191,7 @@ def timeline(complaint: Complaint, *, for_citizen: bool) -> list:
                 EventType.COMPLAINT_NOTE_ADDED,
                 EventType.COMPLAINT_CLAIMED,
                 EventType.COMPLAINT_ASSIGNED,
+                EventType.COMPLAINT_ANSWER_DRAFTED,
                 EventType.COMPLAINT_ANSWER_SUBMITTED,
                 EventType.COMPLAINT_ANSWER_RETURNED,
                 EventType.COMPLAINT_ESCALATED,

@@ -513,6 +513,34 @@ def complaint_add_note(*, complaint: Complaint, by, body: str) -> Note:
     return note
 
 
+def complaint_save_answer_draft(*, complaint: Complaint, by, body: str) -> AnswerDraft:
+    """Keep the answer being written (기안), without submitting it. One draft per complaint:
+    saving again replaces its text; submitting it sends it up the approval line."""
+    body = _required(body, "body", _("Write the answer."))
+    with _transition(
+        complaint,
+        by=by,
+        action=Action.SAVE_DRAFT,
+        allowed=policies.can_handle,
+        event=EventType.COMPLAINT_ANSWER_DRAFTED,
+    ) as change:
+        c = change.complaint
+        c.handler = c.handler or by
+        draft = c.drafts.filter(state=AnswerDraft.State.DRAFT).last()
+        if draft is None:
+            draft = AnswerDraft.objects.create(complaint=c, author=by, body=body)
+        else:
+            draft.body, draft.author = body, by
+            draft.save(update_fields=["body", "author"])
+        change.data = {"draft": draft.pk}
+    return draft
+
+
+def current_answer_draft(complaint: Complaint) -> AnswerDraft | None:
+    """The saved, not yet submitted answer of a complaint, if any."""
+    return complaint.drafts.filter(state=AnswerDraft.State.DRAFT).last()
+
+
 def complaint_submit_answer(*, complaint: Complaint, by, body: str) -> AnswerDraft:
     """The handler submits the answer to the unit's approver (결재 상신)."""
     body = _required(body, "body", _("Write the answer."))
@@ -525,9 +553,9 @@ def complaint_submit_answer(*, complaint: Complaint, by, body: str) -> AnswerDra
     ) as change:
         c = change.complaint
         c.handler = c.handler or by
-        draft = AnswerDraft.objects.create(
-            complaint=c, author=by, body=body, state=AnswerDraft.State.SUBMITTED
-        )
+        draft = current_answer_draft(c) or AnswerDraft(complaint=c)
+        draft.author, draft.body, draft.state = by, body, AnswerDraft.State.SUBMITTED
+        draft.save()
         change.data = {"draft": draft.pk}
         _notify_unit(
             c.unit,

@@ -17,6 +17,7 @@ class Action(StrEnum):
     REQUEST_INFO = "request_info"
     REPLY_INFO = "reply_info"
     ADD_NOTE = "add_note"
+    SAVE_DRAFT = "save_draft"
     SUBMIT_ANSWER = "submit_answer"
     APPROVE = "approve"
     RETURN = "return"
@@ -37,6 +38,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None]] = {
     Action.REQUEST_INFO: (frozenset({S.RECEIVED, S.IN_PROGRESS}), S.WAITING_CITIZEN),
     Action.REPLY_INFO: (frozenset({S.WAITING_CITIZEN}), S.IN_PROGRESS),
     Action.ADD_NOTE: (frozenset(OPEN_STATUSES), SAME),
+    Action.SAVE_DRAFT: (frozenset({S.RECEIVED, S.IN_PROGRESS}), SAME),
     Action.SUBMIT_ANSWER: (frozenset({S.RECEIVED, S.IN_PROGRESS}), S.PENDING_APPROVAL),
     Action.APPROVE: (frozenset({S.PENDING_APPROVAL}), S.ANSWERED),
     Action.RETURN: (frozenset({S.PENDING_APPROVAL}), S.IN_PROGRESS),

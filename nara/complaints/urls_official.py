@@ -15,6 +15,7 @@ ACTION_URLS = [
     ("request-info", "request_info"),
     ("notes", "note"),
     ("answer", "answer"),
+    ("answer/draft", "draft"),
     ("approve", "approve"),
     ("return", "return"),
 ]

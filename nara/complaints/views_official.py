@@ -70,9 +70,9 @@ class ActionSpec:
     done: str
     form_kwargs: Callable[[Complaint], dict] = lambda complaint: {}
     extra: Callable[[Complaint], bool] = lambda complaint: True  # a further condition to show it
-    own_page: bool = (
-        False  # a less frequent action: a link to a page of its own, one thing per page
-    )
+    # a less frequent action: a link to a page of its own (one thing per page)
+    own_page: bool = False
+    prefix: str = ""  # the form's field prefix when it is another action's form
 
 
 ACTIONS: dict[str, ActionSpec] = {
@@ -148,6 +148,16 @@ ACTIONS: dict[str, ActionSpec] = {
         run=lambda c, by, d: services.complaint_submit_answer(complaint=c, by=by, body=d["body"]),
         done=_("The answer was submitted for approval."),
     ),
+    "draft": ActionSpec(
+        form=f.AnswerForm,
+        transition=Action.SAVE_DRAFT,
+        allowed=policies.can_handle,
+        run=lambda c, by, d: services.complaint_save_answer_draft(
+            complaint=c, by=by, body=d["body"]
+        ),
+        done=_("The draft of the answer was saved. It has not been submitted."),
+        prefix="answer",  # posted by the answer form's second button: no form of its own
+    ),
     "approve": ActionSpec(
         form=f.ApproveForm,
         transition=Action.APPROVE,
@@ -176,13 +186,22 @@ def _available(user, complaint: Complaint, name: str) -> bool:
 
 def _form(complaint: Complaint, name: str, data=None) -> f.OfficeForm:
     spec = ACTIONS[name]
-    return spec.form(data, prefix=name, **spec.form_kwargs(complaint))
+    initial = {}
+    if name == "answer" and data is None and (draft := services.current_answer_draft(complaint)):
+        initial = {"body": draft.body}  # carry on writing the saved draft
+    return spec.form(
+        data, prefix=spec.prefix or name, initial=initial, **spec.form_kwargs(complaint)
+    )
 
 
 def _detail_context(request, complaint: Complaint, bound: dict | None = None) -> dict:
     user = request.user
     actions = [name for name in ACTIONS if _available(user, complaint, name)]
-    forms = {name: _form(complaint, name) for name in actions if not ACTIONS[name].own_page}
+    forms = {
+        name: _form(complaint, name)
+        for name in actions
+        if not (ACTIONS[name].own_page or ACTIONS[name].prefix)
+    }
     forms.update(bound or {})
     submitted = None
     if complaint.status == Status.PENDING_APPROVAL:
@@ -217,6 +236,8 @@ def _detail_context(request, complaint: Complaint, bound: dict | None = None) ->
         "forms": forms,
         "actions": actions,
         "action_links": [name for name in actions if ACTIONS[name].own_page],
+        "can_save_draft": "draft" in actions,
+        "answer_draft": services.current_answer_draft(complaint) if "answer" in forms else None,
         "submitted_draft": submitted,
         "returned_draft": returned,
         "own_draft": submitted is not None and submitted.author_id == user.pk,
@@ -291,7 +312,7 @@ def act(request, receipt_no, action):
     complaint.refresh_from_db()
     if spec.own_page:
         return _action_page(request, complaint, action, form, status=400)
-    context = _detail_context(request, complaint, bound={action: form})
+    context = _detail_context(request, complaint, bound={spec.prefix or action: form})
     context["failed_form"] = form
     return render(request, "office/detail.html", context, status=400)
 
