@@ -10,7 +10,7 @@ from nara.agencies.models import Membership, Unit
 from nara.agencies.selectors import official_unit_ids
 
 from . import policies
-from .models import ANSWERED_STATUSES, OPEN_STATUSES, Complaint, Status
+from .models import ANSWERED_STATUSES, OPEN_STATUSES, AnswerDraft, Complaint, Status
 
 Role = Membership.Role
 
@@ -81,6 +81,11 @@ def inbox(
     if q:
         qs = qs.filter(Q(receipt_no__iexact=q) | Q(title__icontains=q) | Q(body__icontains=q))
     return qs.order_by("due_at", "id")
+
+
+def current_answer_draft(complaint: Complaint) -> AnswerDraft | None:
+    """The saved, not yet submitted answer of a complaint (기안), if any."""
+    return complaint.drafts.filter(state=AnswerDraft.State.DRAFT).last()
 
 
 def public_complaints(*, q: str = "", unit: str = "") -> QuerySet[Complaint]:

@@ -39,6 +39,7 @@ from .models import (
     Status,
     Transfer,
 )
+from .selectors import current_answer_draft
 from .transitions import Action, next_status
 
 Role = Membership.Role
@@ -526,7 +527,7 @@ def complaint_save_answer_draft(*, complaint: Complaint, by, body: str) -> Answe
     ) as change:
         c = change.complaint
         c.handler = c.handler or by
-        draft = c.drafts.filter(state=AnswerDraft.State.DRAFT).last()
+        draft = current_answer_draft(c)
         if draft is None:
             draft = AnswerDraft.objects.create(complaint=c, author=by, body=body)
         else:
@@ -534,11 +535,6 @@ def complaint_save_answer_draft(*, complaint: Complaint, by, body: str) -> Answe
             draft.save(update_fields=["body", "author"])
         change.data = {"draft": draft.pk}
     return draft
-
-
-def current_answer_draft(complaint: Complaint) -> AnswerDraft | None:
-    """The saved, not yet submitted answer of a complaint, if any."""
-    return complaint.drafts.filter(state=AnswerDraft.State.DRAFT).last()
 
 
 def complaint_submit_answer(*, complaint: Complaint, by, body: str) -> AnswerDraft:

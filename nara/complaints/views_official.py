@@ -184,11 +184,8 @@ def _available(user, complaint: Complaint, name: str) -> bool:
     )
 
 
-def _form(complaint: Complaint, name: str, data=None) -> f.OfficeForm:
+def _form(complaint: Complaint, name: str, data=None, initial=None) -> f.OfficeForm:
     spec = ACTIONS[name]
-    initial = {}
-    if name == "answer" and data is None and (draft := services.current_answer_draft(complaint)):
-        initial = {"body": draft.body}  # carry on writing the saved draft
     return spec.form(
         data, prefix=spec.prefix or name, initial=initial, **spec.form_kwargs(complaint)
     )
@@ -197,8 +194,10 @@ def _form(complaint: Complaint, name: str, data=None) -> f.OfficeForm:
 def _detail_context(request, complaint: Complaint, bound: dict | None = None) -> dict:
     user = request.user
     actions = [name for name in ACTIONS if _available(user, complaint, name)]
+    answer_draft = selectors.current_answer_draft(complaint) if "answer" in actions else None
+    initial = {"answer": {"body": answer_draft.body}} if answer_draft else {}  # carry on writing
     forms = {
-        name: _form(complaint, name)
+        name: _form(complaint, name, initial=initial.get(name))
         for name in actions
         if not (ACTIONS[name].own_page or ACTIONS[name].prefix)
     }
@@ -237,7 +236,7 @@ def _detail_context(request, complaint: Complaint, bound: dict | None = None) ->
         "actions": actions,
         "action_links": [name for name in actions if ACTIONS[name].own_page],
         "can_save_draft": "draft" in actions,
-        "answer_draft": services.current_answer_draft(complaint) if "answer" in forms else None,
+        "answer_draft": answer_draft,
         "submitted_draft": submitted,
         "returned_draft": returned,
         "own_draft": submitted is not None and submitted.author_id == user.pk,
