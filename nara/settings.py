@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "nara.audit",
     "nara.notifications",
     "nara.complaints",
+    "nara.petitions",
     "nara.api",
 ]
 
@@ -252,9 +253,37 @@ NARA_RATE_LIMITS = {
     "password_reset": (5, 3600),
     "complaint_file": (20, 3600),
     "api_token": (10, 300),
+    "petition_create": (10, 3600),
+    "petition_sign_burst": (20, 10),  # per client address
+    "petition_sign_ip": (300, 3600),  # per client address (offices and carriers share them)
+    "petition_sign_domain": (300, 600),  # per e-mail domain and petition (big providers exempt)
+}
+# Mail providers used by millions: never limited by domain.
+NARA_BIG_MAIL_PROVIDERS = {
+    "gmail.com",
+    "naver.com",
+    "daum.net",
+    "hanmail.net",
+    "kakao.com",
+    "nate.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "icloud.com",
+    "yahoo.com",
+    "korea.kr",
 }
 # How many proxies of our own append to X-Forwarded-For in front of the app (0: the header is
 # ignored, REMOTE_ADDR is the client). Rate limits key on the address this yields.
 NARA_TRUSTED_PROXY_COUNT = int(os.environ.get("NARA_TRUSTED_PROXY_COUNT", "0"))
 
 NINJA_PAGINATION_PER_PAGE = 20
+
+# Public petitions. Thresholds and periods are per petition type (admin); these are the rest.
+NARA_PETITION_DEFAULT_TYPE = "national"
+NARA_SIGNATURE_COUNTER_SHARDS = 16  # signers of one petition spread over this many rows
+NARA_SIGNATURE_CONFIRM_HOURS = 72
+NARA_PETITION_FORM_MIN_SECONDS = 3  # a signing form sent faster is a script: refused quietly
+NARA_DISPOSABLE_DOMAINS_EXTRA = env_list("NARA_DISPOSABLE_DOMAINS_EXTRA")
+NARA_MODERATION_QUEUE_NOTICE = 50  # petitions waiting: the site says review may take longer
+NARA_PUBLIC_CACHE_SECONDS = int(os.environ.get("NARA_PUBLIC_CACHE_SECONDS", "5"))

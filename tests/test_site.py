@@ -10,7 +10,7 @@ from nara.agencies.models import Membership
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 KO = {"HTTP_ACCEPT_LANGUAGE": "ko"}
-MARKERS = {"public", "citizen", "official"}
+MARKERS = {"public", "citizen", "official", "moderator"}
 
 
 @pytest.mark.django_db

@@ -54,6 +54,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     totp_confirmed = models.BooleanField(_("two-factor authentication set up"), default=False)
     totp_last_step = models.BigIntegerField(default=0)  # refuses a code used twice
     is_staff = models.BooleanField(_("operator"), default=False)
+    is_moderator = models.BooleanField(_("moderator"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
@@ -82,7 +83,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def needs_two_factor(self) -> bool:
-        return self.is_staff or self.is_official
+        return self.is_staff or self.is_moderator or self.is_official
 
 
 class ApiToken(models.Model):

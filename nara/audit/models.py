@@ -33,6 +33,25 @@ class EventType(models.TextChoices):
     COMPLAINT_ESCALATED = "complaint.escalated", _("Overdue: escalated")
     COMPLAINT_PROGRESS_NOTICE = "complaint.progress_notice", _("Progress notice sent")
     COMPLAINT_DUE_MOVED = "complaint.due_moved", _("Due date moved by a holiday")
+    PETITION_CREATED = "petition.created", _("Petition written")
+    PETITION_SUPPORTED = "petition.supported", _("Early supporter added")
+    PETITION_WITHDRAWN = "petition.withdrawn", _("Petition withdrawn")
+    PETITION_EXPIRED = "petition.expired", _("Too few supporters in time")
+    PETITION_OPENED = "petition.opened", _("Opened for signatures")
+    PETITION_REJECTED = "petition.rejected", _("Rejected by a moderator")
+    PETITION_REFERRED = "petition.referred", _("Referred to the agency")
+    PETITION_ANSWER_REQUIRED = "petition.answer_required", _("Official answer threshold reached")
+    PETITION_CLOSED = "petition.closed", _("Signing period ended")
+    PETITION_SIGNATURE_REFUSED = "petition.signature_refused", _("Signature refused quietly")
+    PETITION_SIGNATURES_INVALIDATED = (
+        "petition.signatures_invalidated",
+        _("Signatures invalidated"),
+    )
+    PETITION_ANSWER_DRAFTED = "petition.answer_drafted", _("Answer draft saved")
+    PETITION_ANSWER_SUBMITTED = "petition.answer_submitted", _("Answer submitted for approval")
+    PETITION_ANSWER_RETURNED = "petition.answer_returned", _("Answer returned")
+    PETITION_ANSWERED = "petition.answered", _("Official answer published")
+    PETITION_ANSWER_EXTENDED = "petition.answer_extended", _("Answer period extended")
 
 
 class AuditEvent(models.Model):

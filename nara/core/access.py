@@ -43,3 +43,17 @@ def official_required(view):
         return view(request, *args, **kwargs)
 
     return _mark(wrapper, "official")
+
+
+def moderator_required(view):
+    """Moderators (who passed 2FA: the middleware enforces it). Others: 404."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_moderator:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return _mark(wrapper, "moderator")
