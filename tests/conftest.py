@@ -154,3 +154,6 @@ class ApiClient:
 @pytest.fixture
 def api_for():
     return ApiClient
+
+
+from tests.petition_helpers import moderator, small_type  # noqa: E402, F401  (petition fixtures)

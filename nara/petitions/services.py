@@ -108,7 +108,7 @@ def ip_hash(ip: str) -> str:
     """A keyed hash of a client address: moderators can match it, nobody can read it back."""
     if not ip:
         return ""
-    return salted_hmac("nara.petitions.ip", ip).hexdigest()[:32]
+    return salted_hmac("nara.petitions.ip", ip, algorithm="sha256").hexdigest()[:32]
 
 
 def is_moderator(user) -> bool:

@@ -5,7 +5,8 @@ Conventions (demo data only, so that anyone can script against the demo):
 - citizens are citizen1@demo.nara.kr … citizen200@demo.nara.kr;
 - every unit has handler.<unit code>@demo.nara.kr and approver.<unit code>@demo.nara.kr, whose
   TOTP secret is $NARA_DEMO_TOTP_SECRET (a default base32 value, printed);
-- operator@demo.nara.kr is an operator (Django admin), with the same TOTP secret.
+- operator@demo.nara.kr is an operator (Django admin), with the same TOTP secret;
+- moderator@demo.nara.kr moderates petitions, with the same TOTP secret.
 Running it again changes nothing."""
 
 import os
@@ -21,6 +22,73 @@ from nara.agencies.models import Category, Membership, RoutingRule, Unit
 from nara.complaints import services
 from nara.complaints.models import Complaint
 from nara.core.models import Region
+from nara.petitions import services as petitions
+from nara.petitions.models import PetitionType
+
+# kind, category, unit, title, text, signatures (None: gathering; "review": in moderation)
+PETITIONS = [
+    (
+        "national",
+        "safety",
+        "police-traffic",
+        "어린이 보호구역 과속 단속 카메라를 모든 초등학교 앞에 설치해 주세요",
+        "어린이 보호구역에서 과속 차량 때문에 아이들이 위험합니다. 단속 카메라가 없는 학교가 "
+        "아직 많습니다. 모든 초등학교 정문 앞 어린이 보호구역에 과속 단속 카메라를 설치하고, "
+        "등하교 시간에는 교통 안내 인력을 배치해 주시기 바랍니다.\n\n"
+        "Please install speed cameras in front of every primary school.",
+        30,
+    ),
+    (
+        "national",
+        "environment",
+        "me-air",
+        "Publish hourly fine-dust readings for every school playground",
+        "Parents decide every morning whether children can play outside. Please publish the "
+        "hourly PM2.5 and PM10 readings measured at or near every school, in Korean and in "
+        "English, as open data and on a simple map.",
+        "review",
+    ),
+    (
+        "national",
+        "housing",
+        "molit-housing",
+        "전세 보증금 반환 보증 가입을 임대인 의무로 해 주세요",
+        "전세 사기 피해가 계속되고 있습니다. 임대인이 전세 보증금 반환 보증에 반드시 "
+        "가입하도록 하고, 가입 여부를 계약 전에 임차인이 확인할 수 있게 해 주십시오.",
+        None,
+    ),
+    (
+        "local",
+        "parks",
+        "seoul-parks",
+        "동네 공원에 그늘막과 음수대를 늘려 주세요",
+        "여름마다 공원에 그늘이 부족해 어르신과 아이들이 이용하기 어렵습니다. 주요 동네 "
+        "공원에 그늘막과 음수대를 추가로 설치해 주시기 바랍니다.",
+        25,
+    ),
+    (
+        "local",
+        "roads",
+        "seoul-traffic",
+        "심야 버스 노선을 외곽 지역까지 늘려 주세요",
+        "밤늦게 일을 마치는 시민들이 외곽 지역으로 돌아갈 방법이 없습니다. 심야 버스(올빼미 "
+        "버스) 노선을 외곽 지역까지 연장해 주시기 바랍니다.",
+        45,
+    ),
+    (
+        "local",
+        "roads",
+        "seoul-traffic",
+        "자전거 도로의 끊긴 구간을 이어 주세요",
+        "출퇴근길 자전거 도로가 여러 곳에서 끊겨 차도로 내려가야 합니다. 끊긴 구간을 "
+        "연결하고 안내 표지를 설치해 주시기 바랍니다.",
+        42,
+    ),
+]
+PETITION_ANSWER = (
+    "청원에 참여해 주신 시민 여러분께 감사드립니다. 올해 안에 끊긴 자전거 도로 12개 구간을 "
+    "연결하고, 구간마다 안내 표지를 설치하겠습니다. 공사 일정은 시 누리집에 공개합니다."
+)
 
 DEFAULT_PASSWORD = "nara-demo"
 DEFAULT_TOTP_SECRET = "NARADEMOTOTPSECRETBASE32AAAAAAAA"
@@ -252,6 +320,7 @@ class Command(BaseCommand):
                 for i in range(1, 201)
             )
         self._complaints(categories)
+        self._petitions(categories, units, hashed, secret)
 
     def _complaints(self, categories) -> None:
         get = User.objects.get
@@ -310,6 +379,58 @@ class Command(BaseCommand):
                 complaint=complaint, by=citizen, rating=5, comment="빠른 답변 감사합니다."
             )
 
+    def _petitions(self, categories, units, hashed, secret) -> None:
+        """Petitions in every stage. The national type keeps the real thresholds (50,000 and
+        200,000), so its demo petition is simply open; a "local" type with small thresholds
+        shows a referred, an awaiting and an answered petition reached by real signatures."""
+        moderator = User.objects.create(
+            email=f"moderator@{DOMAIN}",
+            name="청원 심사자",
+            password=hashed,
+            email_confirmed=True,
+            is_moderator=True,
+            totp_secret=secret,
+            totp_confirmed=True,
+        )
+        local = PetitionType.objects.create(
+            code="local",
+            name_ko="지역 청원",
+            name_en="Local petition",
+            supporters_needed=5,
+            refer_threshold=20,
+            answer_threshold=40,
+        )
+        national = petitions.default_type()
+        citizens = list(
+            User.objects.filter(email__endswith=f"@{DOMAIN}", email__startswith="citizen")
+        )
+        citizens.sort(key=lambda u: int(u.email[7:].split("@")[0]))
+        made = []
+        for n, (kind, category, unit, title, body, signatures) in enumerate(PETITIONS):
+            author = citizens[194 + n]
+            ptype = national if kind == "national" else local
+            petition = petitions.petition_create(
+                author=author, title=title, body=body, category=categories[category], type=ptype
+            )
+            made.append(petition)
+            if signatures is None:  # still gathering: a few supporters so far
+                for user in citizens[80:83]:
+                    petitions.petition_support(petition=petition, by=user)
+                continue
+            for user in citizens[80 : 80 + ptype.supporters_needed]:
+                petition = petitions.petition_support(petition=petition, by=user)
+            if signatures == "review":
+                continue
+            petition = petitions.petition_open(petition=petition, by=moderator, unit=units[unit])
+            for user in citizens[:signatures]:
+                petitions.petition_sign(petition=petition, by=user)
+        answered = made[-1]
+        unit = units[PETITIONS[-1][2]]
+        petitions.petition_answer_save(
+            petition=answered, by=get_role(unit, "handler"), text=PETITION_ANSWER, submit=True
+        )
+        petitions.petition_answer_approve(petition=answered, by=get_role(unit, "approver"))
+
     def _print_accounts(self, password: str, secret: str) -> None:
         w = self.stdout.write
         w("")
@@ -318,6 +439,7 @@ class Command(BaseCommand):
         w(f"  officials:  handler.<unit code>@{DOMAIN}, approver.<unit code>@{DOMAIN}")
         w(f"              e.g. handler.molit-roads@{DOMAIN}, approver.molit-roads@{DOMAIN}")
         w(f"  operator:   operator@{DOMAIN} (admin at /admin/)")
+        w(f"  moderator:  moderator@{DOMAIN} (petitions, at /moderation/)")
         w(f"  TOTP secret of officials and the operator: {secret}")
         w(
             '              (add it to an authenticator app, or: python -c "import pyotp; '

@@ -1,4 +1,4 @@
-"""Enqueue periodic tasks (deadline watch, outbox retries) every INTERVAL seconds.
+"""Enqueue periodic tasks (deadline watch, outbox retries, petition clock) every INTERVAL seconds.
 
 Run one scheduler beside the db_worker(s): `manage.py scheduler`. `--once` enqueues one round."""
 
@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 from nara.complaints.tasks import watch_deadlines
 from nara.notifications.tasks import deliver_due_outbox
+from nara.petitions.tasks import petitions_tick
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval: int, once: bool, **options):
         while True:
-            for periodic in (deliver_due_outbox, watch_deadlines):
+            for periodic in (deliver_due_outbox, watch_deadlines, petitions_tick):
                 try:
                     periodic.enqueue()
                 except Exception:  # keep scheduling even if one enqueue fails
