@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "nara.core.middleware.LoadSheddingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "nara.core.middleware.RequestSizeLimitMiddleware",
@@ -110,6 +111,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not shared-cache memory, so concurrent writers wait on the lock
     # (busy timeout) as in production instead of failing with "table is locked".
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+elif "postgresql" in DATABASES["default"]["ENGINE"]:
+    # Fail fast instead of queueing without end when the database is saturated: the request
+    # then gets the "please retry" page (LoadSheddingMiddleware). 0: no limit (development).
+    _timeouts = [
+        f"-c {name}={int(os.environ.get(var, '0'))}"
+        for name, var in (
+            ("statement_timeout", "DB_STATEMENT_TIMEOUT_MS"),
+            ("lock_timeout", "DB_LOCK_TIMEOUT_MS"),
+        )
+        if int(os.environ.get(var, "0"))
+    ]
+    if _timeouts:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(_timeouts)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -276,6 +290,11 @@ NARA_BIG_MAIL_PROVIDERS = {
 # How many proxies of our own append to X-Forwarded-For in front of the app (0: the header is
 # ignored, REMOTE_ADDR is the client). Rate limits key on the address this yields.
 NARA_TRUSTED_PROXY_COUNT = int(os.environ.get("NARA_TRUSTED_PROXY_COUNT", "0"))
+
+# Load shedding (nara.core.middleware.LoadSheddingMiddleware): "please retry" instead of errors.
+NARA_SHED_AFTER_MS = int(os.environ.get("NARA_SHED_AFTER_MS", "5000"))  # queued that long: 503
+NARA_MAX_IN_FLIGHT = int(os.environ.get("NARA_MAX_IN_FLIGHT", "0"))  # per process; 0: no limit
+NARA_RETRY_AFTER_SECONDS = int(os.environ.get("NARA_RETRY_AFTER_SECONDS", "5"))
 
 NINJA_PAGINATION_PER_PAGE = 20
 

@@ -30,3 +30,86 @@ class RequestSizeLimitMiddleware:
                 return JsonResponse({"errors": {"__all__": [_("Invalid characters.")]}}, status=400)
             return HttpResponseBadRequest(_("Invalid characters."))
         return self.get_response(request)
+
+
+class LoadSheddingMiddleware:
+    """When the site is saturated, say "please retry" (503 with Retry-After), never an error page.
+
+    - A request that waited in the proxy's queue longer than NARA_SHED_AFTER_MS (the proxy's
+      `X-Request-Start: t=<epoch>` header, trusted only behind NARA_TRUSTED_PROXY_COUNT proxies)
+      is answered at once: the person has likely given up or will retry, and serving it late
+      only makes everyone later.
+    - More than NARA_MAX_IN_FLIGHT requests at once in this process (0: no limit).
+    - The database refusing work (too many connections, a statement or lock timeout, a locked
+      SQLite file) during the request.
+    The page is built without the database and without the session."""
+
+    def __init__(self, get_response):
+        import threading
+
+        self.get_response = get_response
+        self.lock = threading.Lock()
+        self.in_flight = 0
+
+    def __call__(self, request):
+        if self._waited_too_long(request):
+            return busy_response(request)
+        limit = settings.NARA_MAX_IN_FLIGHT
+        with self.lock:
+            if limit and self.in_flight >= limit:
+                return busy_response(request)
+            self.in_flight += 1
+        try:
+            return self.get_response(request)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def process_exception(self, request, exception):
+        from django.db import OperationalError
+
+        if isinstance(exception, OperationalError):
+            import logging
+
+            logging.getLogger("nara.busy").warning("database busy: %s", exception)
+            return busy_response(request)
+        return None
+
+    @staticmethod
+    def _waited_too_long(request) -> bool:
+        limit_ms = settings.NARA_SHED_AFTER_MS
+        header = request.META.get("HTTP_X_REQUEST_START", "")
+        if not (limit_ms and header and settings.NARA_TRUSTED_PROXY_COUNT > 0):
+            return False
+        import time
+
+        try:
+            started = float(header.removeprefix("t="))
+        except ValueError:
+            return False
+        # seconds, milliseconds or microseconds since the epoch, as proxies send them
+        while started > 1e11:
+            started /= 1000
+        return (time.time() - started) * 1000 > limit_ms
+
+
+def busy_response(request):
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+    from django.utils.translation import get_language
+
+    retry = str(settings.NARA_RETRY_AFTER_SECONDS)
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"errors": {"__all__": [_("The service is very busy. Please retry shortly.")]}},
+            status=503,
+        )
+    else:
+        html = render_to_string(
+            "errors/busy.html",
+            {"retry_after": retry, "path": request.get_full_path(), "lang": get_language()},
+        )
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = retry
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,72 @@
+"""A saturated site says "please retry" (503, Retry-After), never shows an error page."""
+
+import time
+
+import pytest
+from django.db import OperationalError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_request_queued_too_long_behind_the_proxy_is_told_to_retry(client, settings):
+    settings.NARA_TRUSTED_PROXY_COUNT = 1
+    settings.NARA_SHED_AFTER_MS = 2000
+    stale = f"t={time.time() - 10:.3f}"
+    response = client.get("/", headers={"X-Request-Start": stale, "Accept-Language": "en"})
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(settings.NARA_RETRY_AFTER_SECONDS)
+    assert b"Please retry in a moment" in response.content
+    fresh = f"t={int(time.time() * 1_000_000)}"  # microseconds, as nginx's ${msec} scaled
+    assert client.get("/", headers={"X-Request-Start": fresh}).status_code == 200
+
+
+def test_the_queue_header_is_ignored_without_a_trusted_proxy(client, settings):
+    settings.NARA_TRUSTED_PROXY_COUNT = 0
+    response = client.get("/", headers={"X-Request-Start": "t=1"})
+    assert response.status_code == 200
+
+
+def test_the_busy_page_is_localized(client, settings):
+    settings.NARA_TRUSTED_PROXY_COUNT = 1
+    response = client.get("/", headers={"X-Request-Start": "t=1", "Accept-Language": "ko"})
+    assert response.status_code == 503
+    assert 'lang="ko"' in response.content.decode()
+
+
+def test_a_database_refusing_work_gives_retry_not_500(client, monkeypatch):
+    from nara.complaints import views
+
+    def overloaded(*args, **kwargs):
+        raise OperationalError("sorry, too many clients already")
+
+    monkeypatch.setattr(views.selectors, "public_complaints", overloaded)
+    response = client.get("/complaints/public/")
+    assert response.status_code == 503 and response["Retry-After"]
+    api = client.get("/api/v1/units", headers={"X-Request-Start": "t=1"})
+    assert api.status_code == 200  # no trusted proxy: the header means nothing
+
+
+def test_the_api_gets_json(client, settings):
+    settings.NARA_TRUSTED_PROXY_COUNT = 1
+    response = client.get("/api/v1/units", headers={"X-Request-Start": "t=1"})
+    assert response.status_code == 503
+    assert "errors" in response.json() and response["Retry-After"]
+
+
+def test_more_requests_in_flight_than_the_limit_are_told_to_retry(rf, settings):
+    from django.http import HttpResponse
+
+    from nara.core.middleware import LoadSheddingMiddleware
+
+    settings.NARA_MAX_IN_FLIGHT = 1
+    seen = []
+
+    def view(request):
+        # while this request is being served, a second one arrives
+        seen.append(shedder(rf.get("/petitions/")).status_code)
+        return HttpResponse("ok")
+
+    shedder = LoadSheddingMiddleware(view)
+    assert shedder(rf.get("/")).status_code == 200
+    assert seen == [503]
+    assert shedder.in_flight == 0  # released, also after the refusal
