@@ -1,0 +1,104 @@
+"""Signing with a token (the surge path): the same rules as the service, on SQLite through the
+service and on PostgreSQL through its two statements — this module runs on both."""
+
+import pytest
+from django.utils import timezone
+
+from nara.accounts.models import ApiToken
+from nara.audit.models import AuditEvent, EventType
+from nara.petitions import services
+from nara.petitions.fastpath import (
+    ALREADY,
+    BAD_TOKEN,
+    NOT_FOUND,
+    NOT_SIGNABLE,
+    SIGNED,
+    sign_with_token,
+)
+from nara.petitions.models import Petition, Signature, Status
+
+from .petition_helpers import gathering, opened, signers
+from .test_petitions_services import _together
+
+pytestmark = pytest.mark.django_db
+
+
+def token(user, two_factor=False) -> str:
+    return ApiToken.issue(user, two_factor=two_factor)
+
+
+def test_signs_once_and_counts(world, moderator, small_type):
+    petition = opened(world, small_type, moderator)
+    raw = token(world.other_citizen)
+    result = sign_with_token(raw, petition.pk, "10.0.0.1")
+    assert (result.outcome, result.count) == (SIGNED, 1)
+    signature = Signature.objects.get(petition=petition)
+    assert signature.user == world.other_citizen
+    assert signature.email_canonical == "bob@example.com" and signature.ip_hash
+    again = sign_with_token(raw, petition.pk)
+    assert again.outcome == ALREADY and again.count == 1
+    assert services.signature_count(petition.pk) == 1
+
+
+def test_outcomes(world, moderator, small_type):
+    petition = opened(world, small_type, moderator)
+    raw = token(world.other_citizen)
+    first = sign_with_token(raw, petition.pk)
+    assert (first.outcome, first.count) == (SIGNED, 1)
+    assert sign_with_token("nonsense", petition.pk).outcome == BAD_TOKEN
+    assert sign_with_token("", petition.pk).outcome == BAD_TOKEN
+    assert sign_with_token(raw, 999_999).outcome == NOT_FOUND
+    unpublished = gathering(world, small_type, title="Not yet public")
+    assert sign_with_token(raw, unpublished.pk).outcome == NOT_FOUND
+    Petition.objects.filter(pk=petition.pk).update(closes_at=timezone.now())
+    closed = sign_with_token(token(world.citizen), petition.pk)
+    assert (closed.outcome, closed.count) == (NOT_SIGNABLE, 1)
+
+
+def test_an_officials_token_needs_the_second_factor(world, moderator, small_type):
+    petition = opened(world, small_type, moderator)
+    assert sign_with_token(token(world.handler), petition.pk).outcome == BAD_TOKEN
+    assert sign_with_token(token(world.handler, two_factor=True), petition.pk).outcome == SIGNED
+
+
+def test_an_inactive_users_token_is_refused(world, moderator, small_type):
+    petition = opened(world, small_type, moderator)
+    raw = token(world.other_citizen)
+    world.other_citizen.is_active = False
+    world.other_citizen.save()
+    assert sign_with_token(raw, petition.pk).outcome == BAD_TOKEN
+
+
+def test_thresholds_fire_once(world, moderator, small_type):
+    petition = opened(world, small_type, moderator)  # refer at 3, answer at 5
+    results = [sign_with_token(token(u), petition.pk) for u in signers(6)]
+    assert [r.count for r in results] == [1, 2, 3, 4, 5, 6]
+    petition.refresh_from_db()
+    assert petition.status == Status.AWAITING_ANSWER
+    for event in (EventType.PETITION_REFERRED, EventType.PETITION_ANSWER_REQUIRED):
+        assert AuditEvent.objects.filter(event_type=event, target_id=str(petition.pk)).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_person_concurrently_counts_once(world, moderator, small_type):
+    petition = opened(world, small_type, moderator)
+    raw = token(world.other_citizen)
+    outcomes = []
+    errors = _together(8, lambda i: outcomes.append(sign_with_token(raw, petition.pk).outcome))
+    assert errors == [None] * 8
+    assert sorted(outcomes) == [ALREADY] * 7 + [SIGNED]
+    assert services.signature_count(petition.pk) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_64_concurrent_signers_count_64(world, moderator, small_type):
+    small_type.refer_threshold, small_type.answer_threshold = 30, 60
+    small_type.save()
+    petition = opened(world, small_type, moderator)
+    raws = [token(u) for u in signers(64)]
+    errors = _together(64, lambda i: sign_with_token(raws[i], petition.pk))
+    assert errors == [None] * 64
+    assert services.signature_count(petition.pk) == 64
+    assert Signature.objects.filter(petition=petition).count() == 64
+    for event in (EventType.PETITION_REFERRED, EventType.PETITION_ANSWER_REQUIRED):
+        assert AuditEvent.objects.filter(event_type=event, target_id=str(petition.pk)).count() == 1
