@@ -2,7 +2,8 @@
 
 Endpoints call the same selectors and services as the web pages. Errors: 400 {"errors": {...}},
 401 without a valid token, 403 when the user sees the object but may not act, 404 when they may
-not see it, 409 when the state does not allow the action, 413 too large, 429 too many attempts."""
+not see it, 409 when the state does not allow the action, 413 too large, 429 too many attempts.
+The petition routes (petitions.py) are public: a token is optional there."""
 
 import hashlib
 
@@ -422,5 +423,8 @@ api.add_router("/auth", auth_router)
 api.add_router("/", public_router)
 api.add_router("/", inbox_router)
 api.add_router("/complaints", complaints_router)
+from .petitions import petitions_router  # noqa: E402  (it uses the API defined above)
+
+api.add_router("/petitions", petitions_router)
 
 __all__ = ["api"]

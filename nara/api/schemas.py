@@ -145,3 +145,83 @@ class DetailOut(Schema):
 
 def local(moment: datetime | None) -> datetime | None:
     return timezone.localtime(moment) if moment else None
+
+
+# --- petitions -------------------------------------------------------------------------------
+
+PetitionListName = Literal[
+    "open", "popular", "recent", "awaiting", "answered", "closed", "rejected"
+]
+
+
+class ThresholdsOut(Schema):
+    refer: int = Field(description="Signatures that refer the petition to the competent agency")
+    answer: int = Field(description="Signatures that oblige an official answer")
+    supporters: int = Field(description="Early supporters needed before moderation")
+
+
+class PetitionAnswerOut(Schema):
+    text: str
+    published_at: datetime
+
+
+class RejectionOut(Schema):
+    reason: str = Field(description="duplicate, personal_data, defamation, out_of_scope, …")
+    text: str
+    duplicate_of: int | None = Field(description="Id of the petition this one duplicates")
+
+
+class PetitionSummaryOut(Schema):
+    id: int
+    title: str
+    status: str
+    category: str | None
+    unit: UnitRef | None
+    signature_count: int
+    opened_at: datetime | None
+    closes_at: datetime | None
+    answer_due_at: datetime | None
+
+
+class PetitionOut(PetitionSummaryOut):
+    body: str
+    thresholds: ThresholdsOut
+    answer: PetitionAnswerOut | None
+    rejection: RejectionOut | None
+
+
+class PetitionListOut(Schema):
+    count: int
+    items: list[PetitionSummaryOut]
+
+
+class RegionCountOut(Schema):
+    code: str
+    name: str
+    count: int
+
+
+class PetitionRegionsOut(Schema):
+    items: list[RegionCountOut] = Field(description="Every 시도, largest count first")
+    unknown: int = Field(description="Valid signatures without a region")
+
+
+class SignatureIn(In):
+    """Without a token, name, e-mail and region are required; with a token, the body may be
+    empty (the signature is the token's user)."""
+
+    name: str = Field(default="", max_length=100)
+    email: str = Field(default="", max_length=254, description="A confirmation link is sent here")
+    region: str = Field(
+        default="", max_length=10, description="Region code: 시도 (2 digits) or 시군구 (5 digits)"
+    )
+    notify: bool = Field(default=False, description="E-mail me the official answer")
+
+
+class SignedOut(Schema):
+    signature_count: int
+    signed: bool
+
+
+class ConfirmationSentOut(Schema):
+    status: Literal["confirmation_sent"]

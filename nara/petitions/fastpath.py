@@ -42,10 +42,12 @@ def sign_with_token(raw_token: str, petition_id: int, ip: str = "") -> SignResul
     return _sign_generic(raw_token, petition_id, ip)
 
 
-def _visible_outcome(petition_id: int) -> SignResult:
-    """Why the petition could not be signed: 404 unless it is public (then 409)."""
-    petition = Petition.objects.filter(pk=petition_id).only("status").first()
-    if petition is None or not petition.is_public:
+def _visible_outcome(petition_id: int, user) -> SignResult:
+    """Why the petition could not be signed: 404 if the user may not see it, else 409."""
+    from .selectors import can_see_unpublished
+
+    petition = Petition.objects.filter(pk=petition_id).first()
+    if petition is None or not (petition.is_public or can_see_unpublished(user, petition)):
         return SignResult(NOT_FOUND)
     return SignResult(NOT_SIGNABLE, services.signature_count(petition_id))
 
@@ -61,13 +63,13 @@ def _sign_generic(raw_token: str, petition_id: int, ip: str) -> SignResult:
     _touch(token.pk, token.last_used_at)
     petition = Petition.objects.select_related("type").filter(pk=petition_id).first()
     if petition is None or not petition.is_signable():
-        return _visible_outcome(petition_id)
+        return _visible_outcome(petition_id, token.user)
     try:
         services.petition_sign(petition=petition, by=token.user, ip=ip)
     except services.AlreadySigned:
         return SignResult(ALREADY, services.signature_count(petition_id))
     except services.NotSignable:
-        return _visible_outcome(petition_id)
+        return _visible_outcome(petition_id, token.user)
     return SignResult(SIGNED, services.signature_count(petition_id))
 
 
@@ -151,7 +153,9 @@ def _sign_postgresql(raw_token: str, petition_id: int, ip: str) -> SignResult:
         )
         status, refer_at, answer_at, inserted, total = cursor.fetchone()
     if status is None:
-        return _visible_outcome(petition_id)
+        from nara.accounts.models import User
+
+        return _visible_outcome(petition_id, User.objects.get(pk=user_id))
     if not inserted:
         return SignResult(ALREADY, total)
     if (total >= refer_at and status == Status.OPEN) or (
