@@ -5,7 +5,6 @@ import ipaddress
 import re
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +15,7 @@ from nara.core.widgets import LongSelect
 
 from . import emails
 from .models import Petition, RejectionReason, Signature
-from .services import ip_hash
+from .services import invalidation_selection
 
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
@@ -219,15 +218,8 @@ class InvalidateForm(OfficeForm):
 def matching_signatures(
     petition: Petition, *, ip: str = "", email_domain: str = "", since=None, until=None, **_
 ) -> int:
-    """How many valid signatures these filters select: the same selection as
-    services.signatures_invalidate, for the confirmation step (read only)."""
-    selection = Q(petition=petition, valid=True)
-    if ip:
-        selection &= Q(ip_hash=ip_hash(ip))
-    if email_domain:
-        selection &= Q(email_domain=email_domain)
-    if since:
-        selection &= Q(created_at__gte=since)
-    if until:
-        selection &= Q(created_at__lt=until)
+    """How many valid signatures these filters select, for the confirmation step (read only)."""
+    selection = invalidation_selection(
+        petition, ip=ip, email_domain=email_domain, since=since, until=until
+    )
     return Signature.objects.filter(selection).count()

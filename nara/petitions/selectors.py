@@ -128,8 +128,9 @@ def has_signed(user, petition: Petition) -> bool:
     ).exists()
 
 
-def signatures_by_region(petition: Petition) -> list[dict]:
-    """Valid signatures per 시도, every 시도 listed (zero included), largest first."""
+def signatures_by_region(petition: Petition) -> tuple[list[dict], int]:
+    """Valid signatures per 시도, every 시도 listed (zero included), largest first; and the
+    number of signatures without a region."""
     counts = dict(
         Signature.objects.filter(petition=petition, valid=True)
         .values_list("sido_code")

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -498,7 +499,9 @@ def petition_sign_by_email(
         errors["name"] = _("Enter your name.")
     elif len(name) > 100:
         errors["name"] = _("The name can be at most 100 characters.")
-    if "@" not in email or len(email) > 254:
+    try:
+        validate_email(email)
+    except ValidationError:
         errors["email"] = _("Enter a valid e-mail address.")
     if region is None:
         errors["region"] = _("Choose your region.")
@@ -736,15 +739,9 @@ def signatures_invalidate(
         )
     if since and until and since >= until:
         raise ValidationError({"until": _("The end of the window must be after its start.")})
-    selection = Q(petition=petition, valid=True)
-    if ip:
-        selection &= Q(ip_hash=ip_hash(ip.strip()))
-    if email_domain:
-        selection &= Q(email_domain=email_domain)
-    if since:
-        selection &= Q(created_at__gte=since)
-    if until:
-        selection &= Q(created_at__lt=until)
+    selection = invalidation_selection(
+        petition, ip=ip, email_domain=email_domain, since=since, until=until
+    )
     with transaction.atomic():
         # the shards are locked first: signers wait for the recount instead of racing it
         list(SignatureCounter.objects.select_for_update().filter(petition=petition))
@@ -775,6 +772,21 @@ def signatures_invalidate(
             },
         )
     return record
+
+
+def invalidation_selection(petition, *, ip="", email_domain="", since=None, until=None) -> Q:
+    """The valid signatures a bulk invalidation with these filters takes (also counted for the
+    moderator's confirmation step before anything changes)."""
+    selection = Q(petition=petition, valid=True)
+    if ip:
+        selection &= Q(ip_hash=ip_hash(ip.strip()))
+    if email_domain:
+        selection &= Q(email_domain=emails.domain_of("x@" + email_domain))
+    if since:
+        selection &= Q(created_at__gte=since)
+    if until:
+        selection &= Q(created_at__lt=until)
+    return selection
 
 
 def recount(petition: Petition) -> int:
