@@ -1,0 +1,1002 @@
+"""The public's and the citizens' petition pages (국민청원). Thin: forms → services → redirect.
+
+Surges: anonymous visitors' list and petition pages are rendered once per
+NARA_PUBLIC_CACHE_SECONDS for each URL and language and served from the cache; what differs per
+visitor (the CSRF token, the signing form's timestamp) is a slot filled in on every response.
+Signed-in users always get a fresh page. The live count is a tiny fragment cached for a second."""
+
+import csv
+import hashlib
+import secrets
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from nara.agencies.models import Category
+from nara.core import ratelimit
+from nara.core.access import citizen_required, public
+from nara.core.errors import InvalidTransition, NotAllowed
+from nara.core.forms import apply_service_errors
+from nara.core.uploads import CleanFile
+
+from . import abuse, emails, selectors, services
+from .forms import (
+    PetitionForm,
+    SignatureForm,
+    clean_form_token,
+    form_seconds,
+    form_stamp,
+    new_form_token,
+)
+from .models import (
+    AnswerStatus,
+    Petition,
+    PetitionAnswer,
+    Signature,
+    SignatureCounter,
+    Status,
+    Supporter,
+)
+
+S = Status
+PAGE_SIZE = 20
+COUNT_CACHE_SECONDS = 1
+COUNT_POLL_SECONDS = 5
+RETRY_AFTER_SECONDS = 60
+DRAFT_KEY = "petition_draft"
+DRAFT_DIR = "petition-drafts"
+IMAGE_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
+# Filled in per response on cached pages (never valid tokens themselves).
+CSRF_SLOT = "naraCsrfSlot7f3c91"
+STAMP_SLOT = "naraStampSlot5e20ab"
+
+LIST_TABS = (
+    ("open", gettext_lazy("Open")),
+    ("popular", gettext_lazy("Popular")),
+    ("recent", gettext_lazy("Recent")),
+    ("awaiting", gettext_lazy("Awaiting answer")),
+    ("answered", gettext_lazy("Answered")),
+    ("closed", gettext_lazy("Closed")),
+    ("rejected", gettext_lazy("Rejected")),
+)
+
+# The 시도 tile map: code -> (row, column) on a 4-column grid, roughly where they lie, and the
+# short names that fit a tile (the table beside the map has the full names).
+TILES = {
+    "11": (1, 2, "서울", "Seoul"),
+    "42": (1, 3, "강원", "Gangwon"),  # before 2023
+    "51": (1, 3, "강원", "Gangwon"),
+    "28": (2, 1, "인천", "Incheon"),
+    "41": (2, 2, "경기", "Gyeonggi"),
+    "43": (2, 3, "충북", "Chungbuk"),
+    "47": (2, 4, "경북", "Gyeongbuk"),
+    "44": (3, 1, "충남", "Chungnam"),
+    "36": (3, 2, "세종", "Sejong"),
+    "30": (3, 3, "대전", "Daejeon"),
+    "27": (3, 4, "대구", "Daegu"),
+    "45": (4, 1, "전북", "Jeonbuk"),  # before 2024
+    "52": (4, 1, "전북", "Jeonbuk"),
+    "48": (4, 3, "경남", "Gyeongnam"),
+    "31": (4, 4, "울산", "Ulsan"),
+    "29": (5, 1, "광주", "Gwangju"),
+    "12": (5, 1, "전남광주", "Jeonnam-Gwangju"),
+    "46": (5, 2, "전남", "Jeonnam"),
+    "26": (5, 4, "부산", "Busan"),
+    "50": (6, 1, "제주", "Jeju"),
+}
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _param(request, name: str, max_length: int = 200) -> str:
+    """A query parameter made harmless: no control characters (NUL!), bounded length."""
+    value = request.GET.get(name, "") or ""
+    value = "".join(ch for ch in value if ch >= " " and ch != "\x7f")
+    return value.strip()[:max_length]
+
+
+def _detail_url(petition: Petition) -> str:
+    return reverse("petitions:detail", args=[petition.pk])
+
+
+def _share_url(petition: Petition) -> str:
+    return reverse("petitions:share", args=[petition.share_token])
+
+
+def _public_page(request, key: str, build):
+    """A page that anonymous visitors get from the cache. `build()` returns (template, context)
+    and may raise Http404 (never cached)."""
+    if request.user.is_authenticated:
+        template, context = build()
+        return render(request, template, context)
+    # a visitor with pending messages gets them, on a fresh page that is not cached
+    cacheable = not len(messages.get_messages(request))
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    cache_key = f"petitions:page:{get_language()}:{digest}"
+    html = cache.get(cache_key) if cacheable else None
+    if html is None:
+        template, context = build()
+        html = render_to_string(template, {**context, "csrf_token": CSRF_SLOT}, request)
+        if cacheable and settings.NARA_PUBLIC_CACHE_SECONDS > 0:
+            cache.set(cache_key, html, settings.NARA_PUBLIC_CACHE_SECONDS)
+    html = html.replace(CSRF_SLOT, get_token(request)).replace(STAMP_SLOT, form_stamp())
+    return HttpResponse(html)
+
+
+def _with_live_counts(petitions):
+    """Each petition with `live_count`, the sum of its count shards (one subquery)."""
+    shards = (
+        SignatureCounter.objects.filter(petition=OuterRef("pk"))
+        .order_by()
+        .values("petition")
+        .annotate(total=Sum("count"))
+        .values("total")
+    )
+    return petitions.annotate(live_count=Coalesce(Subquery(shards), 0))
+
+
+def _safe_cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    """UTF-8 with a byte-order mark, so that Excel opens Korean text correctly."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([_safe_cell(v) for v in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _iso(moment) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+
+
+def _limited(request, petition: Petition):
+    response = render(request, "petitions/limited.html", {"petition": petition}, status=429)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _not_signable(request, petition: Petition):
+    messages.error(request, _("This petition is not open for signatures."))
+    return redirect(_detail_url(petition))
+
+
+def _confirm_email_first(request, status: int):
+    return render(
+        request,
+        "petitions/confirm_email_first.html",
+        {"resend_url": reverse("accounts:resend_confirmation")},
+        status=status,
+    )
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(str(m) for m in error.messages)
+
+
+# --- the lists ----------------------------------------------------------------------------------
+
+
+def _list_choice(request) -> tuple[str, str]:
+    list_name = _param(request, "list", 20)
+    if list_name not in selectors.LISTS:
+        list_name = "open"
+    return list_name, _param(request, "q", 200)
+
+
+@public
+@require_GET
+def petition_list(request):
+    """Open, popular, recent, awaiting an answer, answered, closed and rejected petitions,
+    with a search in Korean and English."""
+    list_name, q = _list_choice(request)
+    page_number = _param(request, "page", 10)
+
+    def build():
+        petitions = _with_live_counts(selectors.public_petitions(list_name=list_name, q=q))
+        page = Paginator(petitions, PAGE_SIZE).get_page(page_number)
+        filters = {k: v for k, v in (("list", list_name), ("q", q)) if v}
+        return "petitions/list.html", {
+            "page": page,
+            "list_name": list_name,
+            "q": q,
+            "tabs": LIST_TABS,
+            "query": urlencode(filters),
+            "tab_query": urlencode({"q": q}) if q else "",
+            "export_query": urlencode(filters),
+            "queue_is_long": selectors.moderation_queue_is_long(),
+        }
+
+    return _public_page(request, request.get_full_path(), build)
+
+
+@public
+@require_GET
+def export_csv(request):
+    """The current list as CSV: public fields only."""
+    list_name, q = _list_choice(request)
+    petitions = _with_live_counts(selectors.public_petitions(list_name=list_name, q=q))
+
+    def rows():
+        for p in petitions.iterator(chunk_size=500):
+            yield [
+                p.pk,
+                p.title,
+                p.status,
+                p.category.name if p.category else "",
+                p.unit.name if p.unit else "",
+                p.live_count,
+                _iso(p.opened_at),
+                _iso(p.closes_at),
+                _iso(p.answer_due_at),
+                _iso(p.answered_at),
+                f"{settings.SITE_URL}{_detail_url(p)}",
+            ]
+
+    header = [
+        "id",
+        "title",
+        "status",
+        "category",
+        "agency",
+        "signatures",
+        "opened_at",
+        "closes_at",
+        "answer_due_at",
+        "answered_at",
+        "url",
+    ]
+    return _csv_response(f"petitions-{list_name}.csv", header, rows())
+
+
+# --- a petition's page --------------------------------------------------------------------------
+
+
+def _progress(count: int, target: int) -> dict:
+    return {
+        "count": count,
+        "target": target,
+        "percent": min(100, int(count * 100 / target)) if target else 100,
+        "reached": count >= target,
+    }
+
+
+def _image_items(petition: Petition, *, via_share: bool = False) -> list[dict]:
+    items = []
+    for item in petition.images.all():
+        if via_share:
+            url = reverse("petitions:share_image", args=[petition.share_token, item.pk])
+        else:
+            url = reverse("petitions:image", args=[petition.pk, item.pk])
+        items.append({"url": url, "alt": item.alt})
+    return items
+
+
+def _region_rows(petition: Petition) -> tuple[list[dict], int, float]:
+    """Signatures per 시도 (largest first) with their percentage, the number without a region
+    and its percentage."""
+    if petition.opened_at is None:
+        return [], 0, 0.0
+    rows, unknown = selectors.signatures_by_region(petition)
+    total = sum(r["count"] for r in rows) + unknown
+    rows = [{**r, "percent": r["count"] * 100 / total if total else 0.0} for r in rows]
+    return rows, unknown, unknown * 100 / total if total else 0.0
+
+
+def _tiles(rows: list[dict]) -> list[dict]:
+    """The tile map: each 시도 at its place, shaded 0–5 by its share (relative to the largest).
+    A 시도 the map does not know yet is shown after the others."""
+    top = max((r["count"] for r in rows), default=0)
+    english = get_language() == "en"
+    tiles = []
+    for row in sorted(rows, key=lambda r: r["region"].code):
+        region = row["region"]
+        level = 0 if not row["count"] else max(1, round(row["count"] * 5 / top))
+        row_no, column, short_ko, short_en = TILES.get(region.code, (0, 0, "", ""))
+        tiles.append(
+            {
+                **row,
+                "level": level,
+                "position": (row_no, column) if row_no else None,
+                "label": (short_en if english else short_ko) or region.name,
+            }
+        )
+    return tiles
+
+
+def _published_answer(petition: Petition) -> PetitionAnswer | None:
+    return PetitionAnswer.objects.filter(petition=petition, status=AnswerStatus.PUBLISHED).first()
+
+
+def _detail_context(request, petition: Petition) -> dict:
+    user = request.user
+    signed_in = user.is_authenticated
+    is_author = signed_in and user.pk == petition.author_id
+    kind = petition.type
+    count = selectors.live_count(petition)
+    regions, unknown, unknown_percent = _region_rows(petition)
+    signable = petition.is_signable()
+    context = {
+        "petition": petition,
+        "image_items": _image_items(petition),
+        "count": count,
+        "poll": signable,
+        "poll_seconds": COUNT_POLL_SECONDS,
+        "refer": _progress(count, kind.refer_threshold),
+        "answer_progress": _progress(count, kind.answer_threshold),
+        "supporters": _progress(petition.supporter_count, kind.supporters_needed),
+        "answer": _published_answer(petition) if petition.status == S.ANSWERED else None,
+        "regions": regions,
+        "regions_unknown": unknown,
+        "unknown_percent": unknown_percent,
+        "tiles": _tiles(regions),
+        "is_author": is_author,
+        "share_link": f"{settings.SITE_URL}{_share_url(petition)}" if is_author else "",
+        "can_withdraw": is_author
+        and services.can_transition(petition.status, services.Action.WITHDRAW),
+        "signable": signable,
+        "signed": signable and selectors.has_signed(user, petition),
+        "sign_form": SignatureForm(initial={"stamp": STAMP_SLOT})
+        if signable and not signed_in
+        else None,
+        "duplicate_of": petition.duplicate_of
+        if petition.duplicate_of and petition.duplicate_of.is_public
+        else None,
+    }
+    return context
+
+
+@public
+@require_GET
+def detail(request, pk):
+    """A petition's page: public petitions to anyone; unpublished ones to their author,
+    moderators and the competent agency (others: 404)."""
+
+    def build():
+        petition = selectors.visible_petition(request.user, pk)
+        return "petitions/detail.html", _detail_context(request, petition)
+
+    return _public_page(request, request.path, build)
+
+
+@public
+@require_GET
+def count(request, pk):
+    """The live count (an htmx fragment polled by the petition's page), cached a second."""
+    cache_key = f"petitions:count:{get_language()}:{int(pk)}"
+    html = cache.get(cache_key)
+    if html is None:
+        petition = selectors.visible_petition(request.user, pk)
+        html = render_to_string(
+            "petitions/_count.html", {"count": selectors.live_count(petition)}, request
+        )
+        if petition.is_public:
+            cache.set(cache_key, html, COUNT_CACHE_SECONDS)
+    response = HttpResponse(html)
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@public
+@require_GET
+def regions_csv(request, pk):
+    """Signatures by 시도 as CSV."""
+    petition = selectors.visible_petition(request.user, pk)
+    rows, unknown = selectors.signatures_by_region(petition) if petition.opened_at else ([], 0)
+    total = sum(r["count"] for r in rows) + unknown
+    lines = [
+        [
+            r["region"].code,
+            r["region"].name_ko,
+            r["region"].name_en,
+            r["count"],
+            f"{r['count'] / total:.4f}" if total else "0",
+        ]
+        for r in sorted(rows, key=lambda r: r["region"].code)
+    ]
+    lines.append(["", "미상", "Unknown", unknown, f"{unknown / total:.4f}" if total else "0"])
+    header = ["code", "name_ko", "name_en", "signatures", "share"]
+    return _csv_response(f"petition-{petition.pk}-regions.csv", header, lines)
+
+
+@public
+@require_GET
+def image(request, pk, image_id):
+    petition = selectors.visible_petition(request.user, pk)
+    return _serve_image(petition, image_id)
+
+
+def _serve_image(petition: Petition, image_id) -> FileResponse:
+    item = petition.images.filter(pk=int(image_id)).first()
+    if item is None:
+        raise Http404
+    content_type = IMAGE_TYPES.get(item.file.name[-4:].lower())
+    if content_type is None:
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, OSError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=3600" if petition.is_public else "private"
+    return response
+
+
+@public
+@require_GET
+def sigungu_options(request):
+    """The 시군구 of a 시도, as <option>s for the signing form's second select (htmx)."""
+    sido = _param(request, "sido", 10)
+    cache_key = f"petitions:sigungu:{get_language()}:{sido if sido.isdigit() else ''}"
+    html = cache.get(cache_key)
+    if html is None:
+        from .forms import grouped_sigungu_choices, sigungu_of
+
+        if sido.isdigit():
+            context = {"regions": list(sigungu_of(sido)), "groups": None}
+        else:
+            context = {"regions": None, "groups": grouped_sigungu_choices()[1:]}
+        html = render_to_string("petitions/_sigungu_options.html", context, request)
+        cache.set(cache_key, html, 3600)
+    response = HttpResponse(html)
+    response["Cache-Control"] = "public, max-age=3600"
+    patch_vary_headers(response, ["Cookie"])  # the language may come from the cookie
+    return response
+
+
+# --- signing ------------------------------------------------------------------------------------
+
+
+@citizen_required
+@require_POST
+def sign(request, pk):
+    """A signed-in citizen signs with one click."""
+    petition = selectors.visible_petition(request.user, pk)
+    if not request.user.email_confirmed:
+        return _confirm_email_first(request, status=403)
+    if not petition.is_signable():
+        return _not_signable(request, petition)
+    if not abuse.sign_allowed(request, petition.pk):
+        return _limited(request, petition)
+    try:
+        services.petition_sign(petition=petition, by=request.user, ip=ratelimit.client_ip(request))
+    except services.AlreadySigned:
+        messages.info(request, _("You have already signed this petition. Thank you!"))
+    except InvalidTransition:
+        return _not_signable(request, petition)
+    except NotAllowed:
+        raise PermissionDenied from None
+    else:
+        messages.success(request, _("Thank you: your signature is counted."))
+    return redirect(_detail_url(petition))
+
+
+def _render_sign_form(request, petition, form, status=200):
+    return render(
+        request,
+        "petitions/sign_email.html",
+        {"petition": petition, "form": form},
+        status=status,
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def sign_by_email(request, pk):
+    """Signing without an account: we send a link; the signature counts when its owner presses
+    Confirm. A refused attempt (disposable address, a form sent too fast) gets the very same
+    answer as an accepted one."""
+    petition = selectors.visible_petition(request.user, pk)
+    if not petition.is_signable():
+        return _not_signable(request, petition)
+    if request.method != "POST":
+        return _render_sign_form(request, petition, SignatureForm(initial={"stamp": form_stamp()}))
+    stamp = request.POST.get("stamp", "")
+    seconds = form_seconds(stamp)
+    data = request.POST.copy()
+    if not seconds:
+        data["stamp"] = form_stamp()  # a page shown again gets a stamp that works next time
+    form = SignatureForm(data)
+    if not form.is_valid():
+        return _render_sign_form(request, petition, form, status=400)
+    email = form.cleaned_data["email"]
+    if not abuse.sign_allowed(request, petition.pk, email):
+        return _limited(request, petition)
+    try:
+        services.petition_sign_by_email(
+            petition=petition,
+            name=form.cleaned_data["name"],
+            email=email,
+            region=form.cleaned_data["region"],
+            notify_answer=form.cleaned_data["notify_answer"],
+            ip=ratelimit.client_ip(request),
+            form_seconds=seconds,
+            language=get_language() or "",
+        )
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return _render_sign_form(request, petition, form, status=400)
+    except InvalidTransition:
+        return _not_signable(request, petition)
+    return redirect(reverse("petitions:check_email", args=[petition.pk]))
+
+
+@public
+@require_GET
+def check_email(request, pk):
+    petition = selectors.visible_petition(request.user, pk)
+    return render(
+        request,
+        "petitions/check_email.html",
+        {"petition": petition, "confirm_hours": settings.NARA_SIGNATURE_CONFIRM_HOURS},
+    )
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@public
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """The link in the confirmation e-mail. Opening it spends nothing (mail scanners open links):
+    it shows a Confirm button, and pressing it counts the signature, once.
+
+    No CSRF token: the secret token in the URL is the capability (whoever could forge the POST
+    could send it themselves), and with `Referrer-Policy: no-referrer` browsers send
+    `Origin: null` on the button's POST, which Django's CSRF check would refuse."""
+    pending = services.pending_signature_for(token)
+    result, status = "", 200
+    if pending is None:
+        result, status = "invalid", 400
+    elif pending.confirmed_at is not None:
+        result = "already"
+    elif not pending.petition.is_signable():
+        result = "closed"
+    elif request.method == "POST":
+        try:
+            services.petition_confirm_signature(token=token)
+            result = "counted"
+        except services.AlreadySigned:
+            result = "already"
+        except ValidationError:
+            result, status = "invalid", 400
+        except InvalidTransition:
+            result = "closed"
+    if not result:
+        response = render(request, "petitions/confirm.html", {"petition": pending.petition})
+    else:
+        response = render(
+            request,
+            "petitions/confirm_result.html",
+            {"result": result, "petition": pending.petition if pending else None},
+            status=status,
+        )
+    return _no_store(response)
+
+
+# --- writing a petition: write → similar petitions → preview → submit ------------------------------
+
+
+def _draft(request) -> dict | None:
+    draft = request.session.get(DRAFT_KEY)
+    return draft if isinstance(draft, dict) else None
+
+
+def _new_draft() -> dict:
+    return {
+        "token": new_form_token(),
+        "title": "",
+        "body": "",
+        "category": None,
+        "links": [],
+        "images": [],
+        "checked": False,
+    }
+
+
+def _save_draft(request, draft: dict) -> None:
+    request.session[DRAFT_KEY] = draft
+    request.session.modified = True
+
+
+def _store_draft_image(request, item: CleanFile) -> dict:
+    key = secrets.token_hex(8)
+    extension = ".png" if item.content_type == "image/png" else ".jpg"
+    path = default_storage.save(
+        f"{DRAFT_DIR}/{request.user.pk}/{key}{extension}", ContentFile(item.data)
+    )
+    return {"key": key, "path": path, "name": item.name, "content_type": item.content_type}
+
+
+def _delete_draft_images(images) -> None:
+    for item in images:
+        try:
+            default_storage.delete(item["path"])
+        except (OSError, KeyError, TypeError):
+            pass
+
+
+def _initial(draft: dict) -> dict:
+    initial = {"title": draft["title"], "body": draft["body"], "category": draft["category"]}
+    for n, link in enumerate(draft["links"], start=1):
+        initial[f"link{n}"] = link
+    return initial
+
+
+def _render_write(request, form, draft, status=200):
+    return render(
+        request,
+        "petitions/create_write.html",
+        {
+            "form": form,
+            "draft": draft,
+            "draft_images": draft["images"],
+            "images_max": services.IMAGES_MAX,
+            "queue_is_long": selectors.moderation_queue_is_long(),
+        },
+        status=status,
+    )
+
+
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def create(request):
+    """Write a petition (step 1). Everything is kept on the server between the steps: the text
+    in the session, already uploaded images (checked and re-encoded) in a draft store."""
+    if not request.user.email_confirmed:
+        return _confirm_email_first(request, status=403 if request.method == "POST" else 200)
+    draft = _draft(request) or _new_draft()
+    if request.method != "POST":
+        form = PetitionForm(initial=_initial(draft), draft_images=draft["images"])
+        return _render_write(request, form, draft)
+
+    form = PetitionForm(request.POST, request.FILES, draft_images=draft["images"])
+    valid = form.is_valid()
+    # removals and good new images are kept whatever else is wrong with the form
+    removed = form.removed_keys()
+    _delete_draft_images([i for i in draft["images"] if i["key"] in removed])
+    draft["images"] = [i for i in draft["images"] if i["key"] not in removed]
+    draft["images"] += [_store_draft_image(request, item) for item in form.good_images]
+    if valid:
+        data = form.cleaned_data
+        draft.update(
+            title=data["title"],
+            body=data["body"],
+            category=data["category"].pk if data["category"] else None,
+            links=data["links"],
+            checked=True,
+        )
+    _save_draft(request, draft)
+    if not valid:
+        return _render_write(request, form, draft, status=400)
+    return redirect("petitions:create_similar")
+
+
+def _checked_draft(request) -> dict | None:
+    draft = _draft(request)
+    return draft if draft and draft.get("checked") else None
+
+
+@citizen_required
+@require_GET
+def create_similar(request):
+    """Step 2: petitions like this one already exist? The citizen may sign one instead."""
+    draft = _checked_draft(request)
+    if draft is None:
+        return redirect("petitions:create")
+    similar = selectors.similar_petitions(draft["title"], draft["body"])
+    return render(request, "petitions/create_similar.html", {"draft": draft, "similar": similar})
+
+
+def _preview_petition(draft: dict) -> dict:
+    category = Category.objects.filter(pk=draft["category"]).first() if draft["category"] else None
+    return {
+        "title": draft["title"],
+        "body": draft["body"],
+        "category": category,
+        "links": draft["links"],
+    }
+
+
+@citizen_required
+@require_GET
+def create_preview(request):
+    """Step 3: the petition as it will appear, with Edit and Submit."""
+    draft = _checked_draft(request)
+    if draft is None:
+        return redirect("petitions:create")
+    return _render_preview(request, draft)
+
+
+def _render_preview(request, draft, status=200):
+    images = [
+        {"url": reverse("petitions:draft_image", args=[i["key"]]), "name": i["name"]}
+        for i in draft["images"]
+    ]
+    return render(
+        request,
+        "petitions/create_preview.html",
+        {
+            "draft": draft,
+            "petition": _preview_petition(draft),
+            "preview_images": images,
+            "petition_type": services.default_type(),
+        },
+        status=status,
+    )
+
+
+def _read_draft_images(draft) -> list[CleanFile] | None:
+    images = []
+    for item in draft["images"]:
+        try:
+            with default_storage.open(item["path"], "rb") as handle:
+                data = handle.read()
+        except (OSError, KeyError, TypeError):
+            return None
+        images.append(CleanFile(name=item["name"], content_type=item["content_type"], data=data))
+    return images
+
+
+@citizen_required
+@require_POST
+def create_submit(request):
+    """Submit: the petition is created once, whatever the number of clicks (the draft's token
+    is the idempotency key)."""
+    user = request.user
+    if not user.email_confirmed:
+        return _confirm_email_first(request, status=403)
+    token = clean_form_token(request.POST.get("token"))
+    key = f"web:{token}" if token else ""
+    if key and (earlier := Petition.objects.filter(author=user, idempotency_key=key).first()):
+        return redirect(_detail_url(earlier))
+    draft = _checked_draft(request)
+    if draft is None or draft["token"] != token:
+        messages.error(request, _("Your draft was not found. Please check it and submit again."))
+        return redirect("petitions:create")
+    if not ratelimit.hit("petition_create", str(user.pk)):
+        messages.error(
+            request,
+            _("You have created many petitions in a short time. Please try again later."),
+        )
+        return _render_preview(request, draft, status=429)
+    images = _read_draft_images(draft)
+    if images is None:
+        if earlier := Petition.objects.filter(author=user, idempotency_key=key).first():
+            return redirect(_detail_url(earlier))  # a simultaneous click already created it
+        draft["images"] = [
+            i for i in draft["images"] if default_storage.exists(i.get("path", "") or "-")
+        ]
+        draft["checked"] = False
+        _save_draft(request, draft)
+        messages.error(request, _("An image was lost. Please check your images and try again."))
+        return redirect("petitions:create")
+    category = Category.objects.filter(pk=draft["category"]).first() if draft["category"] else None
+    try:
+        petition = services.petition_create(
+            author=user,
+            title=draft["title"],
+            body=draft["body"],
+            category=category,
+            links=draft["links"],
+            images=images,
+            idempotency_key=key,
+        )
+    except ValidationError as error:
+        form = PetitionForm(
+            {**_initial(draft), "category": draft["category"] or ""},
+            draft_images=draft["images"],
+        )
+        form.is_valid()
+        apply_service_errors(form, error)
+        return _render_write(request, form, draft, status=400)
+    except NotAllowed:
+        raise PermissionDenied from None
+    request.session.pop(DRAFT_KEY, None)
+    _delete_draft_images(draft["images"])
+    kind = petition.type
+    messages.success(
+        request,
+        _(
+            "Your petition was created. Share its link: when %(n)d people support it by "
+            "%(date)s, moderators review it and open it for signatures."
+        )
+        % {
+            "n": kind.supporters_needed,
+            "date": timezone.localtime(petition.support_deadline).strftime("%Y-%m-%d"),
+        },
+    )
+    return redirect(_detail_url(petition))
+
+
+@citizen_required
+@require_POST
+def create_discard(request):
+    """Throw the draft away (text and images) and start again."""
+    draft = _draft(request)
+    if draft:
+        _delete_draft_images(draft.get("images") or [])
+    request.session.pop(DRAFT_KEY, None)
+    messages.info(request, _("Your draft was deleted."))
+    return redirect("petitions:create")
+
+
+@citizen_required
+@require_GET
+def draft_image(request, key):
+    """An image of the citizen's own draft (for the form and the preview)."""
+    draft = _draft(request) or {}
+    item = next((i for i in draft.get("images") or [] if i.get("key") == key), None)
+    if item is None:
+        raise Http404
+    try:
+        handle = default_storage.open(item["path"], "rb")
+    except (OSError, KeyError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=item["content_type"])
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- before it opens: the share link, supporters, withdrawal ---------------------------------------
+
+
+@public
+@require_GET
+def share(request, token):
+    """The share link: while the petition gathers early supporters (사전동의), anyone with the
+    link sees it and signed-in citizens may support it."""
+    petition = selectors.by_share_token(token)
+    if petition.is_public:
+        return redirect(_detail_url(petition))
+    user = request.user
+    is_author = user.is_authenticated and user.pk == petition.author_id
+    supported = (
+        user.is_authenticated and Supporter.objects.filter(petition=petition, user=user).exists()
+    )
+    shown = petition.status in (S.GATHERING, S.REVIEW) or selectors.can_see_unpublished(
+        user, petition
+    )
+    response = render(
+        request,
+        "petitions/share.html",
+        {
+            "petition": petition,
+            "shown": shown,
+            "images": _image_items(petition, via_share=True) if shown else [],
+            "supporters": _progress(petition.supporter_count, petition.type.supporters_needed),
+            "is_author": is_author,
+            "supported": supported,
+            "can_support": petition.status == S.GATHERING and not is_author and not supported,
+            "can_withdraw": is_author
+            and services.can_transition(petition.status, services.Action.WITHDRAW),
+        },
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@public
+@require_GET
+def share_image(request, token, image_id):
+    petition = selectors.by_share_token(token)
+    if petition.status not in (S.GATHERING, S.REVIEW) and not (
+        petition.is_public or selectors.can_see_unpublished(request.user, petition)
+    ):
+        raise Http404
+    return _serve_image(petition, image_id)
+
+
+@citizen_required
+@require_POST
+def support(request, token):
+    """Support a petition that gathers supporters (once; not one's own)."""
+    petition = selectors.by_share_token(token)
+    if not request.user.email_confirmed:
+        return _confirm_email_first(request, status=403)
+    try:
+        services.petition_support(petition=petition, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    except InvalidTransition:
+        messages.error(request, _("This petition is no longer gathering supporters."))
+    except NotAllowed:
+        raise PermissionDenied from None
+    else:
+        messages.success(request, _("Thank you for supporting this petition."))
+    return redirect(_share_url(petition))
+
+
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request, pk):
+    """The author takes the petition back before it opens: a confirmation page, then the
+    action."""
+    petition = selectors.visible_petition(request.user, pk)
+    if petition.author_id != request.user.pk:
+        raise PermissionDenied
+    if not services.can_transition(petition.status, services.Action.WITHDRAW):
+        messages.error(request, _("This petition can no longer be withdrawn."))
+        return redirect(_detail_url(petition))
+    if request.method != "POST":
+        return render(request, "petitions/withdraw_confirm.html", {"petition": petition})
+    try:
+        services.petition_withdraw(petition=petition, by=request.user)
+    except InvalidTransition:
+        messages.error(request, _("This petition can no longer be withdrawn."))
+    except NotAllowed:
+        raise PermissionDenied from None
+    else:
+        messages.success(request, _("Your petition was withdrawn."))
+    return redirect(_detail_url(petition))
+
+
+# --- the citizen's own petitions -------------------------------------------------------------------
+
+
+@citizen_required
+@require_GET
+def mine(request):
+    """Petitions the citizen wrote (with their status) and signed."""
+    user = request.user
+    written = (
+        Petition.objects.filter(author=user).select_related("type").order_by("-created_at", "-id")
+    )
+    signed = (
+        Signature.objects.filter(
+            Q(user=user) | Q(email_canonical=emails.canonical(user.email)), valid=True
+        )
+        .select_related("petition")
+        .order_by("-created_at", "-id")
+    )
+    return render(
+        request,
+        "petitions/mine.html",
+        {
+            "written": list(written[:200]),
+            "signed": list(signed[:200]),
+            "has_draft": bool(_draft(request)),
+        },
+    )
