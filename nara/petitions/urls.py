@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import views, views_create
 
 app_name = "petitions"
 
@@ -12,20 +12,20 @@ TOKEN = r"(?P<token>[A-Za-z0-9_-]{1,100})"
 urlpatterns = [
     path("", views.petition_list, name="list"),
     path("export.csv", views.export_csv, name="export_csv"),
-    path("mine/", views.mine, name="mine"),
+    path("mine/", views_create.mine, name="mine"),
     path("regions/", views.sigungu_options, name="sigungu"),
-    path("new/", views.create, name="create"),
-    path("new/similar/", views.create_similar, name="create_similar"),
-    path("new/preview/", views.create_preview, name="create_preview"),
-    path("new/submit/", views.create_submit, name="create_submit"),
-    path("new/discard/", views.create_discard, name="create_discard"),
-    re_path(r"^new/images/(?P<key>[0-9a-f]{16})/$", views.draft_image, name="draft_image"),
+    path("new/", views_create.create, name="create"),
+    path("new/similar/", views_create.create_similar, name="create_similar"),
+    path("new/preview/", views_create.create_preview, name="create_preview"),
+    path("new/submit/", views_create.create_submit, name="create_submit"),
+    path("new/discard/", views_create.create_discard, name="create_discard"),
+    re_path(r"^new/images/(?P<key>[0-9a-f]{16})/$", views_create.draft_image, name="draft_image"),
     re_path(rf"^confirm/{TOKEN}/$", views.confirm, name="confirm"),
-    re_path(rf"^s/{TOKEN}/$", views.share, name="share"),
-    re_path(rf"^s/{TOKEN}/support/$", views.support, name="support"),
+    re_path(rf"^s/{TOKEN}/$", views_create.share, name="share"),
+    re_path(rf"^s/{TOKEN}/support/$", views_create.support, name="support"),
     re_path(
         rf"^s/{TOKEN}/images/(?P<image_id>[0-9]{{1,12}})/$",
-        views.share_image,
+        views_create.share_image,
         name="share_image",
     ),
     re_path(rf"^{PK}/$", views.detail, name="detail"),
@@ -34,6 +34,6 @@ urlpatterns = [
     re_path(rf"^{PK}/sign/$", views.sign, name="sign"),
     re_path(rf"^{PK}/sign/email/$", views.sign_by_email, name="sign_by_email"),
     re_path(rf"^{PK}/sign/sent/$", views.check_email, name="check_email"),
-    re_path(rf"^{PK}/withdraw/$", views.withdraw, name="withdraw"),
+    re_path(rf"^{PK}/withdraw/$", views_create.withdraw, name="withdraw"),
     re_path(rf"^{PK}/images/(?P<image_id>[0-9]{{1,12}})/$", views.image, name="image"),
 ]
