@@ -378,7 +378,26 @@ def test_tick_expires_closes_and_keeps_referred(world, moderator, small_type):
     assert states[referred.pk] == Status.REFERRED
     referred.refresh_from_db()
     assert not referred.is_signable()
-    assert services.petitions_tick() == {"expired": 0, "closed": 0, "synced": 0}
+    assert services.petitions_tick() == {
+        "expired": 0,
+        "closed": 0,
+        "synced": 0,
+        "drafts_removed": 0,
+    }
+
+
+def test_tick_removes_abandoned_draft_images(settings):
+    import os
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    old = default_storage.save("petition-drafts/7/old.jpg", ContentFile(b"x"))
+    fresh = default_storage.save("petition-drafts/7/fresh.jpg", ContentFile(b"x"))
+    long_ago = timezone.now().timestamp() - settings.SESSION_COOKIE_AGE - 60
+    os.utime(default_storage.path(old), (long_ago, long_ago))
+    assert services.petition_drafts_cleanup() == 1
+    assert not default_storage.exists(old) and default_storage.exists(fresh)
 
 
 # --- the answer ----------------------------------------------------------------------------

@@ -827,6 +827,7 @@ def petitions_tick(now=None) -> dict:
         ) as change:
             change["petition"].signature_count = signature_count(p.pk)
         done["closed"] += 1
+    done["drafts_removed"] = petition_drafts_cleanup(now)
     for p in Petition.objects.filter(
         status__in=(S.OPEN, S.REFERRED, S.AWAITING_ANSWER), closes_at__gt=now - timedelta(days=1)
     ).only("pk", "signature_count"):
@@ -835,6 +836,27 @@ def petitions_tick(now=None) -> dict:
             Petition.objects.filter(pk=p.pk).update(signature_count=total)
             done["synced"] += 1
     return done
+
+
+DRAFT_DIR = "petition-drafts"  # images of petitions being written, per user (views_create)
+
+
+def petition_drafts_cleanup(now=None) -> int:
+    """Remove images of petitions still being written whose session can no longer exist."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    removed = 0
+    try:
+        users, _files = default_storage.listdir(DRAFT_DIR)
+    except FileNotFoundError:
+        return 0
+    for user_dir in users:
+        for name in default_storage.listdir(f"{DRAFT_DIR}/{user_dir}")[1]:
+            path = f"{DRAFT_DIR}/{user_dir}/{name}"
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                removed += 1
+    return removed
 
 
 # --- the official answer ---------------------------------------------------------------------

@@ -34,6 +34,7 @@ from .models import (
     Status,
     Supporter,
 )
+from .services import DRAFT_DIR
 from .views import (
     _confirm_email_first,
     _detail_url,
@@ -46,7 +47,6 @@ from .views import (
 
 S = Status
 DRAFT_KEY = "petition_draft"
-DRAFT_DIR = "petition-drafts"
 
 # --- writing a petition: write → similar petitions → preview → submit ------------------------------
 
