@@ -235,7 +235,7 @@ def test_signing_with_a_token_is_201_then_409(world, moderator, small_type):
     first = post(f"/petitions/{petition.pk}/signatures", token=token)
     assert first.status_code == 201, first.content
     assert first.json() == {"signature_count": 1, "signed": True}
-    again = post(f"/petitions/{petition.pk}/signatures", token=token)
+    again = post(f"/petitions/{petition.pk}/signatures", token=token, **{"Accept-Language": "en"})
     assert again.status_code == 409
     assert again.json() == {"errors": {"petition": ["You already signed this petition."]}}
     signature = Signature.objects.get(petition=petition)

@@ -94,6 +94,14 @@ class LoadSheddingMiddleware:
 
 
 def busy_response(request):
+    """Runs before LocaleMiddleware: the language is read from the request here."""
+    from django.utils import translation
+
+    with translation.override(translation.get_language_from_request(request)):
+        return _busy_response(request)
+
+
+def _busy_response(request):
     from django.http import HttpResponse
     from django.template.loader import render_to_string
     from django.utils.translation import get_language

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nara.core.models import BilingualName
 
@@ -51,8 +52,8 @@ class Status(models.TextChoices):
     REFERRED = "referred", _("Referred to the agency")
     AWAITING_ANSWER = "awaiting_answer", _("Awaiting the official answer")
     ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CLOSED = "closed", pgettext_lazy("petition status", "Closed")
+    WITHDRAWN = "withdrawn", pgettext_lazy("petition status", "Withdrawn")
 
 
 SIGNABLE_STATUSES = (Status.OPEN, Status.REFERRED, Status.AWAITING_ANSWER)

@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -58,12 +58,12 @@ CSRF_SLOT = "naraCsrfSlot7f3c91"
 STAMP_SLOT = "naraStampSlot5e20ab"
 
 LIST_TABS = (
-    ("open", gettext_lazy("Open")),
+    ("open", pgettext_lazy("petition list", "Open")),
     ("popular", gettext_lazy("Popular")),
     ("recent", gettext_lazy("Recent")),
     ("awaiting", gettext_lazy("Awaiting answer")),
     ("answered", gettext_lazy("Answered")),
-    ("closed", gettext_lazy("Closed")),
+    ("closed", pgettext_lazy("petition list", "Closed")),
     ("rejected", gettext_lazy("Rejected")),
 )
 
