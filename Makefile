@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test venv lint bench-complaints messages clean
+.PHONY: run test venv lint bench-complaints bench-signatures messages clean
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ lint: venv
 
 bench-complaints: venv
 	$(PY) bench/complaints.py
+
+bench-signatures: venv
+	$(PY) bench/signatures.py
 
 messages: venv
 	DEBUG=1 $(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=tests --ignore=bench --ignore=var --no-obsolete

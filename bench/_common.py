@@ -151,6 +151,8 @@ def granian_start(
     threads: int,
     log_path: Path,
     app: str = "nara.wsgi:application",
+    backpressure: int | None = None,
+    extra: tuple[str, ...] = (),
 ) -> Server:
     """Start granian (WSGI) in its own process group; wait until /healthz answers 200."""
     cmd = [
@@ -170,6 +172,8 @@ def granian_start(
         "--no-ws",
         "--log-level",
         "warning",
+        *(["--backpressure", str(backpressure)] if backpressure else []),
+        *extra,
         app,
     ]
     log = open(log_path, "wb")
@@ -320,6 +324,246 @@ def _loadgen_main(argv: list[str]) -> None:
     spec = json.loads(argv[argv.index("--loadgen") + 1])
     result = asyncio.run(_load(spec))
     sys.stdout.write(json.dumps(result))
+
+
+# --- settings, manage.py, tables (shared by the benchmarks) ------------------------------------
+
+
+def production_env(db_url: str, db_name: str, tmp: Path, **extra: str) -> dict:
+    """The production settings (DEBUG off) on a scratch database, minus TLS: the benchmarks
+    speak plain HTTP on 127.0.0.1. Rate limits off, locmem cache."""
+    import secrets
+
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="nara.settings",
+        DATABASE_URL=f"{db_url}/{db_name}",
+        SECRET_KEY="bench-" + secrets.token_hex(24),
+        DEBUG="0",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SECURE_SSL_REDIRECT="0",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        CACHE_BACKEND="locmem",
+        NARA_RATE_LIMITS="off",
+        NARA_VAR_DIR=str(tmp),
+        STATIC_ROOT=str(tmp / "static"),
+        MEDIA_ROOT=str(tmp / "media"),
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(env: dict, *cmd: str) -> None:
+    out = subprocess.run(
+        [PYTHON, "manage.py", *cmd], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(cmd)} failed:\n{out.stdout}\n{out.stderr}")
+
+
+def fmt_table(headers: list[str], rows: list[list]) -> str:
+    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(headers)]
+    line = "  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=False))
+    out = [line, "  ".join("-" * w for w in widths)]
+    for r in rows:
+        out.append(
+            "  ".join(
+                str(v).rjust(w) if isinstance(v, (int, float)) else str(v).ljust(w)
+                for v, w in zip(r, widths, strict=False)
+            )
+        )
+    return "\n".join(out)
+
+
+def latency_summary(ms: list[float]) -> dict:
+    ms = sorted(ms)
+    return {
+        "n": len(ms),
+        "p50": percentile(ms, 50),
+        "p90": percentile(ms, 90),
+        "p99": percentile(ms, 99),
+        "max": ms[-1] if ms else float("nan"),
+    }
+
+
+class CpuMeter:
+    """CPU used during a stretch of time: the whole machine, the server's process tree and
+    PostgreSQL, as % of one core (so 200 % is all of a 2-core machine)."""
+
+    def __init__(self, server_pid: int | None):
+        self.server_pid = server_pid
+        self.busy0, self.total0 = machine_cpu()
+        self.server0 = tree_cpu_seconds(server_pid) if server_pid else 0.0
+        self.pg0 = postgres_cpu_seconds()
+        self.t0 = time.monotonic()
+
+    def stop(self) -> dict:
+        wall = time.monotonic() - self.t0
+        busy1, total1 = machine_cpu()
+        server_s = (tree_cpu_seconds(self.server_pid) if self.server_pid else 0.0) - self.server0
+        pg_s = postgres_cpu_seconds() - self.pg0
+        cores = os.cpu_count() or 1
+        return {
+            "wall_s": wall,
+            "cores": cores,
+            "machine_pct": 100 * cores * (busy1 - self.busy0) / max(1, total1 - self.total0),
+            "server_pct": 100 * server_s / wall,
+            "postgres_pct": 100 * pg_s / wall,
+            "server_cpu_s": server_s,
+            "postgres_cpu_s": pg_s,
+        }
+
+
+# --- a leaner HTTP/1.1 client (asyncio protocol; no stream objects) ----------------------------
+
+
+class HttpClosed(ConnectionError):
+    pass
+
+
+class _HttpProtocol(asyncio.Protocol):
+    """One keep-alive connection; one request in flight at a time."""
+
+    def __init__(self):
+        self.transport = None
+        self.buf = bytearray()
+        self.waiter: asyncio.Future | None = None
+        self.closed = False
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def connection_lost(self, exc):
+        self.closed = True
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(HttpClosed("connection closed by the server"))
+
+    def data_received(self, data):
+        self.buf += data
+        if self.waiter is not None and not self.waiter.done():
+            try:
+                parsed = self._parse()
+            except ValueError as exc:
+                self.waiter.set_exception(exc)
+                return
+            if parsed is not None:
+                self.waiter.set_result(parsed)
+
+    def _parse(self):
+        buf = self.buf
+        end = buf.find(b"\r\n\r\n")
+        if end < 0:
+            return None
+        lines = bytes(buf[:end]).decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers: dict[str, str] = {}
+        cookies: list[str] = []
+        for line in lines[1:]:
+            k, _, v = line.partition(":")
+            k = k.strip().lower()
+            if k == "set-cookie":
+                cookies.append(v.strip())
+            else:
+                headers[k] = v.strip()
+        start = end + 4
+        if "content-length" in headers:
+            stop = start + int(headers["content-length"])
+            if len(buf) < stop:
+                return None
+            body = bytes(buf[start:stop])
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            chunks, pos = [], start
+            while True:
+                eol = buf.find(b"\r\n", pos)
+                if eol < 0:
+                    return None
+                size = int(bytes(buf[pos:eol]).split(b";")[0], 16)
+                if len(buf) < eol + 2 + size + 2:
+                    return None
+                chunks.append(bytes(buf[eol + 2 : eol + 2 + size]))
+                pos = eol + 2 + size + 2
+                if size == 0:
+                    break
+            stop, body = pos, b"".join(chunks)
+        else:
+            stop, body = start, b""
+        del buf[:stop]
+        headers["set-cookie"] = cookies  # type: ignore[assignment]
+        return status, headers, body
+
+
+class HttpClient:
+    """`await client.request(raw_bytes)` → (status, headers, body). Connects lazily, keeps the
+    connection alive, reconnects after an error or `Connection: close`."""
+
+    def __init__(self, host: str, port: int, timeout: float = 30.0):
+        self.host, self.port, self.timeout = host, port, timeout
+        self.proto: _HttpProtocol | None = None
+
+    async def request(self, data: bytes):
+        loop = asyncio.get_running_loop()
+        if self.proto is None or self.proto.closed:
+            _, self.proto = await loop.create_connection(_HttpProtocol, self.host, self.port)
+        proto = self.proto
+        fut = loop.create_future()
+        proto.waiter = fut
+        timer = loop.call_later(
+            self.timeout,
+            lambda: fut.done() or fut.set_exception(TimeoutError("no answer in time")),
+        )
+        proto.transport.write(data)
+        try:
+            status, headers, body = await fut
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            timer.cancel()
+            proto.waiter = None
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, headers, body
+
+    def close(self) -> None:
+        if self.proto is not None and self.proto.transport is not None:
+            self.proto.transport.close()
+        self.proto = None
+
+
+def http_request(
+    method: str, host: str, port: int, path: str, headers: dict | None = None, body: bytes = b""
+) -> bytes:
+    """The bytes of one HTTP/1.1 request."""
+    head = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Accept-Encoding: identity"]
+    head += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    if body or method in ("POST", "PUT", "PATCH"):
+        head.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+
+
+def run_processes(argv_list: list[list[str]], timeout: float) -> list[dict]:
+    """Run several load-generator processes at once; each prints one JSON object."""
+    procs = [
+        subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for argv in argv_list
+    ]
+    results = []
+    for proc in procs:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+        if proc.returncode != 0:
+            for other in procs:
+                if other.poll() is None:
+                    other.kill()
+            raise RuntimeError(f"load generator failed ({proc.returncode}):\n{err[-3000:]}")
+        results.append(json.loads(out))
+    return results
 
 
 if __name__ == "__main__" and "--loadgen" in sys.argv:

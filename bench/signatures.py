@@ -1,0 +1,1796 @@
+"""bench/signatures — a national surge on one petition (issue #3, "Must show" 3).
+
+One command, no arguments needed:
+
+    .venv/bin/python bench/signatures.py        # or: make bench-signatures
+
+1. Creates a scratch PostgreSQL database (`nara_bench_sig`), migrates it, collects the static
+   files, and loads 300,000 citizens with an API token each (COPY; the tokens are derived from a
+   secret of the run, so the load generator knows them without a list), a moderator, an agency,
+   and opens, through the real services, the hot petition, "another petition" whose public page
+   is watched during the surge, and two small petitions for the in-process profile and probes.
+2. Profiles in-process (the WSGI application called directly, cProfile on the CPU clock): the
+   signed-in signing request below and past the refer threshold, each step of the e-mail path
+   and the other petition's page: SQL, wall time, CPU in Django and in the PostgreSQL backend.
+3. Serves the app with granian (production settings, DEBUG off, plain HTTP on 127.0.0.1, rate
+   limits off) and checks each path once on the probe petition.
+4. Phase 1, signed-in: 64 keep-alive clients (asyncio, in 2 processes of their own), each request
+   a new citizen: `POST /api/v1/petitions/{id}/signatures` with a bearer token → 201. Meanwhile
+   a visitor of the other petition's public page arrives every 50 ms (its own process).
+5. Phase 2, by e-mail: 64 clients, each signature a new address: `POST …/signatures`
+   `{name, email, region}` → 202; the link's token is read from the outbox table (as a mail
+   client would read the mail); `GET /petitions/confirm/<token>/`; `POST` the page's form back
+   (Confirm) → accepted when the answer says the signature is counted.
+6. Checks that the public count (API and SQL) equals the signatures accepted in both phases.
+7. The floor: a minimal WSGI app (bench/floor_app.py) on the same granian settings and database,
+   one INSERT per request, under the same clients; prints the ratio.
+8. Prints the tables and the goal check; drops the database (unless --keep). Exit status 1 when
+   a goal is missed. See bench/README.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import random
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import _common as common  # noqa: E402
+
+ROOT = common.ROOT
+HOST = "127.0.0.1"
+MAIL_DOMAIN = "sig.bench.nara.kr"
+SIGNER_MAIL_DOMAIN = "mail.bench.nara.kr"
+
+GOAL_RATE = 2000  # accepted signatures per second, signed-in
+GOAL_P99_MS = 250
+GOAL_FLOOR_RATIO = 0.4
+GOAL_OTHER_P99_MS = 100
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--duration", type=float, default=60, help="seconds measured per phase")
+    p.add_argument("--warmup", type=float, default=5, help="seconds of warm-up per phase")
+    p.add_argument("--floor-duration", type=float, default=20, help="seconds of the floor")
+    p.add_argument("--clients", type=int, default=64, help="concurrent signers")
+    p.add_argument(
+        "--loadgen-procs", type=int, default=2, help="processes the clients are spread over"
+    )
+    p.add_argument("--workers", type=int, default=2, help="granian worker processes")
+    p.add_argument("--threads", type=int, default=8, help="granian blocking threads per worker")
+    p.add_argument(
+        "--backpressure", type=int, default=0, help="granian --backpressure (0: its default)"
+    )
+    p.add_argument(
+        "--citizens",
+        type=int,
+        default=300_000,
+        help="distinct citizens for the signed-in phase (each signs once)",
+    )
+    p.add_argument("--observer-ms", type=float, default=50, help="other page: one GET every …")
+    p.add_argument(
+        "--refer-threshold", type=int, help="the petition type's (default: the type's 50,000)"
+    )
+    p.add_argument(
+        "--answer-threshold", type=int, help="the petition type's (default: the type's 200,000)"
+    )
+    p.add_argument(
+        "--profile", type=int, default=1000, help="signing requests profiled in-process (0: skip)"
+    )
+    p.add_argument(
+        "--profile-only",
+        action="store_true",
+        help="stop after the in-process profile (no server, no load); prints the full pstats",
+    )
+    p.add_argument(
+        "--phases",
+        default="signed,email,floor",
+        help="comma-separated subset of signed,email,floor",
+    )
+    p.add_argument(
+        "--settings-patch",
+        metavar="PYTHON",
+        help="try a settings change without editing nara/settings.py: Python statements run "
+        "after `from nara.settings import *` (server and in-process profile), e.g. "
+        "\"DATABASES['default'].setdefault('OPTIONS', {}).update("
+        "server_side_binding=True, "
+        'prepare_threshold=2)"',
+    )
+    p.add_argument(
+        "--app",
+        default="nara.wsgi:application",
+        help="the WSGI application granian serves (a module on PYTHONPATH: to try a variant)",
+    )
+    p.add_argument("--port", type=int, default=8912)
+    p.add_argument("--floor-port", type=int, default=8913)
+    p.add_argument("--db-url", default="postgres://postgres@127.0.0.1:5432")
+    p.add_argument("--db-name", default="nara_bench_sig")
+    p.add_argument("--json", help="also write the results to this file")
+    p.add_argument("--keep", action="store_true", help="keep the database (and granian logs)")
+    p.add_argument("--seed", type=int, default=3)
+    args = p.parse_args(argv)
+    args.phases = {x.strip() for x in args.phases.split(",") if x.strip()}
+    return args
+
+
+T_START = time.monotonic()
+
+
+def say(msg: str) -> None:
+    print(f"[{time.monotonic() - T_START:6.1f} s] {msg}", flush=True)
+
+
+# --- the data ------------------------------------------------------------------------------------
+
+SURNAMES = "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지"
+GIVEN = "민서준도윤하지우현수예은시연주원건호태희영진성경미혜정선동재나라아람솔빛한결다온"
+HOT_TITLE = "전국 모든 초등학교 통학로에 보행자 안전 펜스를 설치해 주세요"
+HOT_BODY = (
+    "아이들이 매일 걷는 통학로의 절반 이상에 보도와 차도를 나누는 펜스가 없습니다. "
+    "지난해에만 통학로 교통사고로 많은 어린이가 다쳤습니다. 전국 모든 초등학교 반경 "
+    "300미터 안의 통학로에 보행자 안전 펜스를 설치하고, 설치 현황을 매년 공개해 주십시오."
+)
+OTHER_TITLE = "지하철 심야 운행을 주말에 한 시간 연장해 주세요"
+OTHER_BODY = (
+    "주말 밤 늦게 귀가하는 시민이 많지만 막차가 일러 택시를 잡지 못하는 일이 잦습니다. "
+    "수도권 지하철의 주말 운행을 한 시간 연장하는 방안을 검토해 주시기 바랍니다."
+)
+
+
+class World:
+    """Who signs, what they sign, and the secrets the load generator derives tokens from."""
+
+    def __init__(self, args):
+        self.args = args
+        self.rng = random.Random(args.seed)
+        self.token_prefix = f"sig{secrets.token_hex(8)}-"
+        self.extra = max(args.profile, 0) * 3 + 600  # profile, supporters, probes
+        self.citizens = args.citizens + self.extra
+        self.next_extra = args.citizens  # the next unused index of the extra pool
+
+    def token(self, i: int) -> str:
+        return f"{self.token_prefix}{i}"
+
+    def take(self, n: int) -> range:
+        """n citizens of the extra pool (never used by the signed-in phase)."""
+        start = self.next_extra
+        self.next_extra += n
+        if self.next_extra > self.citizens:
+            raise RuntimeError("extra pool exhausted")
+        return range(start, start + n)
+
+    def build(self):
+        from django.conf import settings
+        from django.db import connection, transaction
+        from django.utils import timezone
+
+        from nara.accounts.models import ApiToken, User
+        from nara.agencies.models import Membership, Unit
+        from nara.core.models import Region
+        from nara.petitions import services
+        from nara.petitions.models import PetitionType
+
+        rng = self.rng
+        now = timezone.now()
+        self.regions = list(
+            Region.objects.exclude(parent=None).order_by("code").values_list("pk", "code")
+        )
+        if not self.regions:
+            raise RuntimeError("no 시군구 regions: the data migration did not run")
+        with connection.cursor() as cur:
+            cur.execute("SELECT COALESCE(MAX(id), 0) FROM accounts_user")
+            base = cur.fetchone()[0] + 1
+        self.user_base = base
+        password = "!" + secrets.token_hex(20)  # unusable: these citizens sign with tokens
+        t0 = time.monotonic()
+        defaults = {f.attname: f.get_default() for f in User._meta.concrete_fields}
+        defaults.update(password=password, last_login=None, date_joined=now, email_confirmed=True)
+
+        def user_rows():
+            for i in range(self.citizens):
+                region_pk = self.regions[i % len(self.regions)][0]
+                name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+                yield {
+                    **defaults,
+                    "id": base + i,
+                    "email": f"citizen{i}@{MAIL_DOMAIN}",
+                    "name": name,
+                    "region_id": region_pk,
+                    "notify_email": i % 3 != 0,
+                }
+
+        def token_rows():
+            for i in range(self.citizens):
+                yield {
+                    "id": i + 1,
+                    "user_id": base + i,
+                    "key_hash": hashlib.sha256(self.token(i).encode()).hexdigest(),
+                    "created_at": now,
+                    "last_used_at": None,
+                    "two_factor": False,
+                }
+
+        with transaction.atomic():
+            copy_rows(User, user_rows())
+            copy_rows(ApiToken, token_rows())
+            with connection.cursor() as cur:
+                for table in ("accounts_user", "accounts_apitoken"):
+                    cur.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT MAX(id) FROM {table}))"
+                    )
+        say(f"{self.citizens:,} citizens with API tokens (COPY, {time.monotonic() - t0:.1f} s)")
+
+        def staff(email, **fields):
+            return User.objects.create(
+                email=email,
+                name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                password=password,
+                email_confirmed=True,
+                totp_secret="NARABENCHTOTPSECRETBASE32AAAAAAA",
+                totp_confirmed=True,
+                **fields,
+            )
+
+        self.moderator = staff(f"moderator@{MAIL_DOMAIN}", is_moderator=True)
+        self.unit = Unit.objects.create(
+            code="bench-sig-moe", name_ko="교육부", name_en="Ministry of Education", kind="ministry"
+        )
+        for role in (Membership.Role.HANDLER, Membership.Role.APPROVER):
+            Membership.objects.create(
+                user=staff(f"{role}@{MAIL_DOMAIN}"), unit=self.unit, role=role
+            )
+
+        ptype = PetitionType.objects.get(code=settings.NARA_PETITION_DEFAULT_TYPE)
+        if self.args.refer_threshold is not None:
+            ptype.refer_threshold = self.args.refer_threshold
+        if self.args.answer_threshold is not None:
+            ptype.answer_threshold = self.args.answer_threshold
+        ptype.save()
+        self.ptype = ptype
+        users = {u.pk: u for u in User.objects.filter(pk__gte=base + self.args.citizens)}
+
+        def user(i):
+            return users[base + i]
+
+        def open_petition(title, body):
+            author = user(self.take(1)[0])
+            petition = services.petition_create(author=author, title=title, body=body, type=ptype)
+            for i in self.take(ptype.supporters_needed):
+                petition = services.petition_support(petition=petition, by=user(i))
+            return services.petition_open(petition=petition, by=self.moderator, unit=self.unit)
+
+        t0 = time.monotonic()
+        self.hot = open_petition(HOT_TITLE, HOT_BODY)
+        self.other = open_petition(OTHER_TITLE, OTHER_BODY)
+        self.probe = open_petition("벤치마크 점검용 청원: " + HOT_TITLE[:60], HOT_BODY)
+        # a petition past its refer threshold: each signature then takes the petition's lock
+        self.past_refer = open_petition("벤치마크 점검용 청원 2: " + HOT_TITLE[:60], HOT_BODY)
+        from nara.petitions.models import SignatureCounter
+
+        SignatureCounter.objects.filter(petition=self.past_refer, shard=0).update(
+            count=ptype.refer_threshold
+        )
+        # the other petition has some signatures of its own
+        for i in self.take(20):
+            services.petition_sign(petition=self.other, by=user(i), ip="10.0.0.1")
+        say(
+            f"petitions opened through the services ({time.monotonic() - t0:.1f} s): hot "
+            f"#{self.hot.pk}, other #{self.other.pk}, probe #{self.probe.pk}, past-refer "
+            f"#{self.past_refer.pk}; type thresholds {ptype.refer_threshold:,} → referred, "
+            f"{ptype.answer_threshold:,} → answer; {settings.NARA_SIGNATURE_COUNTER_SHARDS} "
+            f"count shards"
+        )
+
+
+def copy_rows(model, rows) -> int:
+    """COPY rows (dicts keyed by attname) into the model's table."""
+    from django.db import connection
+
+    fields = list(model._meta.concrete_fields)
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    names = [f.attname for f in fields]
+    n = 0
+    with connection.cursor() as cur:
+        with cur.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in names])
+                n += 1
+    return n
+
+
+# --- in-process profile ----------------------------------------------------------------------
+
+
+def wsgi_call(app, method: str, path: str, headers: dict | None = None, body: bytes = b""):
+    """Call the WSGI application as granian would; → (status, headers, body)."""
+    import io
+
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": HOST,
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": HOST,
+        "HTTP_HOST": HOST,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    if body:
+        environ["CONTENT_LENGTH"] = str(len(body))
+    for k, v in (headers or {}).items():
+        key = k.upper().replace("-", "_")
+        environ[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"] = v
+    got = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        got["status"] = int(status.split()[0])
+        got["headers"] = response_headers
+
+    result = app(environ, start_response)
+    try:
+        content = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return got["status"], got["headers"], content
+
+
+def _package_of(filename: str) -> str:
+    f = filename.replace("\\", "/")
+    for mark, name in (
+        ("/nara/", "nara (the app)"),
+        ("/django/db/", "django.db (ORM)"),
+        ("/django/", "django (other)"),
+        ("/ninja/", "django-ninja"),
+        ("/pydantic", "pydantic"),
+        ("/psycopg", "psycopg"),
+    ):
+        if mark in f:
+            return name
+    if f.startswith("~") or f.startswith("<"):
+        return "builtins (C)"
+    return "python stdlib/other"
+
+
+def _backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        return cur.fetchone()[0]
+
+
+def _pid_cpu(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        parts = f.read().rsplit(")", 1)[1].split()
+    return (int(parts[11]) + int(parts[12])) / common.CLK_TCK
+
+
+def profile_signing(world: World, n: int) -> dict:
+    """Sign n times in-process on the probe petition (and n on the past-refer one): queries,
+    wall and CPU time per request, cProfile by package and the top functions."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    app = get_wsgi_application()
+    out: dict = {}
+    # Django's own minimum on this machine: /healthz is the middleware and one SELECT 1
+    for _ in range(50):
+        wsgi_call(app, "GET", "/healthz")
+    c0, w0 = time.process_time(), time.perf_counter()
+    for _ in range(n):
+        wsgi_call(app, "GET", "/healthz")
+    out["django /healthz"] = {
+        "wall_ms": 1000 * (time.perf_counter() - w0) / n,
+        "cpu_ms": 1000 * (time.process_time() - c0) / n,
+    }
+    for label, petition in (("below refer", world.probe), ("past refer", world.past_refer)):
+        path = f"/api/v1/petitions/{petition.pk}/signatures"
+        ids = list(world.take(n))
+        headers = lambda i: {  # noqa: E731
+            "Authorization": f"Bearer {world.token(i)}",
+            "Content-Type": "application/json",
+        }
+        warm = ids[:20]
+        statuses: dict[int, int] = {}
+        for i in warm:
+            st, _h, body = wsgi_call(app, "POST", path, headers(i), b"{}")
+            statuses[st] = statuses.get(st, 0) + 1
+        if set(statuses) != {201}:
+            out[label] = {"error": f"signing in-process answered {statuses}: {body[:300]!r}"}
+            continue
+        with CaptureQueriesContext(connection) as ctx:
+            st, _h, body = wsgi_call(app, "POST", path, headers(ids[20]), b"{}")
+        queries = [q["sql"] for q in ctx.captured_queries]
+        rest = ids[21:]
+        # CPU time, not wall time: on a shared machine the wall clock also counts the time
+        # this process waits for a core; the wait on PostgreSQL is wall − CPU (below)
+        prof = cProfile.Profile(time.process_time) if label == "below refer" else None
+        c0, w0 = time.process_time(), time.perf_counter()
+        if prof:
+            prof.enable()
+        for i in rest:
+            st, _h, _b = wsgi_call(app, "POST", path, headers(i), b"{}")
+            statuses[st] = statuses.get(st, 0) + 1
+        if prof:
+            prof.disable()
+        cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+        # the same again without the profiler: its overhead distorts the times. The database's
+        # CPU is that of this connection's backend process.
+        plain = list(world.take(n // 2))
+        pid = _backend_pid()
+        b1 = _pid_cpu(pid)
+        c1, w1 = time.process_time(), time.perf_counter()
+        for i in plain:
+            wsgi_call(app, "POST", path, headers(i), b"{}")
+        cpu_plain, wall_plain = time.process_time() - c1, time.perf_counter() - w1
+        db_cpu = _pid_cpu(pid) - b1 if pid == _backend_pid() else float("nan")
+        entry = {
+            "requests": len(rest),
+            "statuses": statuses,
+            "queries": queries,
+            "response": body.decode("utf-8", "replace")[:300],
+            "wall_ms": 1000 * wall_plain / max(1, len(plain)),
+            "cpu_ms": 1000 * cpu_plain / max(1, len(plain)),
+            "db_cpu_ms": 1000 * db_cpu / max(1, len(plain)),
+            "profiled_wall_ms": 1000 * wall / max(1, len(rest)),
+            "profiled_cpu_ms": 1000 * cpu / max(1, len(rest)),
+        }
+        if prof:
+            stats = pstats.Stats(prof)
+            total = sum(v[2] for v in stats.stats.values())  # tottime
+            by_pkg: dict[str, float] = {}
+            for (filename, _line, _fn), v in stats.stats.items():
+                by_pkg[_package_of(filename)] = by_pkg.get(_package_of(filename), 0) + v[2]
+            entry["by_package_ms"] = {
+                k: 1000 * v / len(rest) for k, v in sorted(by_pkg.items(), key=lambda x: -x[1])
+            }
+            entry["profiled_total_ms"] = 1000 * total / len(rest)
+            cum = {}
+            for (filename, line, fn), v in stats.stats.items():
+                cum[f"{Path(filename).name}:{line}({fn})"] = (v[3], v[2], v[1])
+            entry["top_cumulative"] = [
+                (k, 1000 * c / len(rest), 1000 * t / len(rest), calls / len(rest))
+                for k, (c, t, calls) in sorted(cum.items(), key=lambda x: -x[1][0])[:45]
+            ]
+            entry["top_tottime"] = [
+                (k, 1000 * c / len(rest), 1000 * t / len(rest), calls / len(rest))
+                for k, (c, t, calls) in sorted(cum.items(), key=lambda x: -x[1][1])[:25]
+            ]
+            buf = io.StringIO()
+            pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(60)
+            pstats.Stats(prof, stream=buf).sort_stats("tottime").print_callers(12)
+            entry["pstats_text"] = buf.getvalue()
+        out[label] = entry
+    out.update(profile_other_paths(app, world, max(50, n // 5)))
+    return out
+
+
+def _measure(app, calls: list) -> dict:
+    """Run the (method, path, headers, body) calls: per call wall, Django CPU and the CPU of
+    the PostgreSQL backend; the SQL of the last one; the statuses."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    statuses: dict[str, int] = {}
+    pid = _backend_pid()
+    b0, c0, w0 = _pid_cpu(pid), time.process_time(), time.perf_counter()
+    for method, path, headers, body in calls[:-1]:
+        st, _h, _b = wsgi_call(app, method, path, headers, body)
+        statuses[str(st)] = statuses.get(str(st), 0) + 1
+    n = max(1, len(calls) - 1)
+    result = {
+        "wall_ms": 1000 * (time.perf_counter() - w0) / n,
+        "cpu_ms": 1000 * (time.process_time() - c0) / n,
+        "db_cpu_ms": 1000 * (_pid_cpu(pid) - b0) / n if pid == _backend_pid() else float("nan"),
+    }
+    with CaptureQueriesContext(connection) as ctx:
+        st, _h, body = wsgi_call(app, *calls[-1])
+    statuses[str(st)] = statuses.get(str(st), 0) + 1
+    result.update(statuses=statuses, queries=[q["sql"] for q in ctx.captured_queries])
+    result["last_body"] = body
+    return result
+
+
+def profile_other_paths(app, world: World, n: int) -> dict:
+    """The e-mail path step by step, and the other petition's page, in-process."""
+    from django.db import connection
+
+    out = {}
+    path = f"/api/v1/petitions/{world.probe.pk}/signatures"
+    region = world.regions[3][1]
+    tag = secrets.token_hex(3)
+    emails = [f"prof{tag}-{i}@{SIGNER_MAIL_DOMAIN}" for i in range(n + 10)]
+    json_h = {"Content-Type": "application/json"}
+    for e in emails[:10]:  # warm-up
+        wsgi_call(
+            app,
+            "POST",
+            path,
+            json_h,
+            json.dumps({"name": "김", "email": e, "region": region}).encode(),
+        )
+    submit = _measure(
+        app,
+        [
+            (
+                "POST",
+                path,
+                json_h,
+                json.dumps({"name": "김", "email": e, "region": region}).encode(),
+            )
+            for e in emails[10:]
+        ],
+    )
+    out["e-mail: submit (POST …/signatures, 202)"] = submit
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT to_email, body FROM notifications_outboxmessage WHERE to_email LIKE %s",
+            [f"prof{tag}-%"],
+        )
+        tokens = {
+            e: CONFIRM_RE.search(b).group(1) for e, b in cur.fetchall() if CONFIRM_RE.search(b)
+        }
+    pages = [f"/petitions/confirm/{tokens[e]}/" for e in emails[10:] if e in tokens]
+    if len(pages) < 2:
+        return out
+    ko, en = {"Accept-Language": "ko"}, {"Accept-Language": "en"}
+    out["e-mail: confirm page (GET, 200)"] = _measure(app, [("GET", p, ko, b"") for p in pages])
+    post = confirm_post(
+        out["e-mail: confirm page (GET, 200)"]["last_body"].decode("utf-8", "replace"),
+        pages[-1],
+        [],
+    )
+    if post:
+        action, headers, form = post
+        out["e-mail: Confirm (POST, 200 'counted')"] = _measure(
+            app, [("POST", p, {**headers, **en}, form) for p in pages]
+        )
+    other = f"/petitions/{world.other.pk}/"
+    out["other petition's page (GET, 200)"] = _measure(app, [("GET", other, ko, b"")] * n)
+    for e in out.values():
+        e.pop("last_body", None)
+    return out
+
+
+def print_profile(prof: dict) -> None:
+    print()
+    print("IN-PROCESS PROFILE (the WSGI app called directly, one thread, production settings,")
+    print("PostgreSQL; per request): the signed-in signing request, then the e-mail path and the")
+    print("other petition's page")
+    for label, e in prof.items():
+        print()
+        if label == "django /healthz":
+            print(
+                f"[{label}] the middleware and one SELECT 1, for comparison: wall "
+                f"{e['wall_ms']:.2f} ms, CPU {e['cpu_ms']:.2f} ms"
+            )
+            continue
+        if "error" in e:
+            print(f"[{label}] {e['error']}")
+            continue
+        if "statuses" in e and "requests" not in e:
+            print(
+                f"[{label}] {len(e['queries'])} SQL queries; wall {e['wall_ms']:.2f} ms; CPU "
+                f"{e['cpu_ms']:.2f} ms in Django, {e['db_cpu_ms']:.2f} ms in PostgreSQL; "
+                f"answers {e['statuses']}"
+            )
+            for q in e["queries"]:
+                print(f"    {' '.join(q.split())[:160]}")
+            continue
+        print(
+            f"[{label}] {len(e['queries'])} SQL queries; wall {e['wall_ms']:.2f} ms; CPU "
+            f"{e['cpu_ms']:.2f} ms in Django (+ psycopg client side), "
+            f"{e['db_cpu_ms']:.2f} ms in its PostgreSQL backend; the rest of the wall time "
+            f"({max(0.0, e['wall_ms'] - e['cpu_ms'] - e['db_cpu_ms']):.2f} ms) is waiting "
+            f"(WAL flush at commit, scheduling)"
+        )
+        for q in e["queries"]:
+            print(f"    {' '.join(q.split())[:160]}")
+        if "by_package_ms" in e:
+            print(
+                f"  own CPU time by package (cProfile, CPU clock, {e['profiled_total_ms']:.2f} ms/request):"
+            )
+            for k, v in e["by_package_ms"].items():
+                print(f"    {k:<24} {v:6.3f} ms")
+            print("  top functions by cumulative CPU time (ms per request; calls per request):")
+            for name, c, t, calls in e["top_cumulative"][:40]:
+                print(f"    {c:7.3f} cum  {t:6.3f} own  {calls:5.1f}×  {name}")
+
+
+# --- probes: each path once, through the server ----------------------------------------------
+
+
+def http_once(port: int, method: str, path: str, headers=None, body: bytes = b"", cookies=None):
+    req = urllib.request.Request(f"http://{HOST}:{port}{path}", data=body or None, method=method)
+    for k, v in (headers or {}).items():
+        req.add_header(k, v)
+    if cookies:
+        req.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()))
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *a, **kw):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(req, timeout=30) as r:
+            return r.status, dict(r.headers), r.headers.get_all("Set-Cookie") or [], r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.headers.get_all("Set-Cookie") or [], e.read()
+
+
+CONFIRM_RE = re.compile(r"/petitions/confirm/([A-Za-z0-9_\-]+)/")
+FORM_RE = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
+INPUT_RE = re.compile(r"<(input|button)\b([^>]*)>", re.I)
+ATTR_RE = re.compile(r'([a-zA-Z_:-]+)\s*=\s*"([^"]*)"')
+
+
+# The result page of Confirm, asked in English (the source language: no translation needed to
+# recognise it). Both "counted" and "already counted" answer 200: the text tells them apart.
+COUNTED_MARK = b"Your signature is counted"
+ALREADY_MARK = b"already counted"
+
+
+def confirm_form(html: str, page_path: str) -> tuple[str, dict] | None:
+    """The Confirm form of the page (a POST form to the page itself, not the language switcher
+    of the header): (action, fields to post back: hidden inputs and named buttons)."""
+    import html as htmllib
+
+    for attrs, inner in FORM_RE.findall(html):
+        a = {k.lower(): htmllib.unescape(v) for k, v in ATTR_RE.findall(attrs)}
+        if a.get("method", "get").lower() != "post":
+            continue
+        action = a.get("action") or page_path
+        if action.split("?")[0] not in (page_path, f"http://{HOST}{page_path}"):
+            continue
+        fields = {}
+        for tag, tattrs in INPUT_RE.findall(inner):
+            t = {k.lower(): htmllib.unescape(v) for k, v in ATTR_RE.findall(tattrs)}
+            if "name" not in t:
+                continue
+            if tag.lower() == "input" and t.get("type", "text").lower() not in ("hidden", "submit"):
+                continue
+            fields.setdefault(t["name"], t.get("value", ""))
+        return action, fields
+    return None
+
+
+def confirm_post(html: str, page: str, set_cookies: list[str]) -> tuple[str, dict, bytes] | None:
+    """What pressing Confirm sends: (path, headers, body); the CSRF cookie goes back if the
+    form carries a CSRF token."""
+    from urllib.parse import urlencode
+
+    form = confirm_form(html, page)
+    if form is None:
+        return None
+    action, fields = form
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en"}
+    if "csrfmiddlewaretoken" in fields:
+        csrf = cookie_value(set_cookies, "csrftoken")
+        if csrf is None:
+            return None
+        headers["Cookie"] = f"csrftoken={csrf}"
+    return action, headers, urlencode(fields).encode()
+
+
+def confirm_result(body: bytes) -> str:
+    if COUNTED_MARK in body:
+        return "counted"
+    if ALREADY_MARK in body:
+        return "already"
+    return "other"
+
+
+def cookie_value(set_cookies: list[str], name: str) -> str | None:
+    for c in set_cookies:
+        k, _, rest = c.partition("=")
+        if k.strip() == name:
+            return rest.split(";", 1)[0]
+    return None
+
+
+def outbox_token(dsn: str, email: str, timeout: float = 10) -> str | None:
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT body FROM notifications_outboxmessage WHERE to_email = %s "
+                "ORDER BY id DESC LIMIT 1",
+                (email,),
+            ).fetchone()
+            if row and (m := CONFIRM_RE.search(row[0])):
+                return m.group(1)
+            time.sleep(0.05)
+    return None
+
+
+def probe(args, world: World, dsn: str) -> dict:
+    """Each path once on the probe petition: is it there, what does it answer, how is the
+    region given, what does Confirm answer."""
+    port, pid = args.port, world.probe.pk
+    found: dict = {"notes": []}
+    path = f"/api/v1/petitions/{pid}/signatures"
+    i = world.take(1)[0]
+    st, _h, _c, body = http_once(
+        port,
+        "POST",
+        path,
+        {"Authorization": f"Bearer {world.token(i)}", "Content-Type": "application/json"},
+        b"{}",
+    )
+    found["signed"] = {"status": st, "body": body[:300].decode("utf-8", "replace")}
+    found["signed_ok"] = st == 201
+    # the same person again: 409 expected
+    st2, _h, _c, _b = http_once(
+        port,
+        "POST",
+        path,
+        {"Authorization": f"Bearer {world.token(i)}", "Content-Type": "application/json"},
+        b"{}",
+    )
+    found["signed_again"] = st2
+    # the other petition's public page (fallback: its API)
+    found["other_path"] = None
+    for other in (f"/petitions/{world.other.pk}/", f"/api/v1/petitions/{world.other.pk}"):
+        st, *_ = http_once(port, "GET", other, {"Accept-Language": "ko"})
+        found.setdefault("other_tried", {})[other] = st
+        if st == 200:
+            found["other_path"] = other
+            break
+    # the e-mail path; the region by code (as the complaints API), else by id
+    region_pk, region_code = world.regions[0]
+    found["email_ok"] = False
+    for region in (region_code, region_pk):
+        email = f"probe-{secrets.token_hex(4)}@{SIGNER_MAIL_DOMAIN}"
+        payload = json.dumps({"name": "홍길동", "email": email, "region": region}).encode()
+        st, _h, _c, body = http_once(
+            port, "POST", path, {"Content-Type": "application/json"}, payload
+        )
+        found["email_submit"] = {"status": st, "body": body[:300].decode("utf-8", "replace")}
+        if st == 202:
+            found["region_value"] = "code" if region == region_code else "id"
+            break
+    else:
+        return found
+    token = outbox_token(dsn, email)
+    if token is None:
+        found["notes"].append("no confirmation link found in the outbox for the probe")
+        return found
+    page = f"/petitions/confirm/{token}/"
+    st, _h, cookies, body = http_once(port, "GET", page, {"Accept-Language": "ko"})
+    found["confirm_get"] = st
+    post = confirm_post(body.decode("utf-8", "replace"), page, cookies) if st == 200 else None
+    if post is None:
+        found["notes"].append(f"confirm page {page}: {st}, no Confirm form (or no CSRF cookie)")
+        return found
+    action, headers, form_body = post
+    found["confirm_action"] = action
+    results = []
+    for _ in range(2):  # Confirm, then Confirm again (the link is spent: "already counted")
+        st, h, _c, body = http_once(port, "POST", action, headers, form_body)
+        if st in (301, 302, 303):
+            location = h.get("Location", "").replace(f"http://{HOST}:{port}", "")
+            found["confirm_location"] = location
+            _st, _h, _c, body = http_once(port, "GET", location, {"Accept-Language": "en"})
+        results.append((st, confirm_result(body)))
+    found["confirm_post"], found["confirm_again"] = results
+    found["email_ok"] = results[0] == (results[0][0], "counted") and results[1][1] == "already"
+    if not found["email_ok"]:
+        found["notes"].append(
+            f"Confirm answered {results[0]}, then {results[1]}: expected a page saying "
+            f"{COUNTED_MARK.decode()!r}, then one saying {ALREADY_MARK.decode()!r}"
+        )
+    return found
+
+
+# --- the load generator (runs in processes of its own; no Django) -----------------------------
+
+
+class Stats:
+    """What one load-generator process saw."""
+
+    def __init__(self, spec):
+        self.t_measure = spec["t_start"] + spec["warmup"]
+        self.t_end = self.t_measure + spec["duration"]
+        self.t_start = spec["t_start"]
+        self.lat: dict[str, list[float]] = {}  # step -> latencies (ms) in the window
+        self.statuses: dict[str, dict[str, int]] = {}  # step -> status -> n (whole run)
+        self.errors: dict[str, int] = {}
+        self.accepted_all = 0
+        self.accepted_window = 0
+        self.unknown = 0  # the request went out but no answer came back: outcome unknown
+        self.timeline: dict[int, int] = {}  # second since t_start -> accepted
+
+    def record(self, step: str, status: int, t0: float, t1_wall: float, lat: float):
+        s = self.statuses.setdefault(step, {})
+        s[str(status)] = s.get(str(status), 0) + 1
+        if self.t_measure <= t1_wall <= self.t_end + 3600:
+            self.lat.setdefault(step, []).append(lat * 1000)
+
+    def accept(self, t1_wall: float):
+        self.accepted_all += 1
+        self.timeline[int(t1_wall - self.t_start)] = (
+            self.timeline.get(int(t1_wall - self.t_start), 0) + 1
+        )
+        if t1_wall >= self.t_measure:
+            self.accepted_window += 1
+
+    def error(self, kind: str):
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+
+    def out(self, extra: dict) -> dict:
+        return {
+            "latencies": self.lat,
+            "statuses": self.statuses,
+            "errors": self.errors,
+            "accepted_all": self.accepted_all,
+            "accepted_window": self.accepted_window,
+            "unknown": self.unknown,
+            "timeline": {str(k): v for k, v in sorted(self.timeline.items())},
+            **extra,
+        }
+
+
+async def _sign_clients(spec, stats: Stats) -> dict:
+    """Signed-in signers (and the floor): one new identity per request."""
+    port, path, prefix = spec["port"], spec["path"], spec["token_prefix"]
+    next_i = [spec["lo"]]
+    hi = spec["hi"]
+    exhausted = [False]
+
+    async def client():
+        http = common.HttpClient(HOST, port, spec["timeout"])
+        await asyncio.sleep(max(0.0, stats.t_start - time.time()))
+        while time.time() < stats.t_end:
+            i = next_i[0]
+            if i >= hi:
+                exhausted[0] = True
+                break
+            next_i[0] += 1
+            req = common.http_request(
+                "POST",
+                HOST,
+                port,
+                path,
+                {"Authorization": f"Bearer {prefix}{i}", "Content-Type": "application/json"},
+                b"{}",
+            )
+            t0 = time.perf_counter()
+            try:
+                status, _h, _b = await http.request(req)
+            except (OSError, TimeoutError, ValueError, IndexError) as exc:
+                stats.error(type(exc).__name__)
+                stats.unknown += 1
+                await asyncio.sleep(0.01)
+                continue
+            t1 = time.perf_counter()
+            now = time.time()
+            stats.record("sign", status, t0, now, t1 - t0)
+            if status == 201:
+                stats.accept(now)
+        http.close()
+
+    await asyncio.gather(*(client() for _ in range(spec["clients"])))
+    return {"exhausted": exhausted[0], "used": next_i[0] - spec["lo"]}
+
+
+class OutboxReader:
+    """Reads the confirmation links from the outbox table, as the signer would read the mail:
+    one query for the new rows of this process's addresses, for all its clients at once.
+
+    Ids are taken when a row is inserted but become visible when its transaction commits, so a
+    row may appear below the highest id already seen: each look goes back LOOKBACK ids and
+    skips the rows it has seen."""
+
+    LOOKBACK = 500
+    EVERY = 0.01  # seconds between looks while someone waits for a mail
+
+    def __init__(self, dsn: str, after_id: int, mine: str):
+        self.dsn, self.high, self.mine = dsn, after_id, mine
+        self.floor = after_id
+        self.seen: set[int] = set()
+        self.waiting: dict[str, asyncio.Future] = {}
+        self.early: dict[str, str] = {}
+        self.polls = 0
+        self.running = True
+
+    def expect(self, email: str) -> asyncio.Future:
+        fut = asyncio.get_running_loop().create_future()
+        if email in self.early:
+            fut.set_result(self.early.pop(email))
+        else:
+            self.waiting[email] = fut
+        return fut
+
+    async def run(self):
+        import psycopg
+
+        async with await psycopg.AsyncConnection.connect(self.dsn, autocommit=True) as conn:
+            while self.running:
+                if not self.waiting:
+                    await asyncio.sleep(self.EVERY)
+                    continue
+                low = max(self.floor, self.high - self.LOOKBACK)
+                self.seen = {i for i in self.seen if i > low}
+                cur = await conn.execute(
+                    "SELECT id, to_email, body FROM notifications_outboxmessage "
+                    "WHERE id > %s AND to_email LIKE %s AND NOT (id = ANY(%s))",
+                    (low, self.mine + "%", list(self.seen)),
+                )
+                rows = await cur.fetchall()
+                self.polls += 1
+                for pk, email, body in rows:
+                    self.seen.add(pk)
+                    self.high = max(self.high, pk)
+                    m = CONFIRM_RE.search(body)
+                    if not m:
+                        continue
+                    fut = self.waiting.pop(email, None)
+                    if fut is None:
+                        self.early[email] = m.group(1)
+                    elif not fut.done():
+                        fut.set_result(m.group(1))
+                await asyncio.sleep(self.EVERY)
+
+
+async def _email_clients(spec, stats: Stats) -> dict:
+    """Signers by e-mail: submit, read the mail, open the link, press Confirm."""
+    port, path = spec["port"], spec["path"]
+    reader = OutboxReader(spec["dsn"], spec["outbox_after_id"], spec["email_prefix"])
+    poller = asyncio.create_task(reader.run())
+    region = spec["region"]
+    seq = [0]
+
+    async def client(c: int):
+        http = common.HttpClient(HOST, port, spec["timeout"])
+        await asyncio.sleep(max(0.0, stats.t_start - time.time()))
+        while time.time() < stats.t_end:
+            seq[0] += 1
+            email = f"{spec['email_prefix']}{c}-{seq[0]}@{SIGNER_MAIL_DOMAIN}"
+            payload = json.dumps(
+                {"name": "김서명", "email": email, "region": region}, ensure_ascii=False
+            ).encode()
+            step = "submit"
+            t_flow = time.perf_counter()
+            try:
+                mail = reader.expect(email)
+                t0 = time.perf_counter()
+                status, _h, body = await http.request(
+                    common.http_request(
+                        "POST", HOST, port, path, {"Content-Type": "application/json"}, payload
+                    )
+                )
+                stats.record("submit", status, t0, time.time(), time.perf_counter() - t0)
+                if status != 202:
+                    reader.waiting.pop(email, None)
+                    continue
+                step = "mail"
+                t0 = time.perf_counter()
+                token = await asyncio.wait_for(mail, spec["mail_timeout"])
+                stats.record("mail", 200, t0, time.time(), time.perf_counter() - t0)
+                step = "confirm page"
+                page = f"/petitions/confirm/{token}/"
+                t0 = time.perf_counter()
+                status, headers, body = await http.request(
+                    common.http_request("GET", HOST, port, page, {"Accept-Language": "ko"})
+                )
+                stats.record("confirm page", status, t0, time.time(), time.perf_counter() - t0)
+                if status != 200:
+                    continue
+                post = confirm_post(body.decode("utf-8", "replace"), page, headers["set-cookie"])
+                if post is None:
+                    stats.error("confirm page: no Confirm form")
+                    continue
+                action, post_headers, form_body = post
+                step = "confirm"
+                t0 = time.perf_counter()
+                status, headers, body = await http.request(
+                    common.http_request("POST", HOST, port, action, post_headers, form_body)
+                )
+                stats.record("confirm", status, t0, time.time(), time.perf_counter() - t0)
+                if status in (301, 302, 303):  # a success page elsewhere: follow it
+                    step = "after confirm"
+                    location = headers.get("location", "").replace(f"http://{HOST}:{port}", "")
+                    t0 = time.perf_counter()
+                    status, _h, body = await http.request(
+                        common.http_request("GET", HOST, port, location, {"Accept-Language": "en"})
+                    )
+                    stats.record("after confirm", status, t0, time.time(), time.perf_counter() - t0)
+                now = time.time()
+                result = confirm_result(body)
+                if status == 200 and result == "counted":
+                    stats.accept(now)
+                    stats.record("whole signature", 200, t_flow, now, time.perf_counter() - t_flow)
+                else:
+                    stats.error(f"confirm: {status} {result}")
+            except (OSError, TimeoutError, ValueError, IndexError) as exc:
+                stats.error(f"{step}: {type(exc).__name__}")
+                if step in ("confirm", "after confirm"):
+                    stats.unknown += int(step == "confirm")
+                reader.waiting.pop(email, None)
+                await asyncio.sleep(0.01)
+        http.close()
+
+    await asyncio.gather(*(client(c) for c in range(spec["clients"])))
+    reader.running = False
+    await poller
+    return {"outbox_polls": reader.polls}
+
+
+async def _observer(spec, stats: Stats) -> dict:
+    """Visitors of the other petition's page: one arrives every interval whether or not the
+    previous one got its page (open loop: a slow server does not slow the arrivals down). Each
+    takes an idle keep-alive connection or opens a new one (connecting counts in its time)."""
+    port = spec["port"]
+    req = common.http_request("GET", HOST, port, spec["path"], {"Accept-Language": "ko"})
+    interval = spec["interval_ms"] / 1000
+    idle: list = []
+    tasks: set = set()
+    opened = [0]
+
+    async def visit():
+        if idle:
+            http = idle.pop()
+        else:
+            http = common.HttpClient(HOST, port, spec["timeout"])
+            opened[0] += 1
+        t0 = time.perf_counter()
+        try:
+            status, _h, _b = await http.request(req)
+        except (OSError, TimeoutError, ValueError, IndexError) as exc:
+            stats.error(type(exc).__name__)
+            http.close()
+            return
+        stats.record("other page", status, t0, time.time(), time.perf_counter() - t0)
+        idle.append(http)
+
+    await asyncio.sleep(max(0.0, stats.t_start - time.time()))
+    next_t = time.perf_counter()
+    while time.time() < stats.t_end:
+        task = asyncio.create_task(visit())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        next_t += interval
+        await asyncio.sleep(max(0.0, next_t - time.perf_counter()))
+    if tasks:
+        await asyncio.gather(*tasks)
+    for http in idle:
+        http.close()
+    return {"connections": opened[0]}
+
+
+def _loadgen_main(spec_path: str) -> None:
+    spec = json.loads(Path(spec_path).read_text())
+    stats = Stats(spec)
+    runner = {"sign": _sign_clients, "email": _email_clients, "observe": _observer}[spec["kind"]]
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    extra = asyncio.run(runner(spec, stats))
+    extra["cpu_s"] = time.process_time() - cpu0
+    extra["wall_s"] = time.perf_counter() - wall0
+    sys.stdout.write(json.dumps(stats.out(extra)))
+
+
+# --- running a phase -----------------------------------------------------------------------------
+
+
+def run_phase(args, tmp: Path, server_pid: int, specs: list[dict]) -> dict:
+    """Start the load-generator processes together, measure CPU meanwhile, merge."""
+    t_start = time.time() + 1.5  # the processes start, import, then all begin at once
+    argv_list = []
+    for n, spec in enumerate(specs):
+        spec = {"t_start": t_start, "timeout": 30.0, **spec}
+        f = tmp / f"spec-{spec['kind']}-{n}-{secrets.token_hex(3)}.json"
+        f.write_text(json.dumps(spec))
+        argv_list.append([common.PYTHON, str(Path(__file__).resolve()), "--loadgen", str(f)])
+    cpu = None
+    procs_done: list[dict] = []
+
+    def measure():
+        nonlocal cpu
+        time.sleep(max(0.0, t_start - time.time()))
+        meter = common.CpuMeter(server_pid)
+        # measure the whole run of the generators (warm-up included), from their start
+        while not procs_done:
+            time.sleep(0.2)
+        cpu = meter.stop()
+
+    import threading
+
+    th = threading.Thread(target=measure)
+    th.start()
+    try:
+        results = common.run_processes(
+            argv_list, timeout=1.5 + specs[0]["warmup"] + specs[0]["duration"] + 120
+        )
+    finally:
+        procs_done.append({})
+        th.join()
+    merged = {
+        "by_kind": {},
+        "cpu": cpu,
+        "t_start": t_start,
+        "warmup": specs[0]["warmup"],
+        "duration": specs[0]["duration"],
+    }
+    for spec, r in zip(specs, results, strict=True):
+        k = merged["by_kind"].setdefault(
+            spec["kind"],
+            {
+                "latencies": {},
+                "statuses": {},
+                "errors": {},
+                "accepted_all": 0,
+                "accepted_window": 0,
+                "unknown": 0,
+                "timeline": {},
+                "cpu_s": 0.0,
+                "wall_s": 0.0,
+                "procs": 0,
+                "exhausted": False,
+            },
+        )
+        for step, lats in r["latencies"].items():
+            k["latencies"].setdefault(step, []).extend(lats)
+        for step, sts in r["statuses"].items():
+            d = k["statuses"].setdefault(step, {})
+            for s, n in sts.items():
+                d[s] = d.get(s, 0) + n
+        for e, n in r["errors"].items():
+            k["errors"][e] = k["errors"].get(e, 0) + n
+        for sec, n in r["timeline"].items():
+            k["timeline"][sec] = k["timeline"].get(sec, 0) + n
+        for key in ("accepted_all", "accepted_window", "unknown"):
+            k[key] += r[key]
+        k["cpu_s"] += r["cpu_s"]
+        k["wall_s"] = max(k["wall_s"], r["wall_s"])
+        k["procs"] += 1
+        k["exhausted"] = k["exhausted"] or r.get("exhausted", False)
+    for k in merged["by_kind"].values():
+        k["summary"] = {step: common.latency_summary(v) for step, v in k["latencies"].items()}
+        k["cpu_pct"] = 100 * k["cpu_s"] / max(1e-9, k["wall_s"])
+        k["rate"] = k["accepted_window"] / specs[0]["duration"]
+        del k["latencies"]
+    return merged
+
+
+def split(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:
+    size = (hi - lo) // parts
+    return [(lo + p * size, hi if p == parts - 1 else lo + (p + 1) * size) for p in range(parts)]
+
+
+def client_split(clients: int, parts: int) -> list[int]:
+    return [clients // parts + (1 if p < clients % parts else 0) for p in range(parts)]
+
+
+def phase_signed(args, tmp, server, world: World, other_path: str | None) -> dict:
+    procs = max(1, min(args.loadgen_procs, args.clients))
+    specs = []
+    for (lo, hi), clients in zip(
+        split(0, args.citizens, procs), client_split(args.clients, procs), strict=True
+    ):
+        specs.append(
+            {
+                "kind": "sign",
+                "port": args.port,
+                "path": f"/api/v1/petitions/{world.hot.pk}/signatures",
+                "token_prefix": world.token_prefix,
+                "lo": lo,
+                "hi": hi,
+                "clients": clients,
+                "warmup": args.warmup,
+                "duration": args.duration,
+            }
+        )
+    if other_path:
+        specs.append(observer_spec(args, other_path))
+    return run_phase(args, tmp, server.proc.pid, specs)
+
+
+def observer_spec(args, path: str) -> dict:
+    return {
+        "kind": "observe",
+        "port": args.port,
+        "path": path,
+        "interval_ms": args.observer_ms,
+        "warmup": args.warmup,
+        "duration": args.duration,
+    }
+
+
+def outbox_max_id() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT COALESCE(MAX(id), 0) FROM notifications_outboxmessage")
+        return cur.fetchone()[0]
+
+
+def phase_email(args, tmp, server, world: World, found: dict, dsn: str) -> dict:
+    procs = max(1, min(args.loadgen_procs, args.clients))
+    after = outbox_max_id()
+    region_pk, region_code = world.regions[7 % len(world.regions)]
+    region = region_code if found.get("region_value") == "code" else region_pk
+    run = secrets.token_hex(3)
+    specs = []
+    for p, clients in enumerate(client_split(args.clients, procs)):
+        specs.append(
+            {
+                "kind": "email",
+                "port": args.port,
+                "path": f"/api/v1/petitions/{world.hot.pk}/signatures",
+                "region": region,
+                "email_prefix": f"s{run}p{p}c",
+                "dsn": dsn,
+                "outbox_after_id": after,
+                "mail_timeout": 10.0,
+                "clients": clients,
+                "warmup": args.warmup,
+                "duration": args.duration,
+            }
+        )
+    if found.get("other_path"):
+        specs.append(observer_spec(args, found["other_path"]))
+    return run_phase(args, tmp, server.proc.pid, specs)
+
+
+def phase_floor(args, tmp, env, world: World, dsn: str) -> dict:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_floor")
+        conn.execute(
+            "CREATE TABLE bench_floor (id bigserial PRIMARY KEY, k text NOT NULL UNIQUE, "
+            "created_at timestamptz NOT NULL DEFAULT now())"
+        )
+    server = common.granian_start(
+        env={**env, "FLOOR_DATABASE_URL": dsn},
+        port=args.floor_port,
+        workers=args.workers,
+        threads=args.threads,
+        backpressure=args.backpressure or None,
+        log_path=tmp / "granian-floor.log",
+        app="bench.floor_app:application",
+    )
+    try:
+        procs = max(1, min(args.loadgen_procs, args.clients))
+        specs = []
+        for (lo, hi), clients in zip(
+            split(0, 10_000_000, procs), client_split(args.clients, procs), strict=True
+        ):
+            specs.append(
+                {
+                    "kind": "sign",
+                    "port": args.floor_port,
+                    "path": "/floor/signatures",
+                    "token_prefix": world.token_prefix,
+                    "lo": lo,
+                    "hi": hi,
+                    "clients": clients,
+                    "warmup": min(args.warmup, 3),
+                    "duration": args.floor_duration,
+                }
+            )
+        result = run_phase(args, tmp, server.proc.pid, specs)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            result["rows"] = conn.execute("SELECT count(*) FROM bench_floor").fetchone()[0]
+        return result
+    finally:
+        server.stop()
+
+
+# --- the count -------------------------------------------------------------------------------
+
+
+def count_check(args, world: World, expected: int, unknown: int) -> dict:
+    from django.conf import settings
+    from django.db import connection
+
+    from nara.petitions.models import Petition
+
+    # the public pages and API may be cached for NARA_PUBLIC_CACHE_SECONDS
+    time.sleep(settings.NARA_PUBLIC_CACHE_SECONDS + 1)
+    st, _h, _c, body = http_once(args.port, "GET", f"/api/v1/petitions/{world.hot.pk}")
+    api_count = None
+    if st == 200:
+        try:
+            api_count = json.loads(body).get("signature_count")
+        except ValueError:
+            pass
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FILTER (WHERE valid), count(*) FROM petitions_signature "
+            "WHERE petition_id = %s",
+            [world.hot.pk],
+        )
+        valid, all_rows = cur.fetchone()
+        cur.execute(
+            "SELECT COALESCE(SUM(count), 0) FROM petitions_signaturecounter WHERE petition_id = %s",
+            [world.hot.pk],
+        )
+        shards = cur.fetchone()[0]
+        cur.execute(
+            "SELECT count(*) FROM petitions_pendingsignature WHERE petition_id = %s "
+            "AND confirmed_at IS NOT NULL",
+            [world.hot.pk],
+        )
+        confirmed = cur.fetchone()[0]
+    p = Petition.objects.get(pk=world.hot.pk)
+    exact = api_count == expected and valid == expected and shards == expected
+    return {
+        "expected": expected,
+        "unknown_outcomes": unknown,
+        "api_status": st,
+        "api_count": api_count,
+        "sql_valid_signatures": valid,
+        "sql_all_signatures": all_rows,
+        "shard_sum": shards,
+        "confirmed_pending": confirmed,
+        "exact": exact,
+        "status": p.status,
+        "referred_at": p.referred_at.timestamp() if p.referred_at else None,
+        "answer_required_at": p.answer_required_at.timestamp() if p.answer_required_at else None,
+    }
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def _errors(kind: dict, ok_statuses: dict[str, set[str]]) -> int:
+    bad = sum(kind["errors"].values())
+    for step, sts in kind["statuses"].items():
+        good = ok_statuses.get(step, {"200"})
+        bad += sum(n for s, n in sts.items() if s not in good)
+    return bad
+
+
+def _busy(kind: dict, step: str | None) -> int:
+    """Answers 503 'please retry' (load shedding): counted among the errors too."""
+    return sum(
+        sts.get("503", 0) for st, sts in kind["statuses"].items() if step is None or st == step
+    )
+
+
+def timeline_line(kind: dict, seconds: float, every: int = 5) -> str:
+    """Accepted signatures per second, averaged over `every` seconds, from the start of the
+    warm-up to the end of the measurement (complete buckets only)."""
+    tl = {int(k): v for k, v in kind["timeline"].items()}
+    if not tl:
+        return "-"
+    out = []
+    for s in range(0, int(seconds) - every + 1, every):
+        out.append(f"{sum(tl.get(x, 0) for x in range(s, s + every)) / every:.0f}")
+    return " ".join(out)
+
+
+def report(args, results: dict) -> bool:
+    print()
+    rows = []
+    cpu_rows = []
+    sig, em, fl = results.get("signed"), results.get("email"), results.get("floor")
+    floor_rate = fl["by_kind"]["sign"]["rate"] if fl else None
+
+    def add(name, phase, kind_name, step, ok):
+        k = phase["by_kind"][kind_name]
+        s = k["summary"].get(step, {"n": 0, "p50": float("nan"), "p99": float("nan")})
+        rate = k["rate"] if step in ("sign", "confirm") else float("nan")
+        rows.append(
+            [
+                name,
+                f"{rate:,.0f}" if rate == rate else "",
+                f"{k['accepted_all']:,}" if step in ("sign", "confirm") else "",
+                f"{s['p50']:.1f}",
+                f"{s['p90']:.1f}" if "p90" in s else "",
+                f"{s['p99']:.1f}",
+                f"{s['max']:.1f}" if "max" in s else "",
+                s["n"],
+                _errors(k, ok) if step in ("sign", "confirm", "other page") else "",
+                _busy(k, None if step == "confirm" else step),
+            ]
+        )
+
+    if sig and "sign" in sig["by_kind"]:
+        add("signed-in: POST …/signatures (201)", sig, "sign", "sign", {"sign": {"201"}})
+        if "observe" in sig["by_kind"]:
+            add("  other petition's page meanwhile", sig, "observe", "other page", {})
+    if em and "email" in em["by_kind"]:
+        ok = {
+            "submit": {"202"},
+            "mail": {"200"},
+            "confirm page": {"200"},
+            "confirm": {str(results["probe"]["confirm_post"][0])},
+            "after confirm": {"200"},
+            "whole signature": {"200"},
+        }
+        k = em["by_kind"]["email"]
+        k["error_count"] = _errors(k, ok)
+        add("e-mail: whole signature (accepted = Confirm)", em, "email", "confirm", ok)
+        rows[-1][3:8] = [
+            f"{k['summary'].get('whole signature', {}).get(x, float('nan')):.1f}"
+            for x in ("p50", "p90", "p99", "max")
+        ] + [k["summary"].get("whole signature", {}).get("n", 0)]
+        rows[-1][8] = k["error_count"]
+        for step in ("submit", "mail", "confirm page", "confirm", "after confirm"):
+            if step in k["summary"]:
+                s = k["summary"][step]
+                rows.append(
+                    [
+                        f"  {step}",
+                        "",
+                        "",
+                        f"{s['p50']:.1f}",
+                        f"{s['p90']:.1f}",
+                        f"{s['p99']:.1f}",
+                        f"{s['max']:.1f}",
+                        s["n"],
+                        sum(
+                            n for st, n in k["statuses"].get(step, {}).items() if st not in ok[step]
+                        ),
+                        _busy(k, step),
+                    ]
+                )
+        if "observe" in em["by_kind"]:
+            add("  other petition's page meanwhile", em, "observe", "other page", {})
+    if fl:
+        add("floor: minimal WSGI, one INSERT (201)", fl, "sign", "sign", {"sign": {"201"}})
+    print(
+        f"RESULTS: granian {args.workers} workers × {args.threads} threads"
+        + (f", backpressure {args.backpressure}" if args.backpressure else "")
+        + f"; {args.clients} keep-alive clients in {args.loadgen_procs} processes; "
+        f"{args.duration:g} s measured after {args.warmup:g} s warm-up (floor "
+        f"{args.floor_duration:g} s)"
+        + (f"; settings patch: {args.settings_patch}" if args.settings_patch else "")
+        + (f"; app {args.app}" if args.app != "nara.wsgi:application" else "")
+    )
+    print(
+        common.fmt_table(
+            [
+                "what",
+                "accepted/s",
+                "accepted (all)",
+                "p50 ms",
+                "p90 ms",
+                "p99 ms",
+                "max ms",
+                "measured",
+                "errors",
+                "of which 503",
+            ],
+            rows,
+        )
+    )
+    for name, phase, kind in (
+        ("signed-in", sig, "sign"),
+        ("e-mail", em, "email"),
+        ("floor", fl, "sign"),
+    ):
+        if not phase or kind not in phase["by_kind"]:
+            continue
+        c = phase["cpu"]
+        k = phase["by_kind"][kind]
+        obs = phase["by_kind"].get("observe", {}).get("cpu_pct", 0.0)
+        other = max(
+            0.0, c["machine_pct"] - c["server_pct"] - c["postgres_pct"] - k["cpu_pct"] - obs
+        )
+        n = max(
+            1,
+            sum(
+                sum(v.values())
+                for step, v in k["statuses"].items()
+                if step not in ("mail", "whole signature")
+            ),
+        )
+        accepted = max(1, k["accepted_all"])
+        cpu_rows.append(
+            [
+                name,
+                f"{c['machine_pct']:.0f}%",
+                f"{c['server_pct']:.0f}%",
+                f"{c['postgres_pct']:.0f}%",
+                f"{k['cpu_pct']:.0f}% ({k['procs']} procs)",
+                f"{obs:.0f}%",
+                f"{other:.0f}%",
+                f"{1000 * c['server_cpu_s'] / accepted:.2f}",
+                f"{1000 * c['postgres_cpu_s'] / accepted:.2f}",
+                f"{n:,}",
+            ]
+        )
+    if cpu_rows:
+        print()
+        print(
+            f"CPU during each phase, % of one core ({os.cpu_count()} cores = "
+            f"{100 * (os.cpu_count() or 1)}%), and per accepted signature"
+        )
+        print(
+            common.fmt_table(
+                [
+                    "phase",
+                    "machine",
+                    "granian (app)",
+                    "postgres",
+                    "load generator",
+                    "observer",
+                    "other procs",
+                    "app ms/sig",
+                    "db ms/sig",
+                    "requests",
+                ],
+                cpu_rows,
+            )
+        )
+    if sig and "sign" in sig["by_kind"]:
+        print()
+        print(
+            "signed-in accepted/s per 5 s (from the start of the warm-up): "
+            + timeline_line(sig["by_kind"]["sign"], sig["warmup"] + sig["duration"])
+        )
+        if sig["by_kind"]["sign"].get("exhausted"):
+            print("WARNING: the citizens ran out before the end (raise --citizens)")
+    if em and "email" in em["by_kind"]:
+        print(
+            "e-mail accepted/s per 5 s: "
+            + timeline_line(em["by_kind"]["email"], em["warmup"] + em["duration"])
+        )
+    cc = results.get("count")
+    if cc:
+        print()
+        print(
+            f"COUNT: accepted {cc['expected']:,} (signed-in {results['accepted_signed']:,} + "
+            f"e-mail {results['accepted_email']:,}); API signature_count {cc['api_count']} "
+            f"(HTTP {cc['api_status']}); SQL valid signatures {cc['sql_valid_signatures']:,}; "
+            f"shard sum {cc['shard_sum']:,}; outcome unknown (no answer) {cc['unknown_outcomes']}"
+        )
+        t1 = sig["t_start"] if sig else None
+        for label, key in (("refer", "referred_at"), ("answer", "answer_required_at")):
+            if cc.get(key) and t1:
+                print(
+                    f"  {label} threshold reached {cc[key] - t1:.1f} s after the signed-in "
+                    f"phase started (its status now: {cc['status']})"
+                )
+        if not cc.get("referred_at"):
+            print(f"  no threshold reached (status {cc['status']})")
+    return verdict(args, results, floor_rate)
+
+
+def verdict(args, results: dict, floor_rate) -> bool:
+    print()
+    checks = []
+    sig, em = results.get("signed"), results.get("email")
+    if sig and "sign" in sig["by_kind"]:
+        k = sig["by_kind"]["sign"]
+        p99 = k["summary"].get("sign", {}).get("p99", float("inf"))
+        errors = _errors(k, {"sign": {"201"}})
+        checks.append(
+            (
+                k["rate"] >= GOAL_RATE,
+                f"signed-in: {k['rate']:,.0f} accepted/s (goal ≥ {GOAL_RATE:,})",
+            )
+        )
+        checks.append((p99 < GOAL_P99_MS, f"signed-in: p99 {p99:.0f} ms (goal < {GOAL_P99_MS})"))
+        checks.append((errors == 0, f"signed-in: {errors} errors (goal 0)"))
+        if floor_rate:
+            ratio = k["rate"] / floor_rate
+            checks.append(
+                (
+                    ratio >= GOAL_FLOOR_RATIO,
+                    f"signed-in / floor: {k['rate']:,.0f} / {floor_rate:,.0f} = {ratio:.2f} "
+                    f"(goal ≥ {GOAL_FLOOR_RATIO})",
+                )
+            )
+        else:
+            checks.append((False, "floor not measured"))
+    else:
+        checks.append((False, "signed-in phase not run: " + results.get("signed_skip", "")))
+    if em and "email" in em["by_kind"]:
+        k = em["by_kind"]["email"]
+        checks.append((k["error_count"] == 0, f"e-mail: {k['error_count']} errors (goal 0)"))
+    elif "email" in args.phases:
+        checks.append((False, "e-mail phase not run: " + results.get("email_skip", "")))
+    for name, phase in (("signed-in", sig), ("e-mail", em)):
+        if phase and "observe" in phase["by_kind"]:
+            o = phase["by_kind"]["observe"]
+            p99 = o["summary"].get("other page", {}).get("p99", float("inf"))
+            bad = _errors(o, {})
+            checks.append(
+                (
+                    p99 < GOAL_OTHER_P99_MS and bad == 0,
+                    f"other petition's page during the {name} surge: p99 {p99:.0f} ms, "
+                    f"{bad} errors (goal < {GOAL_OTHER_P99_MS} ms, 0)",
+                )
+            )
+        elif phase:
+            checks.append((False, f"other petition's page not measured ({name})"))
+    cc = results.get("count")
+    if cc:
+        checks.append(
+            (
+                cc["exact"] and cc["unknown_outcomes"] == 0,
+                f"exact count: accepted {cc['expected']:,}, API {cc['api_count']}, SQL "
+                f"{cc['sql_valid_signatures']:,}, shards {cc['shard_sum']:,}",
+            )
+        )
+    for ok, text in checks:
+        print(f"{'OK  ' if ok else 'FAIL'} {text}")
+    return all(ok for ok, _ in checks)
+
+
+# --- main ----------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="nara-bench-sig-"))
+    env = common.production_env(args.db_url, args.db_name, tmp)
+    if args.settings_patch:
+        (tmp / "bench_settings_patched.py").write_text(
+            "from nara.settings import *  # noqa: F403\n\n" + args.settings_patch + "\n"
+        )
+        sys.path.insert(0, str(tmp))
+        env.update(
+            DJANGO_SETTINGS_MODULE="bench_settings_patched",
+            PYTHONPATH=os.pathsep.join(
+                [str(tmp), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+            ),
+        )
+    dsn = f"{args.db_url}/{args.db_name}"
+    server = None
+    results: dict = {
+        "settings": {k: sorted(v) if isinstance(v, set) else v for k, v in vars(args).items()}
+    }
+    t_all = time.monotonic()
+    ok = False
+    try:
+        say(f"database {args.db_name}: drop and create")
+        common.db_recreate(args.db_url, args.db_name)
+        say("migrate, collectstatic")
+        common.manage(env, "migrate", "--no-input")
+        common.manage(env, "collectstatic", "--no-input")
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        world = World(args)
+        world.build()
+        connection.close()
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE")
+        if args.profile:
+            say(
+                f"profiling {args.profile} signing requests in-process (twice: below and past refer)"
+            )
+            results["profile"] = profile_signing(world, args.profile)
+            print_profile(results["profile"])
+            if args.profile_only:
+                for label, e in results["profile"].items():
+                    if "pstats_text" in e:
+                        print(f"\n--- pstats, {label} (cumulative, whole run)\n{e['pstats_text']}")
+                        print("top functions by own time (ms per request; calls per request):")
+                        for name, c, t, calls in e["top_tottime"]:
+                            print(f"    {t:7.3f} own  {c:7.3f} cum  {calls:5.1f}×  {name}")
+                return 0
+        connection.close()
+
+        say(
+            f"granian: {args.workers} workers × {args.threads} threads on port {args.port}"
+            + (f", backpressure {args.backpressure}" if args.backpressure else "")
+        )
+        server = common.granian_start(
+            env=env,
+            port=args.port,
+            workers=args.workers,
+            threads=args.threads,
+            backpressure=args.backpressure or None,
+            log_path=tmp / "granian.log",
+            app=args.app,
+        )
+        found = results["probe"] = probe(args, world, dsn)
+        say(
+            "probe: signed-in "
+            f"{found['signed']['status']} (again: {found['signed_again']}), e-mail submit "
+            f"{found.get('email_submit', {}).get('status')}, confirm page "
+            f"{found.get('confirm_get')}, Confirm {found.get('confirm_post')}"
+            + (f" → {found['confirm_location']}" if found.get("confirm_location") else "")
+            + f" (again: {found.get('confirm_again')}); other page {found.get('other_tried')}"
+        )
+        for note in found["notes"]:
+            say(f"probe: {note}")
+        if not (found["signed_ok"] and found["email_ok"] and found["other_path"]):
+            log = (tmp / "granian.log").read_text(errors="replace").strip().splitlines()
+            if log:
+                say("granian log (last lines):\n    " + "\n    ".join(log[-15:]))
+        accepted_signed = accepted_email = unknown = 0
+        if "signed" in args.phases:
+            if found["signed_ok"]:
+                say(
+                    f"phase 1, signed-in: {args.clients} clients, {args.warmup:g} + {args.duration:g} s"
+                )
+                results["signed"] = phase_signed(args, tmp, server, world, found["other_path"])
+                k = results["signed"]["by_kind"]["sign"]
+                accepted_signed, unknown = k["accepted_all"], unknown + k["unknown"]
+                say(f"phase 1 done: {k['rate']:,.0f} accepted/s, {k['accepted_all']:,} accepted")
+            else:
+                results["signed_skip"] = f"signing endpoint answered {found['signed']}"
+                say(f"phase 1 skipped: {results['signed_skip']}")
+        if "email" in args.phases:
+            if found["email_ok"]:
+                say(
+                    f"phase 2, e-mail: {args.clients} clients, {args.warmup:g} + {args.duration:g} s"
+                )
+                results["email"] = phase_email(args, tmp, server, world, found, dsn)
+                k = results["email"]["by_kind"]["email"]
+                accepted_email, unknown = k["accepted_all"], unknown + k["unknown"]
+                say(f"phase 2 done: {k['rate']:,.0f} accepted/s, {k['accepted_all']:,} accepted")
+            else:
+                results["email_skip"] = (
+                    f"e-mail path: submit {found.get('email_submit')}, confirm page "
+                    f"{found.get('confirm_get')}, Confirm {found.get('confirm_post')}; "
+                    + "; ".join(found["notes"])
+                )
+                say(f"phase 2 skipped: {results['email_skip']}")
+        results["accepted_signed"], results["accepted_email"] = accepted_signed, accepted_email
+        if "signed" in results or "email" in results:
+            say("checking the count")
+            results["count"] = count_check(args, world, accepted_signed + accepted_email, unknown)
+        server.stop()
+        server = None
+        if "floor" in args.phases:
+            say(f"the floor: bench/floor_app.py, {args.clients} clients, {args.floor_duration:g} s")
+            results["floor"] = phase_floor(args, tmp, env, world, dsn)
+            say(f"floor: {results['floor']['by_kind']['sign']['rate']:,.0f} inserts/s")
+        ok = report(args, results)
+        results["ok"] = ok
+        say(f"done in {time.monotonic() - t_all:.0f} s")
+        return 0 if ok else 1
+    finally:
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2, default=str))
+        if server is not None:
+            server.stop()
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:
+            pass
+        if args.keep:
+            say(f"kept database {args.db_name}; granian logs in {tmp}")
+        else:
+            common.db_drop(args.db_url, args.db_name)
+            subprocess.run(["rm", "-rf", str(tmp)], check=False)
+
+
+if __name__ == "__main__":
+    if "--loadgen" in sys.argv:
+        _loadgen_main(sys.argv[sys.argv.index("--loadgen") + 1])
+    else:
+        sys.exit(main())
