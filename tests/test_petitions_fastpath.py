@@ -102,3 +102,43 @@ def test_64_concurrent_signers_count_64(world, moderator, small_type):
     assert Signature.objects.filter(petition=petition).count() == 64
     for event in (EventType.PETITION_REFERRED, EventType.PETITION_ANSWER_REQUIRED):
         assert AuditEvent.objects.filter(event_type=event, target_id=str(petition.pk)).count() == 1
+
+
+ADDRESSES = [
+    "Kim.Min.Su+petition@Gmail.com",
+    "kim.min.su@googlemail.com",
+    "k.i.m+a+b@GOOGLEMAIL.COM",
+    "KIM.MIN+x@naver.com",
+    "lee+news@outlook.com",
+    "lee.ji+news@Hotmail.com",
+    "park@Daum.NET",
+    '"odd@local"@example.org',
+    "a.b.c@icloud.com",
+    "plain@sub.gmail.com",
+    "x+@proton.me",
+]
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_the_canonical_address_is_the_same_in_sql_and_python(address):
+    from django.db import connection
+
+    from nara.petitions import emails
+    from nara.petitions.fastpath import canonical_in_sql
+
+    if connection.vendor != "postgresql":
+        # only PostgreSQL computes it in SQL; elsewhere signing runs the Python rules
+        assert not hasattr(connection, "pg_version")
+        return
+    assert canonical_in_sql(address) == (emails.canonical(address), emails.domain_of(address))
+
+
+def test_an_internationalised_address_takes_the_python_rules(world, moderator, small_type):
+    from .conftest import make_user
+
+    petition = opened(world, small_type, moderator)
+    person = make_user("Kim@Bücher.Example")
+    result = sign_with_token(token(person), petition.pk)
+    assert result.outcome == SIGNED
+    signature = Signature.objects.get(petition=petition)
+    assert signature.email_canonical == "kim@xn--bcher-kva.example"

@@ -412,7 +412,7 @@ def test_the_answer_is_approved_published_and_signers_hear_of_it(
     for user in users:
         services.petition_sign(petition=petition, by=user)
     wants = services.petition_sign_by_email(
-        petition=petition, name="Kim", email="kim@example.org", region=region()
+        petition=petition, name="Kim", email="kim@example.org", region=region(), language="en"
     )
     services.petition_confirm_signature(token=_token_of(wants))
     silent = services.petition_sign_by_email(
@@ -455,6 +455,8 @@ def test_the_answer_is_approved_published_and_signers_hear_of_it(
     new_mail = OutboxMessage.objects.exclude(pk__in=mails_before)
     recipients = set(new_mail.values_list("to_email", flat=True))
     assert "kim@example.org" in recipients and "lee@example.org" not in recipients
+    to_kim = new_mail.get(to_email="kim@example.org")
+    assert "answered" in to_kim.subject  # in English, the language Kim signed in
     assert "quiet@example.com" not in recipients
 
 

@@ -52,7 +52,7 @@ class LoadSheddingMiddleware:
         self.in_flight = 0
 
     def __call__(self, request):
-        if self._waited_too_long(request):
+        if waited_too_long(request.META):
             return busy_response(request)
         limit = settings.NARA_MAX_IN_FLIGHT
         with self.lock:
@@ -75,22 +75,24 @@ class LoadSheddingMiddleware:
             return busy_response(request)
         return None
 
-    @staticmethod
-    def _waited_too_long(request) -> bool:
-        limit_ms = settings.NARA_SHED_AFTER_MS
-        header = request.META.get("HTTP_X_REQUEST_START", "")
-        if not (limit_ms and header and settings.NARA_TRUSTED_PROXY_COUNT > 0):
-            return False
-        import time
 
-        try:
-            started = float(header.removeprefix("t="))
-        except ValueError:
-            return False
-        # seconds, milliseconds or microseconds since the epoch, as proxies send them
-        while started > 1e11:
-            started /= 1000
-        return (time.time() - started) * 1000 > limit_ms
+def waited_too_long(meta) -> bool:
+    """The request waited in our proxy's queue longer than NARA_SHED_AFTER_MS (its
+    `X-Request-Start: t=<epoch>` header, trusted only behind our own proxies)."""
+    import time
+
+    limit_ms = settings.NARA_SHED_AFTER_MS
+    header = meta.get("HTTP_X_REQUEST_START", "")
+    if not (limit_ms and header and settings.NARA_TRUSTED_PROXY_COUNT > 0):
+        return False
+    try:
+        started = float(header.removeprefix("t="))
+    except ValueError:
+        return False
+    # seconds, milliseconds or microseconds since the epoch, as proxies send them
+    while started > 1e11:
+        started /= 1000
+    return (time.time() - started) * 1000 > limit_ms
 
 
 def busy_response(request):

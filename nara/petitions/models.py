@@ -198,6 +198,7 @@ class Signature(models.Model):
     ip_hash = models.CharField(max_length=32, blank=True)  # keyed hash: matched, never shown
     created_at = models.DateTimeField(default=timezone.now)
     notify = models.BooleanField(default=True)  # tell them the answer (e-mail signers' choice)
+    language = models.CharField(max_length=10, blank=True)  # e-mail signers' (for notices)
     valid = models.BooleanField(default=True)
     invalidation = models.ForeignKey(
         "SignatureInvalidation", null=True, blank=True, on_delete=models.SET_NULL
@@ -238,6 +239,7 @@ class PendingSignature(models.Model):
     email_canonical = models.CharField(max_length=254, db_index=True)
     region = models.ForeignKey("core.Region", null=True, on_delete=models.SET_NULL)
     notify = models.BooleanField(default=True)
+    language = models.CharField(max_length=10, blank=True)
     ip_hash = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()

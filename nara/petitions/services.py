@@ -21,7 +21,7 @@ from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -536,12 +536,11 @@ def petition_sign_by_email(
             email_canonical=canonical,
             region=region,
             notify=notify_answer,
+            language=language or settings.LANGUAGE_CODE,
             ip_hash=ip_hash(ip),
             created_at=now,
             expires_at=now + timedelta(hours=settings.NARA_SIGNATURE_CONFIRM_HOURS),
         )
-        from django.utils import translation
-
         with translation.override(language or settings.LANGUAGE_CODE):
             email_enqueue(
                 to=email,
@@ -578,30 +577,32 @@ def pending_signature_for(token: str) -> PendingSignature | None:
 
 
 def petition_confirm_signature(*, token: str) -> Signature:
-    """The Confirm button: spends the token and counts the signature (once)."""
+    """The Confirm button: spends the token and counts the signature, in one transaction (a
+    spent link always has its signature). AlreadySigned when it was counted before."""
     pending = pending_signature_for(token)
     if pending is None:
         raise ValidationError({"token": _("This link is not valid or has expired.")})
+    region = pending.region
     with transaction.atomic():
         spent = PendingSignature.objects.filter(pk=pending.pk, confirmed_at=None).update(
             confirmed_at=timezone.now()
         )
         if not spent:
             raise AlreadySigned()
-    region = pending.region
-    return _add_signature(
-        pending.petition,
-        Signature(
-            petition=pending.petition,
-            email_canonical=pending.email_canonical,
-            email_domain=emails.domain_of(pending.email),
-            name=pending.name,
-            region=region,
-            sido_code=_sido(region),
-            ip_hash=pending.ip_hash,
-            notify=pending.notify,
-        ),
-    )
+        return _add_signature(
+            pending.petition,
+            Signature(
+                petition=pending.petition,
+                email_canonical=pending.email_canonical,
+                email_domain=emails.domain_of(pending.email),
+                name=pending.name,
+                region=region,
+                sido_code=_sido(region),
+                ip_hash=pending.ip_hash,
+                notify=pending.notify,
+                language=pending.language,
+            ),
+        )
 
 
 # --- thresholds ------------------------------------------------------------------------------
@@ -707,8 +708,11 @@ def notify_signers_batch(petition_id: int, event: str, after_id: int, size: int 
                     .only("email")
                     .first()
                 )
-                if pending:
-                    email_enqueue(to=pending.email, subject=str(subject), body=f"{body}\n\n{link}")
+                if pending:  # in the language they signed in
+                    with translation.override(signature.language or settings.LANGUAGE_CODE):
+                        email_enqueue(
+                            to=pending.email, subject=str(subject), body=f"{body}\n\n{link}"
+                        )
     return batch[-1].pk
 
 

@@ -9,203 +9,519 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('core', '0002_regions'),
+        ("agencies", "0001_initial"),
+        ("core", "0002_regions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PetitionType',
+            name="PetitionType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name_ko', models.CharField(max_length=100, verbose_name='Korean name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('supporters_needed', models.PositiveIntegerField(default=100, verbose_name='early supporters needed')),
-                ('support_days', models.PositiveIntegerField(default=30, verbose_name='days to gather supporters')),
-                ('review_days', models.PositiveIntegerField(default=14, verbose_name='moderation target (days)')),
-                ('open_days', models.PositiveIntegerField(default=30, verbose_name='days open for signatures')),
-                ('refer_threshold', models.PositiveIntegerField(default=50000, verbose_name='signatures to refer to the agency')),
-                ('answer_threshold', models.PositiveIntegerField(default=200000, verbose_name='signatures for an official answer')),
-                ('answer_days', models.PositiveIntegerField(default=30, verbose_name='days to answer')),
-                ('extension_days', models.PositiveIntegerField(default=30, verbose_name='longest extension (days)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name_ko", models.CharField(max_length=100, verbose_name="Korean name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English name"),
+                ),
+                (
+                    "supporters_needed",
+                    models.PositiveIntegerField(
+                        default=100, verbose_name="early supporters needed"
+                    ),
+                ),
+                (
+                    "support_days",
+                    models.PositiveIntegerField(
+                        default=30, verbose_name="days to gather supporters"
+                    ),
+                ),
+                (
+                    "review_days",
+                    models.PositiveIntegerField(
+                        default=14, verbose_name="moderation target (days)"
+                    ),
+                ),
+                (
+                    "open_days",
+                    models.PositiveIntegerField(
+                        default=30, verbose_name="days open for signatures"
+                    ),
+                ),
+                (
+                    "refer_threshold",
+                    models.PositiveIntegerField(
+                        default=50000, verbose_name="signatures to refer to the agency"
+                    ),
+                ),
+                (
+                    "answer_threshold",
+                    models.PositiveIntegerField(
+                        default=200000, verbose_name="signatures for an official answer"
+                    ),
+                ),
+                (
+                    "answer_days",
+                    models.PositiveIntegerField(default=30, verbose_name="days to answer"),
+                ),
+                (
+                    "extension_days",
+                    models.PositiveIntegerField(
+                        default=30, verbose_name="longest extension (days)"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'petition type',
-                'verbose_name_plural': 'petition types',
-                'ordering': ['code'],
+                "verbose_name": "petition type",
+                "verbose_name_plural": "petition types",
+                "ordering": ["code"],
             },
             bases=(nara.core.models.BilingualName, models.Model),
         ),
         migrations.CreateModel(
-            name='Petition',
+            name="Petition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('body', models.TextField(max_length=5000, verbose_name='text')),
-                ('links', models.JSONField(blank=True, default=list, verbose_name='links')),
-                ('status', models.CharField(choices=[('gathering', 'Gathering supporters'), ('review', 'In review'), ('rejected', 'Rejected'), ('expired', 'Not enough supporters'), ('open', 'Open for signatures'), ('referred', 'Referred to the agency'), ('awaiting_answer', 'Awaiting the official answer'), ('answered', 'Answered'), ('closed', 'Closed'), ('withdrawn', 'Withdrawn')], db_index=True, max_length=20, verbose_name='status')),
-                ('share_token', models.CharField(default=nara.petitions.models._share_token, max_length=32, unique=True)),
-                ('idempotency_key', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('support_deadline', models.DateTimeField(blank=True, null=True)),
-                ('supporter_count', models.PositiveIntegerField(default=0)),
-                ('review_started_at', models.DateTimeField(blank=True, null=True)),
-                ('review_due_at', models.DateTimeField(blank=True, null=True)),
-                ('opened_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='opened')),
-                ('closes_at', models.DateTimeField(blank=True, null=True, verbose_name='closes')),
-                ('signature_count', models.PositiveIntegerField(db_index=True, default=0, verbose_name='signatures')),
-                ('referred_at', models.DateTimeField(blank=True, null=True)),
-                ('answer_required_at', models.DateTimeField(blank=True, null=True)),
-                ('answer_due_at', models.DateTimeField(blank=True, null=True, verbose_name='answer due')),
-                ('answer_extended', models.BooleanField(default=False)),
-                ('extension_reason', models.TextField(blank=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('rejection_reason', models.CharField(blank=True, choices=[('duplicate', 'Duplicate of an existing petition'), ('personal_data', 'Contains personal information'), ('defamation', 'Defamatory or abusive'), ('out_of_scope', 'Not something the government can act on'), ('unclear', 'Unclear: it does not ask for an action'), ('other', 'Other breach of the guidelines')], max_length=20)),
-                ('rejection_text', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='petitions', to=settings.AUTH_USER_MODEL)),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='agencies.category', verbose_name='category')),
-                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='duplicates', to='petitions.petition')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='petitions', to='agencies.unit', verbose_name='competent agency')),
-                ('type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='petitions.petitiontype', verbose_name='type')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                ("body", models.TextField(max_length=5000, verbose_name="text")),
+                ("links", models.JSONField(blank=True, default=list, verbose_name="links")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("gathering", "Gathering supporters"),
+                            ("review", "In review"),
+                            ("rejected", "Rejected"),
+                            ("expired", "Not enough supporters"),
+                            ("open", "Open for signatures"),
+                            ("referred", "Referred to the agency"),
+                            ("awaiting_answer", "Awaiting the official answer"),
+                            ("answered", "Answered"),
+                            ("closed", "Closed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "share_token",
+                    models.CharField(
+                        default=nara.petitions.models._share_token, max_length=32, unique=True
+                    ),
+                ),
+                ("idempotency_key", models.CharField(blank=True, max_length=64)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                ("support_deadline", models.DateTimeField(blank=True, null=True)),
+                ("supporter_count", models.PositiveIntegerField(default=0)),
+                ("review_started_at", models.DateTimeField(blank=True, null=True)),
+                ("review_due_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "opened_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="opened"
+                    ),
+                ),
+                ("closes_at", models.DateTimeField(blank=True, null=True, verbose_name="closes")),
+                (
+                    "signature_count",
+                    models.PositiveIntegerField(
+                        db_index=True, default=0, verbose_name="signatures"
+                    ),
+                ),
+                ("referred_at", models.DateTimeField(blank=True, null=True)),
+                ("answer_required_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "answer_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answer due"),
+                ),
+                ("answer_extended", models.BooleanField(default=False)),
+                ("extension_reason", models.TextField(blank=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "rejection_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("duplicate", "Duplicate of an existing petition"),
+                            ("personal_data", "Contains personal information"),
+                            ("defamation", "Defamatory or abusive"),
+                            ("out_of_scope", "Not something the government can act on"),
+                            ("unclear", "Unclear: it does not ask for an action"),
+                            ("other", "Other breach of the guidelines"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("rejection_text", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="petitions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="agencies.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="duplicates",
+                        to="petitions.petition",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="petitions",
+                        to="agencies.unit",
+                        verbose_name="competent agency",
+                    ),
+                ),
+                (
+                    "type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="petitions.petitiontype",
+                        verbose_name="type",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'petition',
-                'verbose_name_plural': 'petitions',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "petition",
+                "verbose_name_plural": "petitions",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PendingSignature',
+            name="PendingSignature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('email', models.EmailField(max_length=254)),
-                ('email_canonical', models.CharField(db_index=True, max_length=254)),
-                ('notify', models.BooleanField(default=True)),
-                ('ip_hash', models.CharField(blank=True, max_length=32)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('region', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to='core.region')),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pending', to='petitions.petition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("email", models.EmailField(max_length=254)),
+                ("email_canonical", models.CharField(db_index=True, max_length=254)),
+                ("notify", models.BooleanField(default=True)),
+                ("ip_hash", models.CharField(blank=True, max_length=32)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, to="core.region"
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pending",
+                        to="petitions.petition",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PetitionAnswer',
+            name="PetitionAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='answer')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('pending', 'Awaiting approval'), ('returned', 'Returned to the drafter'), ('published', 'Published')], default='draft', max_length=20)),
-                ('return_comment', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('drafted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('petition', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='answer', to='petitions.petition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="answer")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("pending", "Awaiting approval"),
+                            ("returned", "Returned to the drafter"),
+                            ("published", "Published"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("return_comment", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "drafted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "petition",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answer",
+                        to="petitions.petition",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PetitionImage',
+            name="PetitionImage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='petitions/%Y/%m/')),
-                ('alt', models.CharField(blank=True, max_length=200, verbose_name='description of the image')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='images', to='petitions.petition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="petitions/%Y/%m/")),
+                (
+                    "alt",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="description of the image"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="images",
+                        to="petitions.petition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SignatureCounter',
+            name="SignatureCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('shard', models.PositiveSmallIntegerField()),
-                ('count', models.IntegerField(default=0)),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='counters', to='petitions.petition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("shard", models.PositiveSmallIntegerField()),
+                ("count", models.IntegerField(default=0)),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="counters",
+                        to="petitions.petition",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SignatureInvalidation',
+            name="SignatureInvalidation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ip_hash', models.CharField(blank=True, max_length=32)),
-                ('email_domain', models.CharField(blank=True, max_length=254)),
-                ('since', models.DateTimeField(blank=True, null=True)),
-                ('until', models.DateTimeField(blank=True, null=True)),
-                ('reason', models.TextField()),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invalidations', to='petitions.petition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ip_hash", models.CharField(blank=True, max_length=32)),
+                ("email_domain", models.CharField(blank=True, max_length=254)),
+                ("since", models.DateTimeField(blank=True, null=True)),
+                ("until", models.DateTimeField(blank=True, null=True)),
+                ("reason", models.TextField()),
+                ("count", models.PositiveIntegerField(default=0)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invalidations",
+                        to="petitions.petition",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Signature',
+            name="Signature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email_canonical', models.CharField(max_length=254)),
-                ('email_domain', models.CharField(max_length=254)),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('sido_code', models.CharField(blank=True, max_length=2)),
-                ('ip_hash', models.CharField(blank=True, max_length=32)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('notify', models.BooleanField(default=True)),
-                ('valid', models.BooleanField(default=True)),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signatures', to='petitions.petition')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='core.region')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('invalidation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='petitions.signatureinvalidation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email_canonical", models.CharField(max_length=254)),
+                ("email_domain", models.CharField(max_length=254)),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("sido_code", models.CharField(blank=True, max_length=2)),
+                ("ip_hash", models.CharField(blank=True, max_length=32)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("notify", models.BooleanField(default=True)),
+                ("valid", models.BooleanField(default=True)),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="signatures",
+                        to="petitions.petition",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="core.region",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "invalidation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="petitions.signatureinvalidation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Supporter',
+            name="Supporter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supporters', to='petitions.petition')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supporters",
+                        to="petitions.petition",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(fields=['status', '-signature_count'], name='petitions_p_status_5513af_idx'),
+            model_name="petition",
+            index=models.Index(
+                fields=["status", "-signature_count"], name="petitions_p_status_5513af_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='petition',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key', ''), _negated=True), fields=('author', 'idempotency_key'), name='petition_idempotency_key'),
+            model_name="petition",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("idempotency_key", ""), _negated=True),
+                fields=("author", "idempotency_key"),
+                name="petition_idempotency_key",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signaturecounter',
-            constraint=models.UniqueConstraint(fields=('petition', 'shard'), name='counter_shard'),
+            model_name="signaturecounter",
+            constraint=models.UniqueConstraint(fields=("petition", "shard"), name="counter_shard"),
         ),
         migrations.AddIndex(
-            model_name='signature',
-            index=models.Index(fields=['petition', 'ip_hash'], name='petitions_s_petitio_c9d802_idx'),
+            model_name="signature",
+            index=models.Index(
+                fields=["petition", "ip_hash"], name="petitions_s_petitio_c9d802_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='signature',
-            index=models.Index(fields=['petition', 'email_domain'], name='petitions_s_petitio_e93ea0_idx'),
+            model_name="signature",
+            index=models.Index(
+                fields=["petition", "email_domain"], name="petitions_s_petitio_e93ea0_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='signature',
-            index=models.Index(fields=['petition', 'created_at'], name='petitions_s_petitio_fcd0b2_idx'),
+            model_name="signature",
+            index=models.Index(
+                fields=["petition", "created_at"], name="petitions_s_petitio_fcd0b2_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signature',
-            constraint=models.UniqueConstraint(fields=('petition', 'email_canonical'), name='one_signature_per_person'),
+            model_name="signature",
+            constraint=models.UniqueConstraint(
+                fields=("petition", "email_canonical"), name="one_signature_per_person"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supporter',
-            constraint=models.UniqueConstraint(fields=('petition', 'user'), name='supporter_once'),
+            model_name="supporter",
+            constraint=models.UniqueConstraint(fields=("petition", "user"), name="supporter_once"),
         ),
     ]
