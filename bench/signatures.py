@@ -219,7 +219,7 @@ class World:
                     "user_id": base + i,
                     "key_hash": hashlib.sha256(self.token(i).encode()).hexdigest(),
                     "created_at": now,
-                    "last_used_at": None,
+                    "last_used_at": now,  # as ApiToken.issue() records it
                     "two_factor": False,
                 }
 

@@ -306,3 +306,6 @@ NARA_PETITION_FORM_MIN_SECONDS = 3  # a signing form sent faster is a script: re
 NARA_DISPOSABLE_DOMAINS_EXTRA = env_list("NARA_DISPOSABLE_DOMAINS_EXTRA")
 NARA_MODERATION_QUEUE_NOTICE = 50  # petitions waiting: the site says review may take longer
 NARA_PUBLIC_CACHE_SECONDS = int(os.environ.get("NARA_PUBLIC_CACHE_SECONDS", "5"))
+# Signatures (with a token) processed at once per server process; the rest queue without holding
+# a database connection (0: no limit). With more server threads than this, other pages go on.
+NARA_SIGNING_CONCURRENCY = int(os.environ.get("NARA_SIGNING_CONCURRENCY", "4"))

@@ -108,5 +108,8 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, user: User, *, two_factor: bool = False) -> str:
         raw = secrets.token_urlsafe(32)
-        cls.objects.create(user=user, key_hash=cls.hash(raw), two_factor=two_factor)
+        # issued after the password (and code) were checked: that is its first use
+        cls.objects.create(
+            user=user, key_hash=cls.hash(raw), two_factor=two_factor, last_used_at=timezone.now()
+        )
         return raw

@@ -186,14 +186,33 @@ class Signature(models.Model):
     """One person's signature. One per canonical e-mail address per petition: a signed-in
     citizen and the same person signing by e-mail count once."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
+    # No database-level foreign key to the petition or the region: each insert would lock the
+    # referenced row (FOR KEY SHARE) until commit, and a viral petition's row would become the
+    # one row every signer waits on. Signing checks the petition in the same statement; the
+    # unique index's petition prefix serves lookups. Deleting still cascades (in Django).
+    petition = models.ForeignKey(
+        Petition,
+        on_delete=models.CASCADE,
+        related_name="signatures",
+        db_constraint=False,
+        db_index=False,
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     email_canonical = models.CharField(max_length=254)
     email_domain = models.CharField(max_length=254)
     name = models.CharField(_("name"), max_length=100)
-    region = models.ForeignKey("core.Region", null=True, blank=True, on_delete=models.SET_NULL)
+    # Few indexes: every one is paid on each signature of a surge. Bulk invalidation (rare, by
+    # moderators) scans one petition's signatures through the unique index's petition prefix.
+    region = models.ForeignKey(
+        "core.Region",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,
+        db_constraint=False,
+    )
     sido_code = models.CharField(max_length=2, blank=True)  # the region's 시도, for the table
     ip_hash = models.CharField(max_length=32, blank=True)  # keyed hash: matched, never shown
     created_at = models.DateTimeField(default=timezone.now)
@@ -201,7 +220,7 @@ class Signature(models.Model):
     language = models.CharField(max_length=10, blank=True)  # e-mail signers' (for notices)
     valid = models.BooleanField(default=True)
     invalidation = models.ForeignKey(
-        "SignatureInvalidation", null=True, blank=True, on_delete=models.SET_NULL
+        "SignatureInvalidation", null=True, blank=True, on_delete=models.SET_NULL, db_index=False
     )
 
     class Meta:
@@ -209,11 +228,6 @@ class Signature(models.Model):
             models.UniqueConstraint(
                 fields=["petition", "email_canonical"], name="one_signature_per_person"
             )
-        ]
-        indexes = [
-            models.Index(fields=["petition", "ip_hash"]),
-            models.Index(fields=["petition", "email_domain"]),
-            models.Index(fields=["petition", "created_at"]),
         ]
 
 

@@ -52,6 +52,16 @@ class SigningFastPath:
         self.app = app
         self.lock = threading.Lock()
         self.in_flight = 0
+        self._gate = None
+
+    @property
+    def gate(self) -> threading.BoundedSemaphore | None:
+        """At most NARA_SIGNING_CONCURRENCY signatures at once in this process; the rest wait
+        their turn here, holding no database connection, so that with enough server threads
+        the rest of the site is not stuck behind a surge on one petition."""
+        if self._gate is None and settings.NARA_SIGNING_CONCURRENCY:
+            self._gate = threading.BoundedSemaphore(settings.NARA_SIGNING_CONCURRENCY)
+        return self._gate
 
     def __call__(self, environ, start_response):
         match = PATH.match(environ.get("PATH_INFO", ""))
@@ -102,8 +112,15 @@ class SigningFastPath:
             if limit and self.in_flight >= limit:
                 return self._busy()
             self.in_flight += 1
+        gate = self.gate
         try:
-            return self._sign(request, petition_id)
+            if gate is not None and not gate.acquire(timeout=settings.NARA_SHED_AFTER_MS / 1000):
+                return self._busy()
+            try:
+                return self._sign(request, petition_id)
+            finally:
+                if gate is not None:
+                    gate.release()
         finally:
             with self.lock:
                 self.in_flight -= 1

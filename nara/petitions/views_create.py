@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors
 from nara.core.uploads import CleanFile
 
-from . import emails, selectors, services
+from . import selectors, services
 from .forms import (
     PetitionForm,
     clean_form_token,
@@ -418,9 +417,7 @@ def mine(request):
         Petition.objects.filter(author=user).select_related("type").order_by("-created_at", "-id")
     )
     signed = (
-        Signature.objects.filter(
-            Q(user=user) | Q(email_canonical=emails.canonical(user.email)), valid=True
-        )
+        Signature.objects.filter(user=user, valid=True)  # signed while signed in
         .select_related("petition")
         .order_by("-created_at", "-id")
     )
