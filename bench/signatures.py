@@ -70,7 +70,13 @@ def parse_args(argv=None):
         "--loadgen-procs", type=int, default=2, help="processes the clients are spread over"
     )
     p.add_argument("--workers", type=int, default=2, help="granian worker processes")
-    p.add_argument("--threads", type=int, default=8, help="granian blocking threads per worker")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=32,
+        help="granian blocking threads per worker (more than the clients per worker: pages "
+        "must find a free thread while signers wait at the signing gates)",
+    )
     p.add_argument(
         "--backpressure", type=int, default=0, help="granian --backpressure (0: its default)"
     )

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "nara.core.middleware.RequestSizeLimitMiddleware",
+    "nara.petitions.middleware.EmailSigningGate",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -305,7 +306,13 @@ NARA_SIGNATURE_CONFIRM_HOURS = 72
 NARA_PETITION_FORM_MIN_SECONDS = 3  # a signing form sent faster is a script: refused quietly
 NARA_DISPOSABLE_DOMAINS_EXTRA = env_list("NARA_DISPOSABLE_DOMAINS_EXTRA")
 NARA_MODERATION_QUEUE_NOTICE = 50  # petitions waiting: the site says review may take longer
-NARA_PUBLIC_CACHE_SECONDS = int(os.environ.get("NARA_PUBLIC_CACHE_SECONDS", "5"))
-# Signatures (with a token) processed at once per server process; the rest queue without holding
-# a database connection (0: no limit). With more server threads than this, other pages go on.
-NARA_SIGNING_CONCURRENCY = int(os.environ.get("NARA_SIGNING_CONCURRENCY", "4"))
+NARA_PUBLIC_CACHE_SECONDS = int(os.environ.get("NARA_PUBLIC_CACHE_SECONDS", "30"))
+# Signing requests (with a token) admitted at once per server process; the rest queue without
+# holding a database connection (0: no limit), so with more server threads than this, other
+# pages go on during a surge. On PostgreSQL the admitted ones are written together: one
+# statement and one commit for up to NARA_SIGNING_BATCH signatures (group commit).
+NARA_SIGNING_CONCURRENCY = int(os.environ.get("NARA_SIGNING_CONCURRENCY", "16"))
+NARA_SIGNING_BATCH = int(os.environ.get("NARA_SIGNING_BATCH", "32"))
+# Signing by e-mail (forms, confirm pages) at once per process; see nara/petitions/middleware.py.
+NARA_EMAIL_SIGNING_CONCURRENCY = int(os.environ.get("NARA_EMAIL_SIGNING_CONCURRENCY", "1"))
+NARA_EMAIL_SIGNING_WAIT_SECONDS = int(os.environ.get("NARA_EMAIL_SIGNING_WAIT_SECONDS", "30"))

@@ -70,3 +70,29 @@ def test_more_requests_in_flight_than_the_limit_are_told_to_retry(rf, settings):
     assert shedder(rf.get("/")).status_code == 200
     assert seen == [503]
     assert shedder.in_flight == 0  # released, also after the refusal
+
+
+def test_e_mail_signing_waits_its_turn_and_pages_do_not(rf, settings):
+    from django.http import HttpResponse
+
+    from nara.petitions.middleware import EmailSigningGate
+
+    settings.NARA_EMAIL_SIGNING_CONCURRENCY = 1
+    settings.NARA_EMAIL_SIGNING_WAIT_SECONDS = 0
+    seen = []
+
+    def view(request):
+        if seen:  # the nested requests themselves
+            return HttpResponse("ok")
+        seen.append(0)
+        # while one e-mail signature is being handled, others arrive
+        seen.append(gate(rf.post("/petitions/7/sign/email/")).status_code)  # waits: 503 here
+        seen.append(gate(rf.get("/petitions/confirm/abc/")).status_code)  # also gated
+        seen.append(gate(rf.get("/petitions/7/")).status_code)  # a page: never gated
+        return HttpResponse("ok")
+
+    gate = EmailSigningGate(view)
+    outer = rf.post("/api/v1/petitions/7/signatures")  # without a token: the e-mail path
+    assert gate(outer).status_code == 200
+    assert seen[1:] == [503, 503, 200]
+    assert gate(rf.post("/petitions/7/sign/email/")).status_code == 200  # released

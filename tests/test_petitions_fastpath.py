@@ -142,3 +142,44 @@ def test_an_internationalised_address_takes_the_python_rules(world, moderator, s
     assert result.outcome == SIGNED
     signature = Signature.objects.get(petition=petition)
     assert signature.email_canonical == "kim@xn--bcher-kva.example"
+
+
+def test_one_batch_of_many_requests(world, moderator, small_type):
+    """Group commit on PostgreSQL: each request of one statement gets its own answer."""
+    from django.db import connection
+
+    from nara.petitions.fastpath import _execute_batch, _Request
+
+    if connection.vendor != "postgresql":
+        return  # elsewhere each signature is its own transaction (the service path)
+    small_type.refer_threshold = small_type.answer_threshold = 1000
+    small_type.save()
+    petition = opened(world, small_type, moderator)
+    other = opened(world, small_type, moderator, title="Another open petition")
+    unpublished = gathering(world, small_type, title="Not public yet")
+    bob = ApiToken.hash(token(world.other_citizen))
+    bob_again = ApiToken.hash(token(world.other_citizen))  # a second token, the same person
+    alice = ApiToken.hash(token(world.citizen))
+    batch = [
+        _Request(bob, petition.pk, "ip1"),
+        _Request(bob_again, petition.pk, "ip2"),  # the same person in the same batch
+        _Request(alice, petition.pk, "ip3"),
+        _Request(alice, other.pk, "ip4"),  # another petition in the same batch
+        _Request(ApiToken.hash("nope"), petition.pk, "ip5"),  # no such token
+        _Request(alice, unpublished.pk, "ip6"),  # not open
+    ]
+    rows = _execute_batch(batch)
+    found = [r[0] for r in rows]
+    inserted = [r[7] for r in rows]
+    totals = [r[8] for r in rows]
+    assert found == [True, True, True, True, False, True]
+    assert inserted == [True, False, True, True, False, False]
+    assert totals[:4] == [2, 2, 2, 1]
+    assert rows[5][4] is None  # the petition is not signable: no status
+    assert services.signature_count(petition.pk) == 2
+    assert services.signature_count(other.pk) == 1
+    assert Signature.objects.filter(petition=petition, user=world.other_citizen).count() == 1
+    # again: all already signed
+    rows = _execute_batch(batch[:4])
+    assert [r[7] for r in rows] == [False, False, False, False]
+    assert services.signature_count(petition.pk) == 2

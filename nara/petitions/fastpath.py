@@ -7,6 +7,7 @@ CONFLICT: already signed) and adds one to a random shard of the count, atomicall
 the new count. Other databases take the ordinary service path. The same tests run on both."""
 
 import random
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -84,18 +85,21 @@ def _touch(token_id: int, last_used_at) -> None:
 # googlemail.com is gmail.com; +tags and dots dropped where the provider ignores them). An
 # address with other characters (an internationalised domain) takes the Python path instead.
 SIGN_SQL_TEMPLATE = """
-WITH u AS (
-    SELECT u.id AS user_id, lower(u.email) AS e,
+WITH req AS (
+    SELECT * FROM unnest(%(keys)s::text[], %(petitions)s::bigint[], %(ips)s::text[])
+        WITH ORDINALITY AS r(key, petition, ip, n)
+), u AS (
+    SELECT req.n, req.petition, req.ip, u.id AS user_id, lower(u.email) AS e,
            left(coalesce(nullif(u.name, ''), split_part(u.email, '@', 1)), 100) AS name,
            r.id AS region_id, left(coalesce(r.code, ''), 2) AS sido, t.id AS token_id,
            (t.last_used_at IS NULL OR t.last_used_at < %(stale)s) AS stale,
            (t.two_factor OR NOT (u.is_staff OR u.is_moderator OR EXISTS (
                SELECT 1 FROM agencies_membership m WHERE m.user_id = u.id))) AS token_ok,
            u.email ~ '^[ -~]+$' AS ascii
-    FROM accounts_apitoken t
-    JOIN accounts_user u ON u.id = t.user_id
+    FROM req
+    JOIN accounts_apitoken t ON t.key_hash = req.key
+    JOIN accounts_user u ON u.id = t.user_id AND u.is_active
     LEFT JOIN core_region r ON r.id = u.region_id
-    WHERE t.key_hash = %(key)s AND u.is_active
 ), d AS (
     SELECT u.*, substring(e from '@([^@]*)$') AS dom0 FROM u WHERE token_ok AND ascii
 ), n AS (
@@ -108,34 +112,49 @@ WITH u AS (
     SELECT n.*, CASE WHEN dom = ANY(%(dots)s) THEN replace(loc, '.', '') ELSE loc END
                 || '@' || dom AS canonical
     FROM n
+), first AS (
+    -- one person twice in the same batch: the first request signs, the other finds it signed
+    SELECT ok.*, min(n) OVER (PARTITION BY petition, canonical) AS first_n FROM ok
 ), touch AS (
     UPDATE accounts_apitoken SET last_used_at = %(now)s
-    WHERE id = (SELECT token_id FROM ok WHERE stale)
+    WHERE id IN (SELECT token_id FROM ok WHERE stale)
     RETURNING 1
 ), p AS (
     SELECT p.id, p.status, t.refer_threshold, t.answer_threshold
     FROM petitions_petition p JOIN petitions_petitiontype t ON t.id = p.type_id
-    WHERE p.id = %(petition)s AND p.status = ANY(%(signable)s)
+    WHERE p.id IN (SELECT petition FROM req) AND p.status = ANY(%(signable)s)
       AND p.opened_at <= %(now)s AND p.closes_at > %(now)s
 ), ins AS (
     INSERT INTO petitions_signature (petition_id, user_id, email_canonical, email_domain, name,
         region_id, sido_code, ip_hash, created_at, notify, language, valid, invalidation_id)
-    SELECT p.id, ok.user_id, ok.canonical, ok.dom, ok.name, ok.region_id, ok.sido,
-        %(ip)s, %(now)s, true, '', true, NULL
-    FROM p, ok
+    SELECT p.id, f.user_id, f.canonical, f.dom, f.name, f.region_id, f.sido,
+        f.ip, %(now)s, true, '', true, NULL
+    FROM first f JOIN p ON p.id = f.petition
+    WHERE f.n = f.first_n
+    ORDER BY f.n
     ON CONFLICT (petition_id, email_canonical) DO NOTHING
-    RETURNING petition_id
+    RETURNING petition_id, email_canonical
+), added AS (
+    SELECT petition_id, count(*) AS k FROM ins GROUP BY petition_id
 ), bump AS (
-    UPDATE petitions_signaturecounter SET count = count + 1
-    WHERE petition_id = (SELECT petition_id FROM ins) AND shard = %(shard)s
-    RETURNING count
+    UPDATE petitions_signaturecounter c SET count = c.count + added.k
+    FROM added WHERE c.petition_id = added.petition_id AND c.shard = %(shard)s
+    RETURNING c.petition_id
 )
-SELECT (SELECT count(*) FROM u), (SELECT bool_and(token_ok) FROM u),
-       (SELECT bool_and(ascii) FROM u), (SELECT max(user_id) FROM u),
-       (SELECT status FROM p), (SELECT refer_threshold FROM p), (SELECT answer_threshold FROM p),
-       (SELECT count(*) FROM ins),
-       (SELECT coalesce(sum(count), 0) FROM petitions_signaturecounter
-        WHERE petition_id = %(petition)s) + (SELECT count(*) FROM bump)
+SELECT req.n, u.user_id IS NOT NULL, coalesce(u.token_ok, false), coalesce(u.ascii, true),
+       u.user_id, p.status, p.refer_threshold, p.answer_threshold,
+       f.n IS NOT NULL AND f.n = f.first_n
+           AND EXISTS (SELECT 1 FROM ins
+                       WHERE ins.petition_id = f.petition AND ins.email_canonical = f.canonical),
+       (SELECT coalesce(sum(count), 0) FROM petitions_signaturecounter c
+        WHERE c.petition_id = req.petition)
+           + coalesce((SELECT k FROM added WHERE added.petition_id = req.petition), 0)
+           * (SELECT count(*) FROM bump WHERE bump.petition_id = req.petition)
+FROM req
+LEFT JOIN u ON u.n = req.n
+LEFT JOIN first f ON f.n = req.n
+LEFT JOIN p ON p.id = req.petition
+ORDER BY req.n
 """
 ALIASES = sorted(emails.DOMAIN_ALIASES.items())
 assert [to for _from, to in ALIASES] == ["gmail.com"]  # one target, as SIGN_SQL assumes
@@ -163,17 +182,7 @@ for _name, _sql in CONSTANTS.items():
 
 
 def _sign_postgresql(raw_token: str, petition_id: int, ip: str) -> SignResult:
-    """One prepared statement, one commit (autocommit), on this thread's connection."""
-    now = timezone.now()
-    params = {
-        "key": ApiToken.hash(raw_token),
-        "petition": petition_id,
-        "now": now,
-        "stale": now - timedelta(seconds=TOKEN_TOUCH_SECONDS),
-        "ip": services.ip_hash(ip),
-        "shard": random.randrange(settings.NARA_SIGNATURE_COUNTER_SHARDS),
-    }
-    row = _execute_prepared(SIGN_SQL, params)
+    row = _batcher.run(ApiToken.hash(raw_token), petition_id, services.ip_hash(ip))
     found, token_ok, ascii_only, user_id, status, refer_at, answer_at, inserted, total = row
     if not found or not token_ok:
         return SignResult(BAD_TOKEN)
@@ -192,7 +201,84 @@ def _sign_postgresql(raw_token: str, petition_id: int, ip: str) -> SignResult:
     return SignResult(SIGNED, total)
 
 
-def _execute_prepared(sql: str, params: dict):
+class _Request:
+    __slots__ = ("key", "petition", "ip", "done", "lead", "row", "error")
+
+    def __init__(self, key, petition, ip):
+        self.key, self.petition, self.ip = key, petition, ip
+        self.done = threading.Event()
+        self.lead, self.row, self.error = False, None, None
+
+
+class _Batcher:
+    """Group commit: the signatures that arrive while one statement runs go together in the
+    next one (one round trip, one commit for all). Each request still returns only once its
+    own signature is committed. One statement at a time per process; the thread whose request
+    is first in line runs it, then hands the turn to the next request waiting."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.queue: list[_Request] = []
+        self.busy = False
+
+    def run(self, key: str, petition_id: int, ip: str):
+        me = _Request(key, petition_id, ip)
+        with self.lock:
+            self.queue.append(me)
+            if not self.busy:
+                self.busy = me.lead = True
+        if not me.lead:
+            me.done.wait()
+        if me.lead:
+            self._lead()
+        if me.error is not None:
+            raise me.error
+        return me.row
+
+    def _lead(self) -> None:
+        with self.lock:
+            batch = self.queue[: settings.NARA_SIGNING_BATCH]
+            del self.queue[: len(batch)]
+        try:
+            rows = _execute_batch(batch)
+            for request, row in zip(batch, rows, strict=True):
+                request.row = row
+        except BaseException as error:  # every request of the batch learns of it
+            for request in batch:
+                request.error = error
+        finally:
+            with self.lock:
+                if self.queue:
+                    self.queue[0].lead = True
+                    self.queue[0].done.set()
+                else:
+                    self.busy = False
+            for request in batch:
+                request.lead = False
+                request.done.set()
+
+
+_batcher = _Batcher()
+
+
+def _execute_batch(batch: list[_Request]) -> list[tuple]:
+    now = timezone.now()
+    rows = _execute_prepared(
+        SIGN_SQL,
+        {
+            "keys": [r.key for r in batch],
+            "petitions": [r.petition for r in batch],
+            "ips": [r.ip for r in batch],
+            "now": now,
+            "stale": now - timedelta(seconds=TOKEN_TOUCH_SECONDS),
+            "shard": random.randrange(settings.NARA_SIGNATURE_COUNTER_SHARDS),
+        },
+        many=True,
+    )
+    return [row[1:] for row in rows]  # in request order (ORDER BY n)
+
+
+def _execute_prepared(sql: str, params: dict, many: bool = False):
     """Run one statement as a server-side prepared statement on Django's connection (psycopg
     keeps the plan per connection; Django's own cursors bind on the client and plan every
     time). In autocommit mode, as Django leaves its connection between transactions."""
@@ -210,25 +296,26 @@ def _execute_prepared(sql: str, params: dict):
             raw.prepare_threshold = 2**31 - 1
             cursor.execute("SET plan_cache_mode = force_generic_plan")
         cursor.execute(sql, params, prepare=True)
-        return cursor.fetchone()
+        return cursor.fetchall() if many else cursor.fetchone()
 
 
-def canonical_in_sql(email: str) -> str | None:
-    """The canonical address SIGN_SQL would compute (for the tests to compare with Python)."""
-    sql = SIGN_SQL.split("), touch AS")[0].replace(
-        "FROM accounts_apitoken t\n    JOIN accounts_user u ON u.id = t.user_id\n"
-        "    LEFT JOIN core_region r ON r.id = u.region_id\n"
-        "    WHERE t.key_hash = %(key)s AND u.is_active",
-        "FROM (SELECT 0 AS id, %(email)s AS email, '' AS name, false AS is_staff, "
-        "false AS is_moderator, true AS is_active) u, "
+def canonical_in_sql(email: str) -> tuple[str, str] | None:
+    """The canonical address and domain SIGN_SQL computes (for the tests to compare with
+    Python's rules)."""
+    joins = (
+        "FROM req\n    JOIN accounts_apitoken t ON t.key_hash = req.key\n"
+        "    JOIN accounts_user u ON u.id = t.user_id AND u.is_active\n"
+        "    LEFT JOIN core_region r ON r.id = u.region_id"
+    )
+    assert joins in SIGN_SQL
+    sql = SIGN_SQL.split("), first AS")[0].replace(
+        joins,
+        "FROM req, (SELECT 0 AS id, %(email)s AS email, '' AS name, false AS is_staff, "
+        "false AS is_moderator) u, "
         "(SELECT 0 AS id, null::timestamptz AS last_used_at, true AS two_factor) t, "
         "(SELECT null::bigint AS id, null AS code) r",
     )
-    row = _execute_prepared(
+    return _execute_prepared(
         sql + ") SELECT canonical, dom FROM ok",
-        {
-            "email": email,
-            "stale": timezone.now(),
-        },
+        {"email": email, "stale": timezone.now(), "keys": ["-"], "petitions": [0], "ips": [""]},
     )
-    return row

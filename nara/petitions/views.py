@@ -7,6 +7,7 @@ Signed-in users always get a fresh page. The live count is a tiny fragment cache
 
 import csv
 import hashlib
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -113,20 +114,30 @@ def _share_url(petition: Petition) -> str:
 
 def _public_page(request, key: str, build):
     """A page that anonymous visitors get from the cache. `build()` returns (template, context)
-    and may raise Http404 (never cached)."""
+    and may raise Http404 (never cached). Once a copy is older than NARA_PUBLIC_CACHE_SECONDS,
+    one request renders it again while the others are still served the older copy (no crowd of
+    renders when a popular page expires in a surge)."""
     if request.user.is_authenticated:
         template, context = build()
         return render(request, template, context)
     # a visitor with pending messages gets them, on a fresh page that is not cached
-    cacheable = not len(messages.get_messages(request))
+    cacheable = not len(messages.get_messages(request)) and settings.NARA_PUBLIC_CACHE_SECONDS > 0
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     cache_key = f"petitions:page:{get_language()}:{digest}"
-    html = cache.get(cache_key) if cacheable else None
+    entry = cache.get(cache_key) if cacheable else None
+    html = None
+    if entry is not None:
+        built_at, html = entry
+        fresh = time.time() - built_at < settings.NARA_PUBLIC_CACHE_SECONDS
+        if not fresh and cache.add(f"{cache_key}:rendering", 1, timeout=30):
+            html = None  # this request renders it again; the others keep the older copy
     if html is None:
         template, context = build()
         html = render_to_string(template, {**context, "csrf_token": CSRF_SLOT}, request)
-        if cacheable and settings.NARA_PUBLIC_CACHE_SECONDS > 0:
-            cache.set(cache_key, html, settings.NARA_PUBLIC_CACHE_SECONDS)
+        if cacheable:
+            lifetime = settings.NARA_PUBLIC_CACHE_SECONDS * 4
+            cache.set(cache_key, (time.time(), html), lifetime)
+            cache.delete(f"{cache_key}:rendering")
     html = html.replace(CSRF_SLOT, get_token(request)).replace(STAMP_SLOT, form_stamp())
     return HttpResponse(html)
 
