@@ -312,7 +312,8 @@ NARA_PUBLIC_CACHE_SECONDS = int(os.environ.get("NARA_PUBLIC_CACHE_SECONDS", "30"
 # pages go on during a surge. On PostgreSQL the admitted ones are written together: one
 # statement and one commit for up to NARA_SIGNING_BATCH signatures (group commit).
 NARA_SIGNING_CONCURRENCY = int(os.environ.get("NARA_SIGNING_CONCURRENCY", "16"))
-NARA_SIGNING_BATCH = int(os.environ.get("NARA_SIGNING_BATCH", "32"))
+NARA_SIGNING_BATCH = max(1, int(os.environ.get("NARA_SIGNING_BATCH", "32")))
+NARA_SIGNING_STATEMENT_TIMEOUT_MS = 10_000  # on the connections that run signing statements
 # Signing by e-mail (forms, confirm pages) at once per process; see nara/petitions/middleware.py.
 NARA_EMAIL_SIGNING_CONCURRENCY = int(os.environ.get("NARA_EMAIL_SIGNING_CONCURRENCY", "1"))
 NARA_EMAIL_SIGNING_WAIT_SECONDS = int(os.environ.get("NARA_EMAIL_SIGNING_WAIT_SECONDS", "30"))

@@ -550,3 +550,14 @@ def test_invalidation_while_people_sign_keeps_the_count_exact(world, moderator, 
     assert outcomes == [None] * 24
     valid = Signature.objects.filter(petition=petition, valid=True).count()
     assert valid == 23 and count(petition) == 23
+
+
+def test_the_clock_fires_a_threshold_that_signing_missed(world, moderator, small_type):
+    petition = opened(world, small_type, moderator)  # refer at 3
+    for user in signers(3):
+        services.petition_sign(petition=petition, by=user)
+    # as if the signatures had committed together, each seeing the count before the others
+    Petition.objects.filter(pk=petition.pk).update(status=Status.OPEN, referred_at=None)
+    services.petitions_tick()
+    petition.refresh_from_db()
+    assert petition.status == Status.REFERRED

@@ -140,7 +140,8 @@ def test_list_shows_open_petitions_with_count_and_closing_date(world, open_petit
     assert unpublished.title not in html
     assert "1 signature" in html and "Closes" in html
     assert timezone.localtime(open_petition.closes_at).strftime("%Y-%m-%d") in html
-    for name in ("open", "popular", "recent", "awaiting", "answered", "closed", "rejected"):
+    assert 'href="?"' in html  # the default list: no parameter (one cached copy)
+    for name in ("popular", "recent", "awaiting", "answered", "closed", "rejected"):
         assert f'href="?list={name}"' in html
     assert 'aria-current="page"' in html
 
@@ -175,7 +176,8 @@ def test_list_paginates(world, small_type, moderator, settings):
     assert "Page 1 of 2" in first and "21 petitions" in first
     second = client.get(reverse("petitions:list"), {"page": "2"})
     assert second.status_code == 200 and "Page 2 of 2" in html_of(second)
-    assert client.get(reverse("petitions:list"), {"page": "x\x01"}).status_code == 200
+    odd = client.get(reverse("petitions:list"), {"page": "x\x01"}, follow=True)
+    assert odd.status_code == 200  # sent to the cleaned-up address, then the first page
 
 
 def test_list_page_queries_do_not_grow_with_the_petitions(world, small_type, moderator):
@@ -907,3 +909,31 @@ def test_an_expired_copy_is_rendered_again_by_one_request_only(
     monkeypatch.undo()
     monkeypatch.setattr(views.time, "time", lambda: later)
     assert "Renamed meanwhile" in html_of(en_client().get(url))  # this one renders it
+
+
+def test_a_rejected_petition_publishes_its_title_and_reason_not_its_text(
+    world, moderator, small_type
+):
+    from nara.petitions import services
+
+    from .petition_helpers import in_review
+
+    petition = in_review(world, small_type, title="A petition about my neighbour")
+    Petition.objects.filter(pk=petition.pk).update(body="My neighbour's number is 010-9999-0000.")
+    services.petition_reject(
+        petition=petition, by=moderator, reason="personal_data", text="It names a person."
+    )
+    html = html_of(en_client().get(detail_url(petition)))
+    assert "It names a person." in html and "010-9999-0000" not in html
+    api = Client().get(f"/api/v1/petitions/{petition.pk}").json()
+    assert api["body"] == "" and api["rejection"]["text"] == "It names a person."
+    author = en_client(world.citizen).get(detail_url(petition))
+    assert "010-9999-0000" in html_of(author)  # its author still reads it
+
+
+def test_odd_query_strings_do_not_make_new_cached_pages(world, open_petition):
+    response = en_client().get(detail_url(open_petition) + "?utm=x")
+    assert response.status_code == 302 and response["Location"] == detail_url(open_petition)
+    listing = en_client().get(reverse("petitions:list") + "?list=popular&zz=1")
+    assert listing.status_code == 302 and listing["Location"].endswith("?list=popular")
+    assert en_client().get(reverse("petitions:list") + "?list=popular").status_code == 200

@@ -75,12 +75,13 @@ def petition_summary_out(p: Petition, count: int) -> dict:
     }
 
 
-def petition_out(p: Petition) -> dict:
+def petition_out(p: Petition, user) -> dict:
     answer = PetitionAnswer.objects.filter(petition=p, status=AnswerStatus.PUBLISHED).first()
     rejected = p.status == PetitionStatus.REJECTED
     return {
         **petition_summary_out(p, petition_selectors.live_count(p)),
-        "body": p.body,
+        # a rejected petition: title and reason only (its text may be why it was rejected)
+        "body": p.body if petition_selectors.text_is_public(user, p) else "",
         "thresholds": {
             "refer": p.type.refer_threshold,
             "answer": p.type.answer_threshold,
@@ -131,7 +132,7 @@ def petition_list(
 def petition_detail(request, id: int = Path(..., description="The petition's number")):
     """A public petition with its live count, thresholds, answer or rejection. One not yet
     public is shown only to its author, moderators and the competent agency (with a token)."""
-    return petition_out(_petition_visible(request, id))
+    return petition_out(_petition_visible(request, id), request.auth)
 
 
 @petitions_router.get(

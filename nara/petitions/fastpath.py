@@ -194,11 +194,18 @@ def _sign_postgresql(raw_token: str, petition_id: int, ip: str) -> SignResult:
         return _visible_outcome(petition_id, User.objects.get(pk=user_id))
     if not inserted:
         return SignResult(ALREADY, total)
-    if (total >= refer_at and status == Status.OPEN) or (
-        total >= answer_at and status != Status.AWAITING_ANSWER
+    # `total` is the count as this statement saw it: signatures committed meanwhile by other
+    # statements are missing from it. Near a threshold, look again under the petition's lock.
+    margin = settings.NARA_SIGNATURE_COUNTER_SHARDS + max(1, settings.NARA_SIGNING_BATCH) * 4
+    if (total + margin >= refer_at and status == Status.OPEN) or (
+        total + margin >= answer_at and status != Status.AWAITING_ANSWER
     ):
         services.reach_thresholds(petition_id)
     return SignResult(SIGNED, total)
+
+
+class BatchWaitTimeout(Exception):
+    """The request waited longer than NARA_SHED_AFTER_MS for its turn: answer "please retry"."""
 
 
 class _Request:
@@ -227,8 +234,12 @@ class _Batcher:
             self.queue.append(me)
             if not self.busy:
                 self.busy = me.lead = True
-        if not me.lead:
-            me.done.wait()
+        if not me.lead and not me.done.wait(settings.NARA_SHED_AFTER_MS / 1000 or None):
+            with self.lock:
+                if me in self.queue:  # still waiting for a turn: give it up
+                    self.queue.remove(me)
+                    raise BatchWaitTimeout()
+            me.done.wait()  # a statement has it: its answer comes (statement_timeout bounds it)
         if me.lead:
             self._lead()
         if me.error is not None:
@@ -237,7 +248,7 @@ class _Batcher:
 
     def _lead(self) -> None:
         with self.lock:
-            batch = self.queue[: settings.NARA_SIGNING_BATCH]
+            batch = self.queue[: max(1, settings.NARA_SIGNING_BATCH)]
             del self.queue[: len(batch)]
         try:
             rows = _execute_batch(batch)
@@ -295,6 +306,9 @@ def _execute_prepared(sql: str, params: dict, many: bool = False):
             # are affected, Django's own queries are not prepared.
             raw.prepare_threshold = 2**31 - 1
             cursor.execute("SET plan_cache_mode = force_generic_plan")
+            # a signing statement stuck behind a lock must not keep its batch waiting forever
+            timeout = int(settings.NARA_SIGNING_STATEMENT_TIMEOUT_MS)
+            cursor.execute(f"SET statement_timeout = {timeout}")
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchall() if many else cursor.fetchone()
 

@@ -44,7 +44,7 @@ def public_petitions(*, list_name: str = "open", q: str = "") -> QuerySet[Petiti
 
 
 def search_all_public(q: str) -> QuerySet[Petition]:
-    petitions = Petition.objects.filter(status__in=PUBLIC_STATUSES)
+    petitions = Petition.objects.filter(status__in=PUBLIC_STATUSES).exclude(status=S.REJECTED)
     for term in search_terms(q):
         petitions = petitions.filter(Q(title__icontains=term) | Q(body__icontains=term))
     return petitions.order_by("-signature_count", "-id")
@@ -60,9 +60,9 @@ def similar_petitions(title: str, body: str = "", limit: int = 5) -> list[Petiti
     for term in terms:
         condition |= Q(title__icontains=term)
     candidates = list(
-        Petition.objects.filter(condition, status__in=PUBLIC_STATUSES).order_by("-signature_count")[
-            :50
-        ]
+        Petition.objects.filter(condition, status__in=PUBLIC_STATUSES)
+        .exclude(status=S.REJECTED)
+        .order_by("-signature_count")[:50]
     )
 
     def score(p: Petition) -> int:
@@ -91,6 +91,15 @@ def visible_petition(user, pk) -> Petition:
     if petition.is_public or can_see_unpublished(user, petition):
         return petition
     raise Http404
+
+
+def text_is_public(user, petition: Petition) -> bool:
+    """A rejected petition is published by its title and the reason only: its text, images and
+    links may be what it was rejected for (personal data, defamation). Its author, moderators
+    and the agency still see them."""
+    if petition.status != S.REJECTED:
+        return petition.is_public or can_see_unpublished(user, petition)
+    return can_see_unpublished(user, petition)
 
 
 def can_see_unpublished(user, petition: Petition) -> bool:

@@ -825,6 +825,13 @@ def petitions_tick(now=None) -> dict:
                 url=petition_url(p),
             )
         done["expired"] += 1
+    # a threshold crossed by signatures that committed together fires here at the latest
+    for p in Petition.objects.filter(status__in=(S.OPEN, S.REFERRED)).select_related("type"):
+        total = signature_count(p.pk)
+        if total >= p.type.refer_threshold and (
+            p.status == S.OPEN or total >= p.type.answer_threshold
+        ):
+            reach_thresholds(p.pk)
     for p in Petition.objects.filter(status__in=(S.OPEN,), closes_at__lte=now):
         with _transition(
             p, by=None, action=Action.CLOSE, allowed=_anyone, event=EventType.PETITION_CLOSED

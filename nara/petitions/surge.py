@@ -26,7 +26,7 @@ from nara.core.ratelimit import client_ip
 from . import abuse, fastpath
 
 log = logging.getLogger(__name__)
-PATH = re.compile(r"^/api/v1/petitions/([0-9]{1,18})/signatures/?$")
+PATH = re.compile(r"^/api/v1/petitions/([0-9]{1,18})/signatures$")  # as Django routes it
 MAX_ID = 2**63 - 1
 
 
@@ -142,6 +142,8 @@ class SigningFastPath:
                 _close_if_obsolete()
                 result = fastpath.sign_with_token(raw.strip(), petition_id, ip)
                 break
+            except fastpath.BatchWaitTimeout:
+                return self._busy()
             except (OperationalError, InterfaceError) as error:
                 connection.close()
                 log.warning("signing: database unavailable (attempt %d): %s", attempt, error)

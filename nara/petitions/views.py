@@ -226,11 +226,12 @@ def petition_list(request):
     with a search in Korean and English."""
     list_name, q = _list_choice(request)
     page_number = _param(request, "page", 10)
+    shown_list = "" if list_name == "open" else list_name  # the default needs no parameter
 
     def build():
         petitions = _with_live_counts(selectors.public_petitions(list_name=list_name, q=q))
         page = Paginator(petitions, PAGE_SIZE).get_page(page_number)
-        filters = {k: v for k, v in (("list", list_name), ("q", q)) if v}
+        filters = {k: v for k, v in (("list", shown_list), ("q", q)) if v}
         return "petitions/list.html", {
             "page": page,
             "list_name": list_name,
@@ -242,6 +243,12 @@ def petition_list(request):
             "queue_is_long": selectors.moderation_queue_is_long(),
         }
 
+    canonical = urlencode(
+        {k: v for k, v in (("list", shown_list), ("q", q), ("page", page_number)) if v}
+    )
+    if request.META.get("QUERY_STRING", "") != canonical:
+        # one cached copy per list, search and page, whatever else a URL carries
+        return redirect(f"{request.path}?{canonical}" if canonical else request.path)
     return _public_page(request, request.get_full_path(), build)
 
 
@@ -351,9 +358,11 @@ def _detail_context(request, petition: Petition) -> dict:
     count = selectors.live_count(petition)
     regions, unknown, unknown_percent = _region_rows(petition)
     signable = petition.is_signable()
+    show_text = selectors.text_is_public(user, petition)
     context = {
         "petition": petition,
-        "image_items": _image_items(petition),
+        "show_text": show_text,
+        "image_items": _image_items(petition) if show_text else [],
         "count": count,
         "poll": signable,
         "poll_seconds": COUNT_POLL_SECONDS,
@@ -391,6 +400,8 @@ def detail(request, pk):
         petition = selectors.visible_petition(request.user, pk)
         return "petitions/detail.html", _detail_context(request, petition)
 
+    if request.META.get("QUERY_STRING") and not request.user.is_authenticated:
+        return redirect(request.path)  # the page takes no parameters: one cached copy
     return _public_page(request, request.path, build)
 
 
@@ -438,6 +449,8 @@ def regions_csv(request, pk):
 @require_GET
 def image(request, pk, image_id):
     petition = selectors.visible_petition(request.user, pk)
+    if not selectors.text_is_public(request.user, petition):
+        raise Http404
     return _serve_image(petition, image_id)
 
 

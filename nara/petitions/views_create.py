@@ -354,8 +354,8 @@ def share(request, token):
 @require_GET
 def share_image(request, token, image_id):
     petition = selectors.by_share_token(token)
-    if petition.status not in (S.GATHERING, S.REVIEW) and not (
-        petition.is_public or selectors.can_see_unpublished(request.user, petition)
+    if petition.status not in (S.GATHERING, S.REVIEW) and not selectors.text_is_public(
+        request.user, petition
     ):
         raise Http404
     return _serve_image(petition, image_id)
