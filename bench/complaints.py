@@ -87,40 +87,6 @@ def say(msg: str) -> None:
     print(f"[{time.monotonic() - T_START:6.1f} s] {msg}", flush=True)
 
 
-# --- environment ---------------------------------------------------------------------------------
-
-
-def bench_env(args, tmp: Path) -> dict:
-    """The production settings (DEBUG off), minus TLS: the benchmark speaks plain HTTP locally."""
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="nara.settings",
-        DATABASE_URL=f"{args.db_url}/{args.db_name}",
-        SECRET_KEY="bench-" + secrets.token_hex(24),
-        DEBUG="0",
-        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        SECURE_SSL_REDIRECT="0",
-        SESSION_COOKIE_SECURE="0",
-        CSRF_COOKIE_SECURE="0",
-        CACHE_BACKEND="locmem",
-        NARA_RATE_LIMITS="off",
-        NARA_VAR_DIR=str(tmp),
-        STATIC_ROOT=str(tmp / "static"),
-        MEDIA_ROOT=str(tmp / "media"),
-        LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def manage(env: dict, *cmd: str) -> None:
-    out = subprocess.run(
-        [common.PYTHON, "manage.py", *cmd], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"manage.py {' '.join(cmd)} failed:\n{out.stdout}\n{out.stderr}")
-
-
 # --- the data ------------------------------------------------------------------------------------
 
 MINISTRIES = [
@@ -952,24 +918,10 @@ def count_queries(page_list: list[dict], show_sql: bool) -> dict:
 # --- the run -------------------------------------------------------------------------------------
 
 
-def fmt_table(headers: list[str], rows: list[list]) -> str:
-    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(headers)]
-    line = "  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=False))
-    out = [line, "  ".join("-" * w for w in widths)]
-    for r in rows:
-        out.append(
-            "  ".join(
-                str(v).rjust(w) if isinstance(v, (int, float)) else str(v).ljust(w)
-                for v, w in zip(r, widths, strict=False)
-            )
-        )
-    return "\n".join(out)
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="nara-bench-"))
-    env = bench_env(args, tmp)
+    env = common.production_env(args.db_url, args.db_name, tmp)
     server = None
     results: dict = {"settings": {k: v for k, v in vars(args).items()}}
     t_all = time.monotonic()
@@ -977,8 +929,8 @@ def main(argv=None) -> int:
         say(f"database {args.db_name}: drop and create")
         common.db_recreate(args.db_url, args.db_name)
         say("migrate, collectstatic")
-        manage(env, "migrate", "--no-input")
-        manage(env, "collectstatic", "--no-input")
+        common.manage(env, "migrate", "--no-input")
+        common.manage(env, "collectstatic", "--no-input")
         os.environ.update(env)
         import django
 
@@ -1162,7 +1114,7 @@ def load_page(args, server, page: dict) -> dict:
 def print_counts(args, shape, small, large) -> None:
     print()
     print("DATA")
-    print(fmt_table(["what", "count"], [[k, v] for k, v in shape.items()]))
+    print(common.fmt_table(["what", "count"], [[k, v] for k, v in shape.items()]))
     print()
     print("SQL QUERIES PER PAGE (in-process, DEBUG off; rows = items shown)")
     rows = []
@@ -1183,7 +1135,7 @@ def print_counts(args, shape, small, large) -> None:
             ]
         )
     print(
-        fmt_table(
+        common.fmt_table(
             [
                 "page",
                 f"http@{args.small}",
@@ -1244,7 +1196,7 @@ def print_load(args, load: dict) -> None:
     ]
     if any("serial" in r for r in load.values()):
         headers.append("1 client p50/p99")
-    print(fmt_table(headers, rows))
+    print(common.fmt_table(headers, rows))
     print(
         f"(cpu ms/req: granian and postgres CPU per request; loadgen/other: % of one core used by "
         f"the load generator / by unrelated processes during the run; {os.cpu_count()} cores)"
