@@ -22,7 +22,7 @@ from nara.agencies.selectors import route, unit_members, user_has_role
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core import clock
-from nara.core.errors import NotAllowed
+from nara.core.errors import NotAllowed, required
 from nara.core.masking import mask_personal_data
 from nara.core.uploads import CleanFile
 from nara.notifications.services import localized, msg, notify
@@ -278,13 +278,6 @@ def _transition(complaint: Complaint, *, by, action: Action, allowed, event: Eve
         )
 
 
-def _required(value: str, field_name: str, message) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field_name: message})
-    return value
-
-
 def complaint_claim(*, complaint: Complaint, by) -> Complaint:
     """A handler of the unit takes the complaint (담당자 지정)."""
     with _transition(
@@ -324,7 +317,7 @@ def complaint_assign(*, complaint: Complaint, by, handler) -> Complaint:
 
 def complaint_transfer(*, complaint: Complaint, by, to_unit: Unit, reason: str) -> Complaint:
     """Transfer to the competent unit (이송), or route out of triage. The clock restarts there."""
-    reason = _required(reason, "reason", _("Give the reason for the transfer."))
+    reason = required(reason, "reason", _("Give the reason for the transfer."))
     if complaint.status == Status.TRIAGE:
         action, allowed, event = Action.ROUTE, policies.can_route, EventType.COMPLAINT_ROUTED
     else:
@@ -379,7 +372,7 @@ def complaint_transfer(*, complaint: Complaint, by, to_unit: Unit, reason: str) 
 def complaint_extend(*, complaint: Complaint, by, new_due: date, reason: str) -> Complaint:
     """Extend the handling period once (처리기간 연장), by at most the original period; the
     citizen is told the reason and the new date."""
-    reason = _required(reason, "reason", _("Give the reason for the extension."))
+    reason = required(reason, "reason", _("Give the reason for the extension."))
     with _transition(
         complaint,
         by=by,
@@ -433,7 +426,7 @@ def complaint_extend(*, complaint: Complaint, by, new_due: date, reason: str) ->
 
 def complaint_request_info(*, complaint: Complaint, by, question: str) -> Complaint:
     """Ask the citizen for more information (보완 요구); the clock stops until they reply."""
-    question = _required(question, "question", _("Write what you need from the citizen."))
+    question = required(question, "question", _("Write what you need from the citizen."))
     with _transition(
         complaint,
         by=by,
@@ -459,7 +452,7 @@ def complaint_request_info(*, complaint: Complaint, by, question: str) -> Compla
 
 def complaint_reply_info(*, complaint: Complaint, by, reply: str) -> Complaint:
     """The citizen answers a request for information; the clock starts again."""
-    reply = _required(reply, "reply", _("Write your reply."))
+    reply = required(reply, "reply", _("Write your reply."))
     with _transition(
         complaint,
         by=by,
@@ -502,7 +495,7 @@ def _resume_clock(complaint: Complaint, now: datetime) -> None:
 
 def complaint_add_note(*, complaint: Complaint, by, body: str) -> Note:
     """An internal note; never shown to the citizen."""
-    body = _required(body, "body", _("Write the note."))
+    body = required(body, "body", _("Write the note."))
     with _transition(
         complaint,
         by=by,
@@ -517,7 +510,7 @@ def complaint_add_note(*, complaint: Complaint, by, body: str) -> Note:
 def complaint_save_answer_draft(*, complaint: Complaint, by, body: str) -> AnswerDraft:
     """Keep the answer being written (기안), without submitting it. One draft per complaint:
     saving again replaces its text; submitting it sends it up the approval line."""
-    body = _required(body, "body", _("Write the answer."))
+    body = required(body, "body", _("Write the answer."))
     with _transition(
         complaint,
         by=by,
@@ -539,7 +532,7 @@ def complaint_save_answer_draft(*, complaint: Complaint, by, body: str) -> Answe
 
 def complaint_submit_answer(*, complaint: Complaint, by, body: str) -> AnswerDraft:
     """The handler submits the answer to the unit's approver (결재 상신)."""
-    body = _required(body, "body", _("Write the answer."))
+    body = required(body, "body", _("Write the answer."))
     with _transition(
         complaint,
         by=by,
@@ -615,7 +608,7 @@ def complaint_approve(*, complaint: Complaint, by) -> Complaint:
 
 def complaint_return(*, complaint: Complaint, by, comment: str) -> Complaint:
     """The approver returns the answer to the handler with a comment (반려)."""
-    comment = _required(comment, "comment", _("Say what should change."))
+    comment = required(comment, "comment", _("Say what should change."))
     with _transition(
         complaint,
         by=by,

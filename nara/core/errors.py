@@ -3,6 +3,7 @@
 Bad input is django.core.exceptions.ValidationError (400). An object the user may not see is
 django.http.Http404 (404)."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,3 +21,11 @@ class InvalidTransition(Exception):
     def __init__(self, message=None):
         super().__init__(message or _("This cannot be done in the current state."))
         self.message = message or _("This cannot be done in the current state.")
+
+
+def required(value: str, field_name: str, message) -> str:
+    """`value` stripped; ValidationError({field_name: message}) when nothing is left."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field_name: message})
+    return value

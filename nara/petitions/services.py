@@ -29,7 +29,7 @@ from nara.agencies.models import Membership
 from nara.agencies.selectors import route, unit_members, user_has_role
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
-from nara.core.errors import InvalidTransition, NotAllowed
+from nara.core.errors import InvalidTransition, NotAllowed, required
 from nara.core.uploads import CleanFile
 from nara.notifications.services import email_enqueue, msg, notify
 
@@ -370,9 +370,7 @@ def petition_reject(
     """A moderator rejects the petition with a published reason."""
     if reason not in RejectionReason.values:
         raise ValidationError({"reason": _("Choose a reason.")})
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError({"text": _("Explain the decision: it is published.")})
+    text = required(text, "text", _("Explain the decision: it is published."))
     if reason == RejectionReason.DUPLICATE:
         if duplicate_of is None or not duplicate_of.is_public or duplicate_of.pk == petition.pk:
             raise ValidationError(
@@ -733,10 +731,8 @@ def signatures_invalidate(
     window; at least one); the count is recomputed from the valid signatures."""
     if not is_moderator(by):
         raise NotAllowed()
-    reason = (reason or "").strip()
+    reason = required(reason, "reason", _("Give the reason: it is kept in the audit log."))
     email_domain = emails.domain_of("x@" + email_domain) if email_domain.strip() else ""
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason: it is kept in the audit log.")})
     if not (ip or email_domain or since or until):
         raise ValidationError(
             {"__all__": _("Choose the signatures: an address, a domain or a time window.")}
@@ -879,9 +875,7 @@ def _answer_for(p: Petition) -> PetitionAnswer | None:
 
 def petition_answer_save(*, petition: Petition, by, text: str, submit: bool) -> PetitionAnswer:
     """A handler of the competent agency drafts the answer, and submits it for approval."""
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError({"text": _("Write the answer.")})
+    text = required(text, "text", _("Write the answer."))
     event = EventType.PETITION_ANSWER_SUBMITTED if submit else EventType.PETITION_ANSWER_DRAFTED
     with _transition(
         petition, by=by, action=Action.ANSWER, allowed=_handler, event=event
@@ -906,9 +900,7 @@ def petition_answer_save(*, petition: Petition, by, text: str, submit: bool) -> 
 
 
 def petition_answer_return(*, petition: Petition, by, comment: str) -> PetitionAnswer:
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError({"comment": _("Say what should change.")})
+    comment = required(comment, "comment", _("Say what should change."))
     with _transition(
         petition,
         by=by,
@@ -956,9 +948,7 @@ def petition_answer_approve(*, petition: Petition, by) -> Petition:
 
 def petition_extend_answer(*, petition: Petition, by, days: int, reason: str) -> Petition:
     """Once, with a published reason, at most the type's extension."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason: it is published.")})
+    reason = required(reason, "reason", _("Give the reason: it is published."))
     with _transition(
         petition,
         by=by,
