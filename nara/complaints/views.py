@@ -15,7 +15,7 @@ from nara.agencies.models import Unit
 from nara.core import clock, ratelimit
 from nara.core.access import citizen_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
-from nara.core.forms import apply_service_errors
+from nara.core.forms import apply_service_errors, query_param
 
 from . import policies, selectors, services
 from .forms import (
@@ -34,13 +34,6 @@ FOLLOW_UP_FROM = ANSWERED_STATUSES
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def _param(request, name: str, max_length: int = 200) -> str:
-    """A query parameter made harmless: no control characters (NUL!), bounded length."""
-    value = request.GET.get(name, "") or ""
-    value = "".join(ch for ch in value if ch >= " " and ch != "\x7f")
-    return value.strip()[:max_length]
 
 
 def _detail_url(complaint: Complaint) -> str:
@@ -301,13 +294,13 @@ def rate(request, receipt_no):
 @require_GET
 def mine(request):
     """The citizen's own complaints, newest first."""
-    status = _param(request, "status", 30)
+    status = query_param(request, "status", 30)
     if status not in Status.values:
         status = ""
     complaints = selectors.complaints_of_citizen(user=request.user)
     if status:
         complaints = complaints.filter(status=status)
-    page = Paginator(complaints, PAGE_SIZE).get_page(_param(request, "page", 10))
+    page = Paginator(complaints, PAGE_SIZE).get_page(query_param(request, "page", 10))
     return render(
         request,
         "complaints/mine.html",
@@ -327,10 +320,10 @@ def mine(request):
 @require_GET
 def public_list(request):
     """Answered complaints published with their citizens' consent."""
-    q = _param(request, "q", 200)
-    unit = _param(request, "unit", 40)
+    q = query_param(request, "q", 200)
+    unit = query_param(request, "unit", 40)
     complaints = selectors.public_complaints(q=q, unit=unit)
-    page = Paginator(complaints, PAGE_SIZE).get_page(_param(request, "page", 10))
+    page = Paginator(complaints, PAGE_SIZE).get_page(query_param(request, "page", 10))
     items = [{"complaint": c, "title": c.public_title} for c in page.object_list]
     filters = {k: v for k, v in (("q", q), ("unit", unit)) if v}
     return render(

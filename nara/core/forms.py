@@ -1,4 +1,4 @@
-"""Helpers for forms."""
+"""Helpers for forms and query parameters."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,3 +12,10 @@ def apply_service_errors(form: forms.Form, error: ValidationError, *, field: str
             form.add_error(name if name in form.fields else field, errors)
     else:
         form.add_error(field, error)
+
+
+def query_param(request, name: str, max_length: int = 200) -> str:
+    """A query parameter made harmless: no control characters (NUL!), bounded length."""
+    value = request.GET.get(name, "") or ""
+    value = "".join(ch for ch in value if ch >= " " and ch != "\x7f")
+    return value.strip()[:max_length]

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nara.core import ratelimit
 from nara.core.access import citizen_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
-from nara.core.forms import apply_service_errors
+from nara.core.forms import apply_service_errors, query_param
 
 from . import abuse, selectors, services
 from .forms import (
@@ -95,13 +95,6 @@ TILES = {
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def _param(request, name: str, max_length: int = 200) -> str:
-    """A query parameter made harmless: no control characters (NUL!), bounded length."""
-    value = request.GET.get(name, "") or ""
-    value = "".join(ch for ch in value if ch >= " " and ch != "\x7f")
-    return value.strip()[:max_length]
 
 
 def _detail_url(petition: Petition) -> str:
@@ -213,10 +206,10 @@ def _error_text(error: ValidationError) -> str:
 
 
 def _list_choice(request) -> tuple[str, str]:
-    list_name = _param(request, "list", 20)
+    list_name = query_param(request, "list", 20)
     if list_name not in selectors.LISTS:
         list_name = "open"
-    return list_name, _param(request, "q", 200)
+    return list_name, query_param(request, "q", 200)
 
 
 @public
@@ -225,7 +218,7 @@ def petition_list(request):
     """Open, popular, recent, awaiting an answer, answered, closed and rejected petitions,
     with a search in Korean and English."""
     list_name, q = _list_choice(request)
-    page_number = _param(request, "page", 10)
+    page_number = query_param(request, "page", 10)
     shown_list = "" if list_name == "open" else list_name  # the default needs no parameter
 
     def build():
@@ -475,7 +468,7 @@ def _serve_image(petition: Petition, image_id) -> FileResponse:
 @require_GET
 def sigungu_options(request):
     """The 시군구 of a 시도, as <option>s for the signing form's second select (htmx)."""
-    sido = _param(request, "sido", 10)
+    sido = query_param(request, "sido", 10)
     cache_key = f"petitions:sigungu:{get_language()}:{sido if sido.isdigit() else ''}"
     html = cache.get(cache_key)
     if html is None:
