@@ -73,10 +73,8 @@ def similar_petitions(title: str, body: str = "", limit: int = 5) -> list[Petiti
     return candidates[:limit]
 
 
-def visible_petition(user, pk) -> Petition:
-    """A petition as `user` may see it: public ones to anyone; one still gathering supporters
-    to anyone with its share link (see by_share_token) and its author; the rest to moderators
-    and the competent agency. Everyone else: 404."""
+def petition_or_404(pk) -> Petition:
+    """A petition with what its pages show, whoever may see it (callers check that)."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -88,6 +86,14 @@ def visible_petition(user, pk) -> Petition:
     )
     if petition is None:
         raise Http404
+    return petition
+
+
+def visible_petition(user, pk) -> Petition:
+    """A petition as `user` may see it: public ones to anyone; one still gathering supporters
+    to anyone with its share link (see by_share_token) and its author; the rest to moderators
+    and the competent agency. Everyone else: 404."""
+    petition = petition_or_404(pk)
     if petition.is_public or can_see_unpublished(user, petition):
         return petition
     raise Http404

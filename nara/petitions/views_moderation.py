@@ -118,17 +118,6 @@ def guidelines(request):
 # --- one petition ------------------------------------------------------------------------------
 
 
-def _petition(pk) -> Petition:
-    petition = (
-        Petition.objects.select_related("type", "category", "unit", "author", "duplicate_of")
-        .filter(pk=pk)
-        .first()
-    )
-    if petition is None:
-        raise Http404
-    return petition
-
-
 def _history(petition: Petition) -> list[AuditEvent]:
     return list(
         AuditEvent.objects.filter(target_type="petitions.petition", target_id=str(petition.pk))
@@ -175,7 +164,7 @@ def _detail_context(petition: Petition, bound: dict | None = None) -> dict:
 @moderator_required
 @require_GET
 def detail(request, pk):
-    petition = _petition(pk)
+    petition = selectors.petition_or_404(pk)
     return render(request, "petitions/moderation/detail.html", _detail_context(petition))
 
 
@@ -183,7 +172,7 @@ def detail(request, pk):
 @require_GET
 def image(request, pk, image_id):
     """An image of the petition, for the moderator to check (re-encoded at upload)."""
-    petition = _petition(pk)
+    petition = selectors.petition_or_404(pk)
     item = petition.images.filter(pk=image_id).first()
     if item is None:
         raise Http404
@@ -202,7 +191,7 @@ def image(request, pk, image_id):
 
 def _decide(request, pk, name: str, form_class, run, done):
     """Run a moderation decision (open, reject) from its form; back to the petition."""
-    petition = _petition(pk)
+    petition = selectors.petition_or_404(pk)
     form = form_class(request.POST, prefix=name)
     if form.is_valid():
         try:
@@ -266,7 +255,7 @@ def _problem(request, petition, message, *, status):
 def signatures(request, pk):
     """Invalidate signatures in bulk: the filters, then a confirmation with the number they
     select, then the invalidation (audited by the service). The history below."""
-    petition = _petition(pk)
+    petition = selectors.petition_or_404(pk)
     if petition.opened_at is None:
         raise Http404  # no signatures before it opens
     may_invalidate = petition.status in INVALIDATABLE
