@@ -693,24 +693,23 @@ def notify_signers_batch(petition_id: int, event: str, after_id: int, size: int 
     if not batch:
         return 0
     link = f"{settings.SITE_URL}{petition_url(p)}"
+    # the e-mail signers' addresses as they typed them, in one query for the batch
+    addresses = dict(
+        PendingSignature.objects.filter(
+            petition_id=petition_id,
+            email_canonical__in=[s.email_canonical for s in batch if not s.user_id and s.notify],
+        )
+        .exclude(confirmed_at=None)
+        .order_by("-confirmed_at")
+        .values_list("email_canonical", "email")
+    )
     with transaction.atomic():
         for signature in batch:
             if signature.user_id:
                 notify(user=signature.user, subject=subject, body=body, url=petition_url(p))
-            elif signature.notify:
-                pending = (
-                    PendingSignature.objects.filter(
-                        petition_id=petition_id, email_canonical=signature.email_canonical
-                    )
-                    .exclude(confirmed_at=None)
-                    .only("email")
-                    .first()
-                )
-                if pending:  # in the language they signed in
-                    with translation.override(signature.language or settings.LANGUAGE_CODE):
-                        email_enqueue(
-                            to=pending.email, subject=str(subject), body=f"{body}\n\n{link}"
-                        )
+            elif signature.notify and (address := addresses.get(signature.email_canonical)):
+                with translation.override(signature.language or settings.LANGUAGE_CODE):
+                    email_enqueue(to=address, subject=str(subject), body=f"{body}\n\n{link}")
     return batch[-1].pk
 
 
@@ -873,6 +872,13 @@ def _answer_for(p: Petition) -> PetitionAnswer | None:
     return PetitionAnswer.objects.filter(petition=p).first()
 
 
+def _pending_answer(p: Petition) -> PetitionAnswer:
+    answer = _answer_for(p)
+    if answer is None or answer.status != AnswerStatus.PENDING:
+        raise InvalidTransition(_("No answer is awaiting approval."))
+    return answer
+
+
 def petition_answer_save(*, petition: Petition, by, text: str, submit: bool) -> PetitionAnswer:
     """A handler of the competent agency drafts the answer, and submits it for approval."""
     text = required(text, "text", _("Write the answer."))
@@ -908,9 +914,7 @@ def petition_answer_return(*, petition: Petition, by, comment: str) -> PetitionA
         allowed=_approver,
         event=EventType.PETITION_ANSWER_RETURNED,
     ) as change:
-        answer = _answer_for(change["petition"])
-        if answer is None or answer.status != AnswerStatus.PENDING:
-            raise InvalidTransition(_("No answer is awaiting approval."))
+        answer = _pending_answer(change["petition"])
         answer.status, answer.return_comment = AnswerStatus.RETURNED, comment
         answer.save()
         notify(
@@ -933,9 +937,7 @@ def petition_answer_approve(*, petition: Petition, by) -> Petition:
         event=EventType.PETITION_ANSWERED,
     ) as change:
         p = change["petition"]
-        answer = _answer_for(p)
-        if answer is None or answer.status != AnswerStatus.PENDING:
-            raise InvalidTransition(_("No answer is awaiting approval."))
+        answer = _pending_answer(p)
         now = timezone.now()
         answer.status, answer.approved_by, answer.published_at = AnswerStatus.PUBLISHED, by, now
         answer.save()
