@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_apitoken_two_factor'),
+        ("accounts", "0002_apitoken_two_factor"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='is_moderator',
-            field=models.BooleanField(default=False, verbose_name='moderator'),
+            model_name="user",
+            name="is_moderator",
+            field=models.BooleanField(default=False, verbose_name="moderator"),
         ),
     ]

@@ -4,15 +4,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0004_answer_drafted'),
+        ("audit", "0004_answer_drafted"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='event_type',
-            field=models.CharField(choices=[('user.signed_up', 'Signed up'), ('user.email_confirmed', 'E-mail confirmed'), ('user.password_reset', 'Password reset'), ('user.profile_updated', 'Profile updated'), ('user.totp_enabled', 'Two-factor authentication set up'), ('user.totp_reset', 'Two-factor authentication reset'), ('config.added', 'Added by an operator'), ('config.changed', 'Changed by an operator'), ('config.deleted', 'Deleted by an operator'), ('holiday.added', 'Holiday added'), ('holiday.removed', 'Holiday removed'), ('complaint.filed', 'Filed'), ('complaint.routed', 'Routed'), ('complaint.claimed', 'Claimed'), ('complaint.assigned', 'Assigned'), ('complaint.transferred', 'Transferred'), ('complaint.extended', 'Period extended'), ('complaint.info_requested', 'More information requested'), ('complaint.info_replied', 'Information provided'), ('complaint.note_added', 'Note added'), ('complaint.answer_drafted', 'Answer draft saved'), ('complaint.answer_submitted', 'Answer submitted for approval'), ('complaint.answer_returned', 'Answer returned'), ('complaint.answered', 'Answer approved and sent'), ('complaint.rated', 'Rated'), ('complaint.withdrawn', 'Withdrawn'), ('complaint.escalated', 'Overdue: escalated'), ('complaint.progress_notice', 'Progress notice sent'), ('complaint.due_moved', 'Due date moved by a holiday'), ('petition.created', 'Petition written'), ('petition.supported', 'Early supporter added'), ('petition.withdrawn', 'Petition withdrawn'), ('petition.expired', 'Too few supporters in time'), ('petition.opened', 'Opened for signatures'), ('petition.rejected', 'Rejected by a moderator'), ('petition.referred', 'Referred to the agency'), ('petition.answer_required', 'Official answer threshold reached'), ('petition.closed', 'Signing period ended'), ('petition.signature_refused', 'Signature refused quietly'), ('petition.signatures_invalidated', 'Signatures invalidated'), ('petition.answer_drafted', 'Answer draft saved'), ('petition.answer_submitted', 'Answer submitted for approval'), ('petition.answer_returned', 'Answer returned'), ('petition.answered', 'Official answer published'), ('petition.answer_extended', 'Answer period extended')], max_length=50),
+            model_name="auditevent",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("user.signed_up", "Signed up"),
+                    ("user.email_confirmed", "E-mail confirmed"),
+                    ("user.password_reset", "Password reset"),
+                    ("user.profile_updated", "Profile updated"),
+                    ("user.totp_enabled", "Two-factor authentication set up"),
+                    ("user.totp_reset", "Two-factor authentication reset"),
+                    ("config.added", "Added by an operator"),
+                    ("config.changed", "Changed by an operator"),
+                    ("config.deleted", "Deleted by an operator"),
+                    ("holiday.added", "Holiday added"),
+                    ("holiday.removed", "Holiday removed"),
+                    ("complaint.filed", "Filed"),
+                    ("complaint.routed", "Routed"),
+                    ("complaint.claimed", "Claimed"),
+                    ("complaint.assigned", "Assigned"),
+                    ("complaint.transferred", "Transferred"),
+                    ("complaint.extended", "Period extended"),
+                    ("complaint.info_requested", "More information requested"),
+                    ("complaint.info_replied", "Information provided"),
+                    ("complaint.note_added", "Note added"),
+                    ("complaint.answer_drafted", "Answer draft saved"),
+                    ("complaint.answer_submitted", "Answer submitted for approval"),
+                    ("complaint.answer_returned", "Answer returned"),
+                    ("complaint.answered", "Answer approved and sent"),
+                    ("complaint.rated", "Rated"),
+                    ("complaint.withdrawn", "Withdrawn"),
+                    ("complaint.escalated", "Overdue: escalated"),
+                    ("complaint.progress_notice", "Progress notice sent"),
+                    ("complaint.due_moved", "Due date moved by a holiday"),
+                    ("petition.created", "Petition written"),
+                    ("petition.supported", "Early supporter added"),
+                    ("petition.withdrawn", "Petition withdrawn"),
+                    ("petition.expired", "Too few supporters in time"),
+                    ("petition.opened", "Opened for signatures"),
+                    ("petition.rejected", "Rejected by a moderator"),
+                    ("petition.referred", "Referred to the agency"),
+                    ("petition.answer_required", "Official answer threshold reached"),
+                    ("petition.closed", "Signing period ended"),
+                    ("petition.signature_refused", "Signature refused quietly"),
+                    ("petition.signatures_invalidated", "Signatures invalidated"),
+                    ("petition.answer_drafted", "Answer draft saved"),
+                    ("petition.answer_submitted", "Answer submitted for approval"),
+                    ("petition.answer_returned", "Answer returned"),
+                    ("petition.answered", "Official answer published"),
+                    ("petition.answer_extended", "Answer period extended"),
+                ],
+                max_length=50,
+            ),
         ),
     ]

@@ -2,10 +2,11 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import nara.core.models
-import nara.petitions.models
 from django.conf import settings
 from django.db import migrations, models
+
+import nara.core.models
+import nara.petitions.models
 
 
 class Migration(migrations.Migration):
