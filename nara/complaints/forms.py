@@ -1,6 +1,5 @@
 """The citizens' complaint forms. They check the input; services do the rest."""
 
-import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
@@ -10,6 +9,7 @@ from django.utils.translation import ngettext
 
 from nara.agencies.models import Category
 from nara.core import clock
+from nara.core.forms import FormTokenField, MultipleFileField, MultipleFileInput
 from nara.core.models import Region
 from nara.core.uploads import clean_uploads
 
@@ -32,36 +32,6 @@ def period_text(kind: str) -> str:
             "n": period.hours
         }
     return ngettext("%(n)d day", "%(n)d days", period.days) % {"n": period.days}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files under one name; the form checks their content (see clean_attachments)."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data]
-        return [f for f in files if f]
-
-
-class FormTokenField(forms.Field):
-    """The one-time form token (a uuid4 issued with the empty form). A missing or mangled token
-    is never an error: it only costs the protection against double submission."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
-
-    def clean(self, value) -> str:
-        try:
-            return str(uuid.UUID(str(value or "").strip()[:64], version=4))
-        except ValueError:
-            return ""
 
 
 class ComplaintForm(forms.Form):
@@ -179,10 +149,6 @@ def _round_coordinate(value):
     if value is None:
         return None
     return Decimal(value).quantize(COORDINATE_STEP, rounding=ROUND_HALF_UP)
-
-
-def new_form_token() -> str:
-    return str(uuid.uuid4())
 
 
 class InfoReplyForm(forms.Form):

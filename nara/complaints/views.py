@@ -15,14 +15,13 @@ from nara.agencies.models import Unit
 from nara.core import clock, ratelimit
 from nara.core.access import citizen_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
-from nara.core.forms import apply_service_errors, query_param
+from nara.core.forms import apply_service_errors, new_form_token, query_param
 
 from . import policies, selectors, services
 from .forms import (
     ComplaintForm,
     InfoReplyForm,
     RatingForm,
-    new_form_token,
     period_text,
 )
 from .models import ANSWERED_STATUSES, Complaint, Status

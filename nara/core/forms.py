@@ -1,5 +1,7 @@
 """Helpers for forms and query parameters."""
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -19,3 +21,43 @@ def query_param(request, name: str, max_length: int = 200) -> str:
     value = request.GET.get(name, "") or ""
     value = "".join(ch for ch in value if ch >= " " and ch != "\x7f")
     return value.strip()[:max_length]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name; the form checks their content (nara.core.uploads)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [f for f in files if f]
+
+
+def new_form_token() -> str:
+    """A one-time token issued with an empty form: a double submission carries it twice."""
+    return str(uuid.uuid4())
+
+
+def clean_form_token(value) -> str:
+    """The token as sent back; "" if it is not one (that only costs the protection)."""
+    try:
+        return str(uuid.UUID(str(value or "").strip()[:64], version=4))
+    except ValueError:
+        return ""
+
+
+class FormTokenField(forms.Field):
+    """The one-time form token (see new_form_token). A missing or mangled token is never an
+    error: it only costs the protection against double submission."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value) -> str:
+        return clean_form_token(value)

@@ -1,7 +1,6 @@
 """The public's and the citizens' petition forms. They check the input; services do the rest."""
 
 import time
-import uuid
 
 from django import forms
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from nara.agencies.models import Category
+from nara.core.forms import MultipleFileField, MultipleFileInput
 from nara.core.models import Region
 from nara.core.uploads import JPEG, PNG, CleanFile, clean_upload
 
@@ -143,20 +143,6 @@ class SignatureForm(forms.Form):
 # --- writing a petition --------------------------------------------------------------------------
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files under one name; the form checks their content (see clean_images)."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data]
-        return [f for f in files if f]
-
-
 class TextField(forms.CharField):
     """A textarea's text, its line ends counted as one character (browsers send CR LF), as the
     character counter and `maxlength` count them."""
@@ -286,15 +272,3 @@ class PetitionForm(forms.Form):
                     self.add_error(name, _("Links must be web addresses (https://…)."))
         data["links"] = [data[f"link{n}"] for n in range(1, LINKS_MAX + 1) if data.get(f"link{n}")]
         return data
-
-
-def new_form_token() -> str:
-    return str(uuid.uuid4())
-
-
-def clean_form_token(value) -> str:
-    """The draft's token as sent back by the preview's Submit button; "" if it is not one."""
-    try:
-        return str(uuid.UUID(str(value or "").strip()[:64], version=4))
-    except ValueError:
-        return ""

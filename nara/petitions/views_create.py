@@ -18,15 +18,11 @@ from nara.agencies.models import Category
 from nara.core import ratelimit
 from nara.core.access import citizen_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
-from nara.core.forms import apply_service_errors
+from nara.core.forms import apply_service_errors, clean_form_token, new_form_token
 from nara.core.uploads import CleanFile
 
 from . import selectors, services
-from .forms import (
-    PetitionForm,
-    clean_form_token,
-    new_form_token,
-)
+from .forms import PetitionForm
 from .models import (
     Petition,
     Signature,
