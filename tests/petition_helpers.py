@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 
+from nara.audit.models import AuditEvent
 from nara.petitions import services
 from nara.petitions.models import PetitionType
 
@@ -63,3 +64,13 @@ def opened(world, petition_type, moderator, **kwargs):
 
 def signers(n: int):
     return [make_user(f"signer{next(_seq)}@example.com") for _ in range(n)]
+
+
+def audited(petition, event_type, actor=None) -> bool:
+    """The petition has an audit event of this type (by `actor`, if given)."""
+    events = AuditEvent.objects.filter(
+        target_type="petitions.petition", target_id=str(petition.pk), event_type=event_type
+    )
+    if actor is not None:
+        events = events.filter(actor=actor)
+    return events.exists()

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from nara.audit.models import AuditEvent, EventType
+from nara.audit.models import EventType
 from nara.petitions import services
 from nara.petitions.models import (
     Petition,
@@ -23,8 +23,8 @@ from nara.petitions.models import (
     Status,
 )
 from tests import petition_helpers
-from tests.conftest import make_user
-from tests.petition_helpers import gathering, in_review, opened, signers
+from tests.conftest import login, make_user
+from tests.petition_helpers import audited, gathering, in_review, opened, signers
 
 SEOUL = ZoneInfo("Asia/Seoul")
 EN = {"Accept-Language": "en"}
@@ -38,15 +38,6 @@ def url(name, petition=None, **kwargs):
     if petition is not None:
         kwargs["pk"] = petition.pk
     return reverse(f"moderation:{name}", kwargs=kwargs or None)
-
-
-def audited(petition, event_type, actor=None) -> bool:
-    events = AuditEvent.objects.filter(
-        target_type="petitions.petition", target_id=str(petition.pk), event_type=event_type
-    )
-    if actor is not None:
-        events = events.filter(actor=actor)
-    return events.exists()
 
 
 def confirmation(response) -> dict:
@@ -88,12 +79,7 @@ def client_as(persona, world, moderator):
         client.force_login(moderator)  # password only: the 2FA step not passed
         return client
     user = {"citizen": world.citizen, "moderator": moderator, "handler": world.handler}[persona]
-    client.force_login(user)
-    if user.needs_two_factor:
-        session = client.session
-        session["nara_2fa_verified"] = True
-        session.save()
-    return client
+    return login(client, user)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

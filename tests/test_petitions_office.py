@@ -11,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from nara.audit.models import AuditEvent, EventType
+from nara.audit.models import EventType
 from nara.petitions import services
 from nara.petitions.models import AnswerStatus, Petition, PetitionAnswer, Status
 from tests import petition_helpers
-from tests.petition_helpers import in_review, opened, signers
+from tests.conftest import login
+from tests.petition_helpers import audited, in_review, opened, signers
 
 EN = {"Accept-Language": "en"}
 ANSWER = "We will repair Sejong-daero in May; the budget is approved."
@@ -29,15 +30,6 @@ def url(name, petition=None):
     return reverse(
         f"office_petitions:{name}", kwargs={"pk": petition.pk} if petition is not None else None
     )
-
-
-def audited(petition, event_type, actor=None) -> bool:
-    events = AuditEvent.objects.filter(
-        target_type="petitions.petition", target_id=str(petition.pk), event_type=event_type
-    )
-    if actor is not None:
-        events = events.filter(actor=actor)
-    return events.exists()
 
 
 def to_signatures(petition, n):
@@ -77,12 +69,7 @@ def client_as(world, moderator, persona):
         "other_handler": world.other_handler,
         "other_approver": world.other_approver,
     }[persona]
-    client.force_login(user)
-    if user.needs_two_factor:
-        session = client.session
-        session["nara_2fa_verified"] = True
-        session.save()
-    return client
+    return login(client, user)
 
 
 # --- who may enter --------------------------------------------------------------------------
