@@ -14,25 +14,14 @@ LOCALE = ROOT / "locale"
 KO = LOCALE / "ko" / "LC_MESSAGES"
 
 
-def entries(po: str):
-    """(flags, msgid, msgstrs) of every entry but the header."""
-    for block in po.strip().split("\n\n")[1:]:
-        if block.lstrip().startswith("#~"):
-            continue
-        flags = " ".join(line for line in block.splitlines() if line.startswith("#,"))
-        msgid = "".join(
-            re.findall(r'^(?:msgid|msgid_plural)? ?"(.*)"$', block.split("msgstr")[0], re.M)
-        )
-        msgstrs = re.findall(r'^msgstr(?:\[\d\])? "(.*)"((?:\n".*")*)', block, re.M)
-        yield flags, msgid, ["".join([a, *re.findall(r'"(.*)"', b)]) for a, b in msgstrs]
-
-
 def test_every_korean_string_is_translated_and_none_is_fuzzy():
     po = (KO / "django.po").read_text(encoding="utf-8")
-    found = list(entries(po))
+    found = list(blocks(po))
     assert len(found) > 400
-    untranslated = [msgid for _flags, msgid, strs in found if not all(strs)]
-    fuzzy = [msgid for flags, msgid, _strs in found if "fuzzy" in flags]
+    untranslated = [
+        f["msgid"] for f in found if not all(v for k, v in f.items() if k.startswith("msgstr"))
+    ]
+    fuzzy = [f["msgid"] for f in found if "fuzzy" in f.get("flags", "")]
     assert untranslated == [] and fuzzy == []
 
 
@@ -47,10 +36,14 @@ def test_the_compiled_catalogue_matches_the_po_file(tmp_path):
 
 def blocks(po: str):
     """Each entry of a catalogue as {keyword: text}: msgctxt, msgid, msgid_plural, msgstr or
-    msgstr[n], as written in the file (escapes kept, continuation lines joined)."""
+    msgstr[n], as written in the file (escapes kept, continuation lines joined), and its
+    "flags" (the #, line). Obsolete (#~) entries are left out."""
     for block in po.strip().split("\n\n"):
         fields, current = {}, None
         for line in block.splitlines():
+            if line.startswith("#,"):
+                fields["flags"] = line
+                continue
             start = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) "(.*)"$', line)
             if start:
                 current = start.group(1)
