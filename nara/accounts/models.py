@@ -101,9 +101,33 @@ class ApiToken(models.Model):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
 
+    TOUCH_SECONDS = 300  # last_used_at is refreshed at most this often
+
     @staticmethod
     def hash(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def user_for(cls, raw: str):
+        """The active user a raw token stands for, or None. Tokens of officials and operators
+        count only if issued after a TOTP code. Records the use (at most every TOUCH_SECONDS)."""
+        if not raw or len(raw) > 200:
+            return None
+        token = (
+            cls.objects.select_related("user")
+            .filter(key_hash=cls.hash(raw), user__is_active=True)
+            .first()
+        )
+        if token is None:
+            return None
+        if token.user.needs_two_factor and not token.two_factor:
+            return None  # issued before the user became an official: get a new one with otp
+        now = timezone.now()
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > (
+            cls.TOUCH_SECONDS
+        ):
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user
 
     @classmethod
     def issue(cls, user: User, *, two_factor: bool = False) -> str:

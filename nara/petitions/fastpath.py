@@ -27,7 +27,6 @@ SIGNED, ALREADY, NOT_SIGNABLE, NOT_FOUND, BAD_TOKEN = (
     "not_found",
     "bad_token",
 )
-TOKEN_TOUCH_SECONDS = 300  # last_used_at is refreshed at most this often
 
 
 @dataclass
@@ -55,30 +54,19 @@ def _visible_outcome(petition_id: int, user) -> SignResult:
 
 
 def _sign_generic(raw_token: str, petition_id: int, ip: str) -> SignResult:
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=ApiToken.hash(raw_token), user__is_active=True)
-        .first()
-    )
-    if token is None or (token.user.needs_two_factor and not token.two_factor):
+    user = ApiToken.user_for(raw_token)
+    if user is None:
         return SignResult(BAD_TOKEN)
-    _touch(token.pk, token.last_used_at)
     petition = Petition.objects.select_related("type").filter(pk=petition_id).first()
     if petition is None or not petition.is_signable():
-        return _visible_outcome(petition_id, token.user)
+        return _visible_outcome(petition_id, user)
     try:
-        services.petition_sign(petition=petition, by=token.user, ip=ip)
+        services.petition_sign(petition=petition, by=user, ip=ip)
     except services.AlreadySigned:
         return SignResult(ALREADY, services.signature_count(petition_id))
     except services.NotSignable:
-        return _visible_outcome(petition_id, token.user)
+        return _visible_outcome(petition_id, user)
     return SignResult(SIGNED, services.signature_count(petition_id))
-
-
-def _touch(token_id: int, last_used_at) -> None:
-    now = timezone.now()
-    if last_used_at is None or (now - last_used_at).total_seconds() > TOKEN_TOUCH_SECONDS:
-        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
 
 
 # The canonical e-mail in SQL, as emails.canonical computes it for ASCII addresses (lower case;
@@ -281,7 +269,7 @@ def _execute_batch(batch: list[_Request]) -> list[tuple]:
             "petitions": [r.petition for r in batch],
             "ips": [r.ip for r in batch],
             "now": now,
-            "stale": now - timedelta(seconds=TOKEN_TOUCH_SECONDS),
+            "stale": now - timedelta(seconds=ApiToken.TOUCH_SECONDS),
             "shard": random.randrange(settings.NARA_SIGNATURE_COUNTER_SHARDS),
         },
         many=True,
