@@ -32,6 +32,33 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
+class InFlight:
+    """The requests this process is serving, and NARA_MAX_IN_FLIGHT over them (0: no limit).
+    One count for the process: Django's requests and the signing path's (petitions/surge.py)."""
+
+    def __init__(self):
+        import threading
+
+        self.lock = threading.Lock()
+        self.count = 0
+
+    def enter(self) -> bool:
+        """Count one more request; False (nothing counted) when the limit is reached."""
+        limit = settings.NARA_MAX_IN_FLIGHT
+        with self.lock:
+            if limit and self.count >= limit:
+                return False
+            self.count += 1
+            return True
+
+    def leave(self) -> None:
+        with self.lock:
+            self.count -= 1
+
+
+IN_FLIGHT = InFlight()
+
+
 class LoadSheddingMiddleware:
     """When the site is saturated, say "please retry" (503 with Retry-After), never an error page.
 
@@ -45,25 +72,16 @@ class LoadSheddingMiddleware:
     The page is built without the database and without the session."""
 
     def __init__(self, get_response):
-        import threading
-
         self.get_response = get_response
-        self.lock = threading.Lock()
-        self.in_flight = 0
+        self.in_flight = IN_FLIGHT
 
     def __call__(self, request):
-        if waited_too_long(request.META):
+        if waited_too_long(request.META) or not self.in_flight.enter():
             return busy_response(request)
-        limit = settings.NARA_MAX_IN_FLIGHT
-        with self.lock:
-            if limit and self.in_flight >= limit:
-                return busy_response(request)
-            self.in_flight += 1
         try:
             return self.get_response(request)
         finally:
-            with self.lock:
-                self.in_flight -= 1
+            self.in_flight.leave()
 
     def process_exception(self, request, exception):
         from django.db import OperationalError

@@ -20,7 +20,7 @@ from django.http.request import split_domain_port, validate_host
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from nara.core.middleware import waited_too_long
+from nara.core.middleware import IN_FLIGHT, waited_too_long
 from nara.core.ratelimit import client_ip
 
 from . import abuse, fastpath
@@ -50,8 +50,6 @@ class _Environ:
 class SigningFastPath:
     def __init__(self, app):
         self.app = app
-        self.lock = threading.Lock()
-        self.in_flight = 0
         self._gate = None
 
     @property
@@ -105,13 +103,8 @@ class SigningFastPath:
         return environ.get("wsgi.url_scheme") == "https"
 
     def _answer(self, request, petition_id: int):
-        if waited_too_long(request.META):
+        if waited_too_long(request.META) or not IN_FLIGHT.enter():
             return self._busy()
-        limit = settings.NARA_MAX_IN_FLIGHT
-        with self.lock:
-            if limit and self.in_flight >= limit:
-                return self._busy()
-            self.in_flight += 1
         gate = self.gate
         try:
             if gate is not None and not gate.acquire(timeout=settings.NARA_SHED_AFTER_MS / 1000):
@@ -122,8 +115,7 @@ class SigningFastPath:
                 if gate is not None:
                     gate.release()
         finally:
-            with self.lock:
-                self.in_flight -= 1
+            IN_FLIGHT.leave()
 
     def _sign(self, request, petition_id: int):
         scheme, _sep, raw = request.META["HTTP_AUTHORIZATION"].strip().partition(" ")
