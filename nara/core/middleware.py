@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.template.response import TemplateResponse
@@ -57,6 +59,39 @@ class InFlight:
 
 
 IN_FLIGHT = InFlight()
+
+
+class Turns:
+    """At most `settings.<setting>` holders at once in this process (0: no limit); the others
+    wait their turn, up to a timeout."""
+
+    def __init__(self, setting: str):
+        import threading
+
+        self.setting = setting
+        self.lock = threading.Lock()
+        self.semaphore = None
+
+    @contextmanager
+    def turn(self, timeout: float):
+        """Yields True with a turn held (or when there is no limit), False after `timeout`."""
+        limit = getattr(settings, self.setting)
+        if not limit:
+            yield True
+            return
+        with self.lock:
+            if self.semaphore is None:
+                import threading
+
+                self.semaphore = threading.BoundedSemaphore(limit)
+            semaphore = self.semaphore
+        if not semaphore.acquire(timeout=timeout):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            semaphore.release()
 
 
 class LoadSheddingMiddleware:

@@ -7,11 +7,10 @@ views go on (with more server threads than this limit). A request that waited lo
 NARA_EMAIL_SIGNING_WAIT_SECONDS is told to retry (503, Retry-After)."""
 
 import re
-import threading
 
 from django.conf import settings
 
-from nara.core.middleware import busy_response
+from nara.core.middleware import Turns, busy_response
 
 EMAIL_SIGNING = re.compile(
     r"^/(?:api/v1/petitions/[0-9]+/signatures/?|petitions/[0-9]+/sign/email/|"
@@ -22,30 +21,13 @@ EMAIL_SIGNING = re.compile(
 class EmailSigningGate:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.lock = threading.Lock()
-        self._gate = None
-
-    def gate(self) -> threading.BoundedSemaphore | None:
-        limit = settings.NARA_EMAIL_SIGNING_CONCURRENCY
-        if not limit:
-            return None
-        with self.lock:
-            if self._gate is None:
-                self._gate = threading.BoundedSemaphore(limit)
-            return self._gate
+        self.turns = Turns("NARA_EMAIL_SIGNING_CONCURRENCY")
 
     def __call__(self, request):
         if not self._gated(request):
             return self.get_response(request)
-        gate = self.gate()
-        if gate is None:
-            return self.get_response(request)
-        if not gate.acquire(timeout=settings.NARA_EMAIL_SIGNING_WAIT_SECONDS):
-            return busy_response(request)
-        try:
-            return self.get_response(request)
-        finally:
-            gate.release()
+        with self.turns.turn(settings.NARA_EMAIL_SIGNING_WAIT_SECONDS) as mine:
+            return self.get_response(request) if mine else busy_response(request)
 
     @staticmethod
     def _gated(request) -> bool:

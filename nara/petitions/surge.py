@@ -11,7 +11,6 @@ HTTP request to be redirected, an oversized body, a bad host), goes to Django un
 import json
 import logging
 import re
-import threading
 import time
 
 from django.conf import settings
@@ -20,7 +19,7 @@ from django.http.request import split_domain_port, validate_host
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from nara.core.middleware import IN_FLIGHT, waited_too_long
+from nara.core.middleware import IN_FLIGHT, Turns, waited_too_long
 from nara.core.ratelimit import client_ip
 
 from . import abuse, fastpath
@@ -50,16 +49,10 @@ class _Environ:
 class SigningFastPath:
     def __init__(self, app):
         self.app = app
-        self._gate = None
-
-    @property
-    def gate(self) -> threading.BoundedSemaphore | None:
-        """At most NARA_SIGNING_CONCURRENCY signatures at once in this process; the rest wait
-        their turn here, holding no database connection, so that with enough server threads
-        the rest of the site is not stuck behind a surge on one petition."""
-        if self._gate is None and settings.NARA_SIGNING_CONCURRENCY:
-            self._gate = threading.BoundedSemaphore(settings.NARA_SIGNING_CONCURRENCY)
-        return self._gate
+        # At most NARA_SIGNING_CONCURRENCY signatures at once in this process; the rest wait
+        # their turn, holding no database connection, so that with enough server threads the
+        # rest of the site is not stuck behind a surge on one petition.
+        self.turns = Turns("NARA_SIGNING_CONCURRENCY")
 
     def __call__(self, environ, start_response):
         match = PATH.match(environ.get("PATH_INFO", ""))
@@ -105,15 +98,9 @@ class SigningFastPath:
     def _answer(self, request, petition_id: int):
         if waited_too_long(request.META) or not IN_FLIGHT.enter():
             return self._busy()
-        gate = self.gate
         try:
-            if gate is not None and not gate.acquire(timeout=settings.NARA_SHED_AFTER_MS / 1000):
-                return self._busy()
-            try:
-                return self._sign(request, petition_id)
-            finally:
-                if gate is not None:
-                    gate.release()
+            with self.turns.turn(settings.NARA_SHED_AFTER_MS / 1000) as mine:
+                return self._sign(request, petition_id) if mine else self._busy()
         finally:
             IN_FLIGHT.leave()
 
