@@ -54,6 +54,12 @@ INSTALLED_APPS = [
     "nara.notifications",
     "nara.complaints",
     "nara.petitions",
+    "nara.participation",
+    "nara.participation.consultations",
+    "nara.participation.proposals",
+    "nara.participation.polls",
+    "nara.participation.budgets",
+    "nara.participation.contributions",
     "nara.api",
 ]
 

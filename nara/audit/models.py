@@ -52,6 +52,29 @@ class EventType(models.TextChoices):
     PETITION_ANSWER_RETURNED = "petition.answer_returned", _("Answer returned")
     PETITION_ANSWERED = "petition.answered", _("Official answer published")
     PETITION_ANSWER_EXTENDED = "petition.answer_extended", _("Answer period extended")
+    # policy participation (nara.participation and its apps)
+    PARTICIPATION_PROCESS_CREATED = "participation.process_created", _("Process created")
+    PARTICIPATION_PROCESS_CHANGED = "participation.process_changed", _("Process changed")
+    PARTICIPATION_SUBMITTED = "participation.submitted", _("Submitted for moderation")
+    PARTICIPATION_APPROVED = "participation.approved", _("Approved and published")
+    PARTICIPATION_REJECTED = "participation.rejected", _("Rejected by a moderator")
+    PARTICIPATION_HIDDEN = "participation.hidden", _("Hidden by a moderator")
+    PARTICIPATION_FLAGGED = "participation.flagged", _("Flagged by a user")
+    PARTICIPATION_ACCOUNT_BLOCKED = (
+        "participation.account_blocked",
+        _("Account blocked from posting"),
+    )
+    PARTICIPATION_ACCOUNT_UNBLOCKED = "participation.account_unblocked", _("Posting block lifted")
+    CONSULTATION_PUBLISHED = "consultation.published", _("Draft published for comment")
+    CONSULTATION_REPORT_PUBLISHED = "consultation.report_published", _("What we heard published")
+    PROPOSAL_THRESHOLD_REACHED = "proposal.threshold_reached", _("Support threshold reached")
+    PROPOSAL_ANSWERED = "proposal.answered", _("Proposal answered")
+    POLL_PUBLISHED = "poll.published", _("Poll published")
+    BUDGET_PROJECT_ASSESSED = "budget.project_assessed", _("Project assessed")
+    BUDGET_BALLOT_CAST = "budget.ballot_cast", _("Ballot cast")
+    BUDGET_STYLE_LOCKED = "budget.style_locked", _("Ballot style locked")
+    BUDGET_RESULTS_PUBLISHED = "budget.results_published", _("Budget results published")
+    CONTRIBUTION_SUBMITTED = "contribution.submitted", _("Contribution submitted")
 
 
 class AuditEvent(models.Model):

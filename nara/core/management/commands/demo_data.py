@@ -321,6 +321,7 @@ class Command(BaseCommand):
             )
         self._complaints(categories)
         self._petitions(categories, units, hashed, secret)
+        self._participation(units)
 
     def _complaints(self, categories) -> None:
         get = User.objects.get
@@ -430,6 +431,23 @@ class Command(BaseCommand):
             petition=answered, by=get_role(unit, "handler"), text=PETITION_ANSWER, submit=True
         )
         petitions.petition_answer_approve(petition=answered, by=get_role(unit, "approver"))
+
+    def _participation(self, units) -> None:
+        from nara.participation import demo
+
+        citizens = list(
+            User.objects.filter(email__endswith=f"@{DOMAIN}", email__startswith="citizen")
+        )
+        citizens.sort(key=lambda u: int(u.email[7:].split("@")[0]))
+        demo.load(
+            demo.DemoContext(
+                units=units,
+                citizens=citizens,
+                moderator=User.objects.get(email=f"moderator@{DOMAIN}"),
+                operator=User.objects.get(email=f"operator@{DOMAIN}"),
+                domain=DOMAIN,
+            )
+        )
 
     def _print_accounts(self, password: str, secret: str) -> None:
         w = self.stdout.write

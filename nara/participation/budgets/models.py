@@ -1,0 +1,3 @@
+"""Budgets."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,3 @@
+"""Consultations."""
+
+from django.db import models  # noqa: F401

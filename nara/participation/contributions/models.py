@@ -1,0 +1,3 @@
+"""Contributions."""
+
+from django.db import models  # noqa: F401

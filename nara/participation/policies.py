@@ -1,0 +1,118 @@
+"""Who may do what in a participation process. One place decides, from the current phase, the
+person's account, residence and role; views, the API and services all ask here.
+
+- Anonymous visitors may read and nothing else.
+- Signed-in people may do the citizen actions the current phase allows; a process limited to a
+  region lets only its residents do the region-gated ones (propose, support, answer a poll,
+  vote). An account blocked from posting may do none of them.
+- Officials of the running agency (its unit or a unit above it, any role) may do the official
+  actions the current phase allows (assess, answer, report).
+- Moderators may moderate whatever the phase; moderation is checked by `can_moderate`."""
+
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from nara.agencies.selectors import official_unit_ids
+
+from .models import (
+    CITIZEN_ACTIONS,
+    OFFICIAL_ACTIONS,
+    REGION_GATED_ACTIONS,
+    Action,
+    Phase,
+    PostingBlock,
+    Process,
+)
+
+
+def current_phase(process: Process, *, now: datetime | None = None) -> Phase | None:
+    """The phase open at `now`, or None between, before or after the phases. Uses prefetched
+    `process.phases` when present."""
+    now = now or timezone.now()
+    for phase in process.phases.all():
+        if phase.starts_at <= now < phase.ends_at:
+            return phase
+    return None
+
+
+def phase_allows(process: Process, action: str, *, now: datetime | None = None) -> bool:
+    phase = current_phase(process, now=now)
+    return phase is not None and action in phase.actions
+
+
+def is_resident(user, process: Process) -> bool:
+    """Whether `user` lives in the process's region (always, for a national process)."""
+    if process.region_id is None:
+        return True
+    region = getattr(user, "region", None)
+    while region is not None:
+        if region.pk == process.region_id:
+            return True
+        region = region.parent
+    return False
+
+
+def is_agency_official(user, process: Process) -> bool:
+    """A member (any role) of the running unit or of a unit above it."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    units = official_unit_ids(user)
+    if not units:
+        return False
+    unit = process.unit
+    while unit is not None:
+        if unit.pk in units:
+            return True
+        unit = unit.parent
+    return False
+
+
+def is_blocked(user) -> bool:
+    cache = user.__dict__
+    if "_nara_posting_blocked" not in cache:
+        cache["_nara_posting_blocked"] = PostingBlock.objects.filter(user=user).exists()
+    return cache["_nara_posting_blocked"]
+
+
+def refusal(user, process: Process, action: str, *, now: datetime | None = None):
+    """Why `user` may not do `action` in `process` now (a translatable message), or None when
+    they may."""
+    if not getattr(user, "is_authenticated", False):
+        return _("Please log in to take part.")
+    if not process.published:
+        return _("This process is not open.")
+    if action in OFFICIAL_ACTIONS:
+        if not is_agency_official(user, process):
+            return _("Only officials of the agency running this process may do this.")
+    elif action in CITIZEN_ACTIONS:
+        if is_blocked(user):
+            return _("Your account may not post in participation. Contact the moderators.")
+        if action in REGION_GATED_ACTIONS and not is_resident(user, process):
+            return _("Only residents of %(region)s may do this.") % {"region": process.region}
+    else:
+        raise ValueError(f"unknown action {action!r}")
+    if not phase_allows(process, action, now=now):
+        return _("This is not open in the current phase.")
+    return None
+
+
+def can_act(user, process: Process, action: str, *, now: datetime | None = None) -> bool:
+    return refusal(user, process, action, now=now) is None
+
+
+def can_moderate(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_moderator)
+
+
+def require_act(user, process: Process, action: str, *, now: datetime | None = None) -> None:
+    """Raise NotAllowed (with the reason) unless `user` may do `action` in `process` now."""
+    from nara.core.errors import NotAllowed
+
+    reason = refusal(user, process, action, now=now)
+    if reason is not None:
+        raise NotAllowed(reason)
+
+
+__all__ = ["Action", "can_act", "can_moderate", "current_phase", "refusal", "require_act"]

@@ -1,0 +1,3 @@
+"""Polls."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,3 @@
+"""Proposals."""
+
+from django.db import models  # noqa: F401
