@@ -18,6 +18,7 @@ urlpatterns = [
     path("office/petitions/", include("nara.petitions.urls_office")),
     path("office/", include("nara.complaints.urls_official")),
     path("participation/", include("nara.participation.urls")),
+    path("participation/moderation/", include("nara.participation.urls_moderation")),
     path("participation/consultations/", include("nara.participation.consultations.urls")),
     path("participation/proposals/", include("nara.participation.proposals.urls")),
     path("participation/polls/", include("nara.participation.polls.urls")),
