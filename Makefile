@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test venv lint bench-complaints bench-signatures messages clean
+.PHONY: run test venv lint bench-complaints bench-signatures bench-participation messages clean
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ bench-complaints: venv
 
 bench-signatures: venv
 	$(PY) bench/signatures.py
+
+bench-participation: venv
+	$(PY) bench/participation.py
 
 messages: venv
 	DEBUG=1 $(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=tests --ignore=bench --ignore=var --no-obsolete

@@ -323,3 +323,9 @@ NARA_SIGNING_STATEMENT_TIMEOUT_MS = 10_000  # on the connections that run signin
 # Signing by e-mail (forms, confirm pages) at once per process; see nara/petitions/middleware.py.
 NARA_EMAIL_SIGNING_CONCURRENCY = int(os.environ.get("NARA_EMAIL_SIGNING_CONCURRENCY", "1"))
 NARA_EMAIL_SIGNING_WAIT_SECONDS = int(os.environ.get("NARA_EMAIL_SIGNING_WAIT_SECONDS", "30"))
+
+# Policy participation
+NARA_MODERATION_TARGET_HOURS = int(os.environ.get("NARA_MODERATION_TARGET_HOURS", "24"))
+NARA_FLAGS_TO_REVIEW = int(os.environ.get("NARA_FLAGS_TO_REVIEW", "3"))  # reports: back to review
+NARA_DIGEST_HOUR = 8  # digests leave after this hour (Seoul time)
+NARA_DIGEST_WEEKDAY = 0  # weekly digests on Mondays

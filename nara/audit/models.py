@@ -65,16 +65,18 @@ class EventType(models.TextChoices):
         _("Account blocked from posting"),
     )
     PARTICIPATION_ACCOUNT_UNBLOCKED = "participation.account_unblocked", _("Posting block lifted")
+    PARTICIPATION_RESTORED = "participation.restored", _("Restored by a moderator")
+    PARTICIPATION_FLAGS_DISMISSED = "participation.flags_dismissed", _("Flags dismissed")
     CONSULTATION_PUBLISHED = "consultation.published", _("Draft published for comment")
     CONSULTATION_REPORT_PUBLISHED = "consultation.report_published", _("What we heard published")
     PROPOSAL_THRESHOLD_REACHED = "proposal.threshold_reached", _("Support threshold reached")
     PROPOSAL_ANSWERED = "proposal.answered", _("Proposal answered")
+    PROPOSAL_CLOSED = "proposal.closed", _("Proposal closed: the process moved on")
     POLL_PUBLISHED = "poll.published", _("Poll published")
     BUDGET_PROJECT_ASSESSED = "budget.project_assessed", _("Project assessed")
     BUDGET_BALLOT_CAST = "budget.ballot_cast", _("Ballot cast")
     BUDGET_STYLE_LOCKED = "budget.style_locked", _("Ballot style locked")
     BUDGET_RESULTS_PUBLISHED = "budget.results_published", _("Budget results published")
-    CONTRIBUTION_SUBMITTED = "contribution.submitted", _("Contribution submitted")
 
 
 class AuditEvent(models.Model):

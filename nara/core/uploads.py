@@ -105,10 +105,15 @@ class CleanFile:
 # --- public API ---------------------------------------------------------------------------------
 
 
-def clean_upload(upload: UploadedFile) -> CleanFile:
-    """Check one uploaded file by its content; raise ValidationError or return a CleanFile."""
+def clean_upload(
+    upload: UploadedFile, *, max_bytes: int | None = None, max_side: int | None = None
+) -> CleanFile:
+    """Check one uploaded file by its content; raise ValidationError or return a CleanFile.
+
+    Optional: `max_bytes` replaces settings.NARA_MAX_ATTACHMENT_BYTES as the size limit, and
+    `max_side` shrinks images whose longer side is larger to that many pixels (aspect kept)."""
     display = _display_name(upload)
-    data = _read_limited(upload, display)
+    data = _read_limited(upload, display, max_bytes)
     content_type = sniff_content_type(data)
     if content_type is None:
         raise ValidationError(
@@ -119,7 +124,7 @@ def clean_upload(upload: UploadedFile) -> CleanFile:
     if content_type == PDF:
         _check_pdf(data, display)
     else:
-        data = _reencode_image(data, content_type, display)
+        data = _reencode_image(data, content_type, display, max_side)
     return CleanFile(
         name=safe_name(upload.name or "", content_type),
         content_type=content_type,
@@ -204,8 +209,8 @@ def _too_large(display: str, limit: int) -> ValidationError:
     )
 
 
-def _read_limited(upload: UploadedFile, display: str) -> bytes:
-    limit = int(settings.NARA_MAX_ATTACHMENT_BYTES)
+def _read_limited(upload: UploadedFile, display: str, max_bytes: int | None = None) -> bytes:
+    limit = int(settings.NARA_MAX_ATTACHMENT_BYTES if max_bytes is None else max_bytes)
     if upload.size is not None and upload.size > limit:
         raise _too_large(display, limit)
     try:
@@ -243,7 +248,9 @@ def _too_many_pixels(display: str, max_pixels: int) -> ValidationError:
     )
 
 
-def _reencode_image(data: bytes, content_type: str, display: str) -> bytes:
+def _reencode_image(
+    data: bytes, content_type: str, display: str, max_side: int | None = None
+) -> bytes:
     max_pixels = _max_pixels()
     formats = _PILLOW_FORMATS[content_type]
     # Pillow's own bomb check warns (and errs beyond twice Image.MAX_IMAGE_PIXELS); make the
@@ -260,7 +267,10 @@ def _reencode_image(data: bytes, content_type: str, display: str) -> bytes:
             with Image.open(io.BytesIO(data), formats=[formats[0]]) as image:
                 _check_pixels(image, display, max_pixels)
                 image.load()
-                return _encode_without_metadata(_upright(image), content_type)
+                upright = _upright(image)
+                if max_side and max(upright.size) > max_side:
+                    upright = _shrunk(upright, max_side)
+                return _encode_without_metadata(upright, content_type)
         except ValidationError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -276,6 +286,15 @@ def _check_pixels(image: Image.Image, display: str, max_pixels: int) -> None:
         raise _corrupt(display)
     if width * height > max_pixels:
         raise _too_many_pixels(display, max_pixels)
+
+
+def _shrunk(image: Image.Image, max_side: int) -> Image.Image:
+    """A copy whose longer side is `max_side` pixels (the aspect ratio kept)."""
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    image = image.copy()
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return image
 
 
 def _upright(image: Image.Image) -> Image.Image:

@@ -38,6 +38,8 @@ class OutboxMessage(models.Model):
     to_email = models.EmailField()
     subject = models.CharField(max_length=200)
     body = models.TextField()
+    # extra mail headers, e.g. List-Unsubscribe on digests (RFC 8058)
+    headers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)

@@ -40,10 +40,17 @@ def localized(obj):
     return lambda: obj.name
 
 
-def email_enqueue(*, to: str, subject: str, body: str) -> OutboxMessage:
-    """Queue an e-mail in the current transaction; a task sends it after commit."""
+def email_enqueue(
+    *, to: str, subject: str, body: str, headers: dict[str, str] | None = None
+) -> OutboxMessage:
+    """Queue an e-mail in the current transaction; a task sends it after commit. `headers`
+    are extra mail headers (e.g. List-Unsubscribe)."""
     message = OutboxMessage.objects.create(
-        to_email=to, subject=subject[:200], body=body, next_attempt_at=timezone.now()
+        to_email=to,
+        subject=subject[:200],
+        body=body,
+        headers=dict(headers or {}),
+        next_attempt_at=timezone.now(),
     )
     transaction.on_commit(lambda: _schedule_delivery(message.pk))
     return message
@@ -90,6 +97,7 @@ def outbox_deliver(message_id: int) -> bool:
             body=message.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.to_email],
+            headers=message.headers or None,
         ).send()
     except Exception as exc:  # any transport failure: keep the message, retry later
         attempts = message.attempts + 1

@@ -108,6 +108,11 @@ class Process(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("participation:process", kwargs={"slug": self.slug})
+
 
 class Phase(models.Model):
     """One step of a process, open from `starts_at` (inclusive) to `ends_at` (exclusive).
@@ -249,4 +254,88 @@ class Follow(models.Model):
                 fields=["user", "content_type", "object_id"], name="one_follow_per_user_target"
             )
         ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+
+class DigestFrequency(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    OFF = "off", _("Never (no digest e-mails)")
+
+
+class DigestPreference(models.Model):
+    """How often a user gets the digest of what they follow, and how far it has gone: every
+    activity up to `covered_until` has been sent (or skipped) already, so each period's digest
+    goes out once, whatever the number of workers."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participation_digest"
+    )
+    frequency = models.CharField(
+        _("digest e-mail"),
+        max_length=10,
+        choices=DigestFrequency,
+        default=DigestFrequency.WEEKLY,
+        db_index=True,
+    )
+    covered_until = models.DateTimeField(default=timezone.now, db_index=True)
+    last_sent_at = models.DateTimeField(_("last digest sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("digest preference")
+        verbose_name_plural = _("digest preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.frequency}"
+
+
+class Activity(models.Model):
+    """Something followers of a process (or of one item in it) care about. One row per event;
+    the digest fans it out to the followers when it is sent. `message` holds the text in every
+    site language (rendered when recorded, so each follower reads it in theirs)."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="activities")
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    message = models.JSONField(default=dict)  # {"ko": "…", "en": "…"}
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [
+            models.Index(fields=["process", "created_at"]),
+            models.Index(fields=["content_type", "object_id", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def text(self, language: str | None = None) -> str:
+        from django.utils.translation import get_language
+
+        language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
+        return (
+            self.message.get(language)
+            or self.message.get(settings.LANGUAGE_CODE)
+            or next(iter(self.message.values()), "")
+        )
+
+
+class SpamExample(models.Model):
+    """What the spam classifier learns from: one row per moderator decision that says whether a
+    text was spam (rejected or hidden as spam) or not (approved, restored). Append-only: when a
+    later decision changes an item's label, a row with weight -1 withdraws the earlier one."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    is_spam = models.BooleanField()
+    weight = models.SmallIntegerField(default=1)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
         indexes = [models.Index(fields=["content_type", "object_id"])]

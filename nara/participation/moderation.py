@@ -1,23 +1,35 @@
-"""Moderation of everything posted in participation: one queue over every registered model.
+"""Moderation of everything posted in participation (게시물 심사): one queue over every registered
+model.
 
 Topic apps register their posted models (`register(Comment, on_change=…)`) in their AppConfig's
 `ready()`, submit new items with `moderation_submit(item=…)` inside their create service, and
 never change `moderation_status` themselves. `on_change(item, old_status, new_status)` runs in
-the same transaction after a decision, for counters that only count published items."""
+the same transaction after a decision, for counters that only count published items.
 
-from collections.abc import Callable
+Services here: `moderation_submit`, `moderation_decide` (approve, reject, hide, restore; the
+transition table is `DECISIONS`), `moderation_decide_many` (bulk), `flag_create`,
+`flags_dismiss`, `account_block`, `account_unblock`. Every one checks the moderator, locks the
+row, changes state with a conditional update, writes the audit event and tells the author. The
+spam score is advice: no service decides from it."""
+
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
-from django.utils import timezone
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core.errors import InvalidTransition, NotAllowed
 
-from .models import Moderated, ModerationStatus
+from .models import Flag, Moderated, ModerationStatus, PostingBlock, SpamExample
 
 
 @dataclass(frozen=True)
@@ -37,9 +49,78 @@ def moderation_target() -> timedelta:
     return timedelta(hours=getattr(settings, "NARA_MODERATION_TARGET_HOURS", 24))
 
 
+def flags_to_review() -> int:
+    """How many unresolved flags bring a published item to the moderators' Flagged list."""
+    return max(1, int(getattr(settings, "NARA_FLAGS_TO_REVIEW", 3)))
+
+
+class Reason(models.TextChoices):
+    """Why a moderator rejects or hides an item; the author sees it (with the note)."""
+
+    SPAM = "spam", _("Spam or advertising")
+    ABUSE = "abuse", _("Abusive, hateful or threatening")
+    PERSONAL_DATA = "personal_data", _("Shows someone's personal information")
+    OFF_TOPIC = "off_topic", _("Off topic for this process")
+    DUPLICATE = "duplicate", _("Repeats an earlier post")
+    OTHER = "other", _("Another breach of the participation guidelines")
+
+
+def reason_text(code: str, note: str = "") -> str:
+    """The reason as the author reads it, in the active language."""
+    label = str(Reason(code).label) if code in Reason.values else ""
+    note = (note or "").strip()
+    if label and note:
+        return f"{label} — {note}"
+    return label or note
+
+
+# --- items -----------------------------------------------------------------------------------
+
+
+def item_key(item: Moderated) -> str:
+    return f"{item._meta.label_lower}:{item.pk}"
+
+
+def item_get(kind: str, pk) -> Moderated:
+    """A registered item by its kind (`app_label.model`) and id, or 404."""
+    registration = REGISTRY.get(str(kind))
+    if registration is None:
+        raise Http404
+    try:
+        return registration.model.objects.select_related("author").get(pk=int(pk))
+    except (registration.model.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def items_get(keys: Iterable[str]) -> list[Moderated]:
+    """Registered items from "kind:id" keys (unknown or malformed keys are left out), one
+    query per kind."""
+    wanted: dict[str, set[int]] = {}
+    for key in keys:
+        kind, _sep, raw = str(key).partition(":")
+        if kind in REGISTRY and raw.isdecimal() and len(raw) < 19:
+            wanted.setdefault(kind, set()).add(int(raw))
+    found = []
+    for kind, pks in wanted.items():
+        model = REGISTRY[kind].model
+        found.extend(model.objects.select_related("author").filter(pk__in=pks).order_by("pk"))
+    return found
+
+
+def _url(item) -> str:
+    try:
+        return item.get_absolute_url()
+    except Exception:  # an item without a public page, or one that cannot be reversed
+        return ""
+
+
+# --- submission --------------------------------------------------------------------------------
+
+
 def moderation_submit(*, item: Moderated) -> Moderated:
     """Put a newly created item in the queue: pending, with its target time and spam score.
-    Call inside the create service's transaction, after the item is saved."""
+    Call inside the create service's transaction, after the item is saved. The score is only
+    shown to moderators: the item waits for one whatever it is."""
     from .spam import spam_score
 
     now = timezone.now()
@@ -55,13 +136,17 @@ def moderation_submit(*, item: Moderated) -> Moderated:
         event_type=EventType.PARTICIPATION_SUBMITTED,
         target=item,
         to_state=ModerationStatus.PENDING,
+        data={"spam_score": item.spam_score},
     )
     return item
 
 
+# --- decisions ---------------------------------------------------------------------------------
+
+# decision: (from these states, to this state, audit event)
 DECISIONS = {
     "approve": (
-        {ModerationStatus.PENDING, ModerationStatus.HIDDEN, ModerationStatus.REJECTED},
+        {ModerationStatus.PENDING},
         ModerationStatus.PUBLISHED,
         EventType.PARTICIPATION_APPROVED,
     ),
@@ -75,42 +160,464 @@ DECISIONS = {
         ModerationStatus.HIDDEN,
         EventType.PARTICIPATION_HIDDEN,
     ),
+    "restore": (
+        {ModerationStatus.HIDDEN, ModerationStatus.REJECTED},
+        ModerationStatus.PUBLISHED,
+        EventType.PARTICIPATION_RESTORED,
+    ),
+}
+REASON_REQUIRED = frozenset({"reject", "hide"})
+
+
+def can_decide(status: str, decision: str) -> bool:
+    return decision in DECISIONS and status in DECISIONS[decision][0]
+
+
+def decisions_for(status: str) -> list[str]:
+    return [name for name in DECISIONS if can_decide(status, name)]
+
+
+AUTHOR_MESSAGES = {
+    "approve": (
+        _("Your post was published"),
+        _("“%(title)s” was approved by a moderator and is now published."),
+    ),
+    "reject": (
+        _("Your post was not published"),
+        _("“%(title)s” was not published. The moderator's reason: %(reason)s"),
+    ),
+    "hide": (
+        _("Your post was hidden"),
+        _("“%(title)s” was hidden by a moderator. The moderator's reason: %(reason)s"),
+    ),
+    "restore": (
+        _("Your post is published again"),
+        _("A moderator reviewed “%(title)s” again; it is now published."),
+    ),
 }
 
 
-def moderation_decide(*, item: Moderated, by, decision: str, reason: str = "") -> Moderated:
-    """Approve, reject or hide one item (a reason is required to reject or hide; the author
-    sees it). Locks the row, checks the transition, audits, runs the model's on_change."""
+def _require_moderator(by) -> None:
     if not (getattr(by, "is_authenticated", False) and by.is_moderator):
         raise NotAllowed()
+
+
+def _clean_reason(decision: str, reason_code: str, reason: str) -> tuple[str, str]:
+    reason_code, reason = (reason_code or "").strip(), (reason or "").strip()
+    if reason_code and reason_code not in Reason.values:
+        raise ValidationError({"reason_code": _("Choose a reason from the list.")})
+    if decision in REASON_REQUIRED and not (reason_code or reason):
+        raise ValidationError({"reason_code": _("Choose the reason: the author will see it.")})
+    if reason_code == Reason.OTHER and not reason:
+        raise ValidationError({"note": _("Say which guideline was breached: the author reads it.")})
+    return reason_code, reason[:2000]
+
+
+def _learn(item: Moderated, *, is_spam: bool) -> None:
+    """Record a moderator's judgement for the spam classifier (withdrawing an earlier opposite
+    one for the same item)."""
+    content_type = ContentType.objects.get_for_model(type(item))
+    earlier = SpamExample.objects.filter(content_type=content_type, object_id=item.pk)
+    net = {True: 0, False: 0}
+    for label, weight in earlier.values_list("is_spam", "weight"):
+        net[label] += weight
+    if net[is_spam] > 0:
+        return
+    text = f"{item.moderation_title()}\n{item.moderation_text()}"[:5000]
+    rows = [SpamExample(content_type=content_type, object_id=item.pk, is_spam=is_spam, text=text)]
+    if net[not is_spam] > 0:
+        rows.append(
+            SpamExample(
+                content_type=content_type,
+                object_id=item.pk,
+                is_spam=not is_spam,
+                weight=-1,
+                text=text,
+            )
+        )
+    SpamExample.objects.bulk_create(rows)
+
+
+def _resolve_flags(item: Moderated, now) -> int:
+    content_type = ContentType.objects.get_for_model(type(item))
+    return Flag.objects.filter(
+        content_type=content_type, object_id=item.pk, resolved_at__isnull=True
+    ).update(resolved_at=now)
+
+
+def _notify_author(item: Moderated, decision: str, reason_code: str, reason: str) -> None:
+    from nara.notifications.services import msg, notify
+
+    subject, body = AUTHOR_MESSAGES[decision]
+    title = item.moderation_title()
+    notify(
+        user=item.author,
+        subject=subject,
+        body=msg(body, {"title": title, "reason": lambda: reason_text(reason_code, reason)}),
+        url=_url(item),
+    )
+
+
+def _apply(
+    item: Moderated,
+    *,
+    by,
+    decision: str,
+    reason_code: str,
+    reason: str,
+    notify_author: bool = True,
+    extra: dict | None = None,
+) -> Moderated:
+    """The decision on a locked, current row (inside the caller's transaction)."""
     allowed_from, to_status, event = DECISIONS[decision]
+    model = type(item)
+    old = item.moderation_status
+    if old not in allowed_from:
+        raise InvalidTransition(decided_message(item))
+    now = timezone.now()
+    with translation.override(item.author.preferred_language or settings.LANGUAGE_CODE):
+        stored_reason = reason_text(reason_code, reason) if decision in REASON_REQUIRED else ""
+    changes = {
+        "moderation_status": to_status,
+        "moderated_by": by,
+        "moderated_at": now,
+        "moderation_reason": stored_reason,
+    }
+    if to_status == ModerationStatus.HIDDEN:
+        changes["flag_count"] = 0
+    updated = model.objects.filter(pk=item.pk, moderation_status=old).update(**changes)
+    if updated != 1:  # somebody else decided in between
+        item.refresh_from_db()
+        raise InvalidTransition(decided_message(item))
+    for name, value in changes.items():
+        setattr(item, name, value)
+    if to_status == ModerationStatus.HIDDEN:
+        _resolve_flags(item, now)
+    data = {"decision": decision, **(extra or {})}
+    if reason_code:
+        data["reason_code"] = reason_code
+    if reason:
+        data["reason"] = reason
+    audit_record(
+        actor=by, event_type=event, target=item, from_state=old, to_state=to_status, data=data
+    )
+    registration = REGISTRY.get(model._meta.label_lower)
+    if registration and registration.on_change:
+        registration.on_change(item, old, to_status)
+    if to_status == ModerationStatus.PUBLISHED:
+        _learn(item, is_spam=False)
+    elif reason_code == Reason.SPAM:
+        _learn(item, is_spam=True)
+    if notify_author:
+        _notify_author(item, decision, reason_code, reason)
+    return item
+
+
+def decided_message(item: Moderated):
+    """Why a decision can no longer be made: what the item is now, and who decided it."""
+    status = ModerationStatus(item.moderation_status).label
+    moderator = getattr(item, "moderated_by", None)
+    if moderator is not None and item.moderated_at:
+        return _("This item is already “%(status)s” (decided by %(who)s at %(when)s).") % {
+            "status": status,
+            "who": moderator.display_name,
+            "when": timezone.localtime(item.moderated_at).strftime("%Y-%m-%d %H:%M"),
+        }
+    return _("This item is already “%(status)s”.") % {"status": status}
+
+
+def moderation_decide(
+    *,
+    item: Moderated,
+    by,
+    decision: str,
+    reason: str = "",
+    reason_code: str = "",
+    notify_author: bool = True,
+) -> Moderated:
+    """Approve, reject, hide or restore one item. Rejecting and hiding need a reason (a code
+    from `Reason` and/or a text; the author sees it, in their language). Locks the row, checks
+    the transition table, audits, runs the model's on_change, teaches the spam classifier and
+    tells the author. A decision made meanwhile by someone else raises InvalidTransition."""
+    _require_moderator(by)
+    if decision not in DECISIONS:
+        raise ValueError(f"unknown decision {decision!r}")
+    reason_code, reason = _clean_reason(decision, reason_code, reason)
     model: type[models.Model] = type(item)
     with transaction.atomic():
-        locked = model.objects.select_for_update().get(pk=item.pk)
-        old = locked.moderation_status
-        if old not in allowed_from:
-            raise InvalidTransition()
-        locked.moderation_status = to_status
-        locked.moderated_by = by
-        locked.moderated_at = timezone.now()
-        locked.moderation_reason = reason
-        locked.save(
-            update_fields=[
-                "moderation_status",
-                "moderated_by",
-                "moderated_at",
-                "moderation_reason",
-            ]
+        locked = model.objects.select_for_update().select_related("author").get(pk=item.pk)
+        return _apply(
+            locked,
+            by=by,
+            decision=decision,
+            reason_code=reason_code,
+            reason=reason,
+            notify_author=notify_author,
         )
+
+
+@dataclass
+class BulkResult:
+    done: list
+    skipped: list  # (item, message)
+
+
+def moderation_decide_many(
+    *, items: Iterable[Moderated], by, decision: str, reason: str = "", reason_code: str = ""
+) -> BulkResult:
+    """The same decision (only approve or reject) on several items, each in its own
+    transaction: an item someone else decided meanwhile is skipped with the reason."""
+    _require_moderator(by)
+    if decision not in ("approve", "reject"):
+        raise ValidationError({"decision": _("Choose approve or reject.")})
+    reason_code, reason = _clean_reason(decision, reason_code, reason)
+    result = BulkResult(done=[], skipped=[])
+    for item in items:
+        try:
+            result.done.append(
+                moderation_decide(
+                    item=item, by=by, decision=decision, reason=reason, reason_code=reason_code
+                )
+            )
+        except InvalidTransition as error:
+            result.skipped.append((item, error.message))
+    return result
+
+
+# --- flags from users --------------------------------------------------------------------------
+
+
+def flag_create(*, user, item: Moderated, reason: str, note: str = "") -> Flag:
+    """A signed-in user reports a published item (once per item; not their own). The item's
+    flag count grows atomically; at `flags_to_review()` it appears in the Flagged list."""
+    if not getattr(user, "is_authenticated", False):
+        raise NotAllowed(_("Please log in to report a post."))
+    if item.author_id == user.pk:
+        raise NotAllowed(_("You cannot report your own post."))
+    if PostingBlock.objects.filter(user=user).exists():
+        raise NotAllowed(_("Your account may not post in participation. Contact the moderators."))
+    if reason not in Flag.Reason.values:
+        raise ValidationError({"reason": _("Choose why you report this post.")})
+    note = (note or "").strip()[:500]
+    model = type(item)
+    content_type = ContentType.objects.get_for_model(model)
+    with transaction.atomic():
+        current = model.objects.select_for_update().get(pk=item.pk)
+        if current.moderation_status != ModerationStatus.PUBLISHED:
+            raise InvalidTransition(_("This post is not published, so it cannot be reported."))
+        try:
+            with transaction.atomic():
+                flag = Flag.objects.create(
+                    content_type=content_type,
+                    object_id=item.pk,
+                    user=user,
+                    reason=reason,
+                    note=note,
+                )
+        except IntegrityError:
+            raise ValidationError(
+                {"reason": _("You already reported this post. The moderators will look at it.")}
+            ) from None
+        model.objects.filter(pk=item.pk).update(flag_count=F("flag_count") + 1)
+        item.flag_count = current.flag_count + 1
+        audit_record(
+            actor=user,
+            event_type=EventType.PARTICIPATION_FLAGGED,
+            target=item,
+            data={"reason": reason, "flag_count": item.flag_count},
+        )
+    return flag
+
+
+def flags_dismiss(*, item: Moderated, by) -> int:
+    """The moderator finds the reports unfounded: they are resolved and the count starts
+    again from zero (the item stays published). Returns how many were dismissed."""
+    _require_moderator(by)
+    model = type(item)
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=item.pk)
+        count = _resolve_flags(locked, timezone.now())
+        if not count and not locked.flag_count:
+            raise InvalidTransition(_("There are no open reports on this post."))
+        model.objects.filter(pk=item.pk).update(flag_count=0)
+        item.flag_count = 0
         audit_record(
             actor=by,
-            event_type=event,
+            event_type=EventType.PARTICIPATION_FLAGS_DISMISSED,
             target=locked,
-            from_state=old,
-            to_state=to_status,
-            data={"reason": reason} if reason else {},
+            data={"dismissed": count},
         )
-        registration = REGISTRY.get(model._meta.label_lower)
-        if registration and registration.on_change:
-            registration.on_change(locked, old, to_status)
-    return locked
+    return count
+
+
+# --- blocking accounts -------------------------------------------------------------------------
+
+
+def account_block(*, user, by, reason: str) -> PostingBlock:
+    """Block a spam or abusive account from posting, and hide everything it posted that is
+    pending or published — in one transaction, every step audited. Authors are not notified
+    item by item; they get one message about the block."""
+    from nara.notifications.services import msg, notify
+
+    _require_moderator(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason: it is kept in the audit log.")})
+    if user.pk == by.pk:
+        raise NotAllowed(_("You cannot block your own account."))
+    hidden = 0
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                block = PostingBlock.objects.create(user=user, blocked_by=by, reason=reason[:2000])
+        except IntegrityError:
+            raise InvalidTransition(_("This account is already blocked.")) from None
+        for registration in REGISTRY.values():
+            items = (
+                registration.model.objects.select_for_update()
+                .select_related("author")
+                .filter(
+                    author=user,
+                    moderation_status__in=[ModerationStatus.PENDING, ModerationStatus.PUBLISHED],
+                )
+                .order_by("pk")
+            )
+            for item in items:
+                _apply(
+                    item,
+                    by=by,
+                    decision="hide",
+                    reason_code="",
+                    reason=reason,
+                    notify_author=False,
+                    extra={"account_blocked": True},
+                )
+                hidden += 1
+        audit_record(
+            actor=by,
+            event_type=EventType.PARTICIPATION_ACCOUNT_BLOCKED,
+            target=user,
+            data={"reason": reason, "hidden": hidden},
+        )
+        notify(
+            user=user,
+            subject=_("Your account may no longer post in participation"),
+            body=msg(
+                _("A moderator blocked your account from posting. The reason: %(reason)s"),
+                {"reason": reason},
+            ),
+        )
+    user.__dict__.pop("_nara_posting_blocked", None)
+    block.hidden_count = hidden
+    return block
+
+
+def account_unblock(*, user, by, reason: str = "") -> None:
+    """Lift a posting block. Hidden items stay hidden; a moderator may restore them one by
+    one."""
+    _require_moderator(by)
+    with transaction.atomic():
+        deleted, _rows = PostingBlock.objects.filter(user=user).delete()
+        if not deleted:
+            raise InvalidTransition(_("This account is not blocked."))
+        audit_record(
+            actor=by,
+            event_type=EventType.PARTICIPATION_ACCOUNT_UNBLOCKED,
+            target=user,
+            data={"reason": (reason or "").strip()[:2000]},
+        )
+    user.__dict__.pop("_nara_posting_blocked", None)
+
+
+# --- reads for the moderators' pages --------------------------------------------------------
+
+
+def kind_label(kind: str) -> str:
+    registration = REGISTRY.get(kind)
+    return str(registration.model._meta.verbose_name) if registration else kind
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return sorted(((kind, kind_label(kind)) for kind in REGISTRY), key=lambda c: c[1])
+
+
+def queue_rows(*, statuses, kind: str = "", min_flags: int = 0, newest_decided: bool = False):
+    """Keys of the items of every registered model (or of one kind) in `statuses`, as one
+    ordered query over all the models (a UNION of `kind, pk, sort_at, flags` rows): oldest
+    target time first, or the most recently decided first. Paginate it, then `queue_items`."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Coalesce
+
+    parts = []
+    for label, registration in sorted(REGISTRY.items()):
+        if kind and label != kind:
+            continue
+        rows = registration.model.objects.filter(moderation_status__in=list(statuses))
+        if min_flags:
+            rows = rows.filter(flag_count__gte=min_flags)
+        sort_at = (
+            Coalesce("moderated_at", "submitted_at")
+            if newest_decided
+            else Coalesce("moderation_due_at", "submitted_at")
+        )
+        parts.append(
+            rows.order_by()
+            .annotate(kind=Value(label, output_field=CharField()), sort_at=sort_at)
+            .values_list("kind", "pk", "sort_at", "flag_count")
+        )
+    if not parts:
+        return []
+    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    if newest_decided:
+        return combined.order_by("-sort_at", "kind", "-pk")
+    if min_flags:
+        return combined.order_by("-flag_count", "sort_at", "kind", "pk")
+    return combined.order_by("sort_at", "kind", "pk")
+
+
+def queue_items(rows) -> list[Moderated]:
+    """The objects behind a page of `queue_rows`, in order, with their author: one query per
+    kind on the page. Each gets `queue_kind`, `queue_kind_label` and `queue_key`."""
+    wanted: dict[str, list[int]] = {}
+    for kind, pk, *_rest in rows:
+        wanted.setdefault(kind, []).append(pk)
+    found = {}
+    for kind, pks in wanted.items():
+        model = REGISTRY[kind].model
+        for item in model.objects.select_related("author", "moderated_by").filter(pk__in=pks):
+            found[(kind, item.pk)] = item
+    items = []
+    for kind, pk, *_rest in rows:
+        item = found.get((kind, pk))
+        if item is not None:
+            item.queue_kind, item.queue_kind_label = kind, kind_label(kind)
+            item.queue_key = f"{kind}:{pk}"
+            items.append(item)
+    return items
+
+
+def flag_summaries(items: list[Moderated]) -> None:
+    """Attach `open_flags` (reason label, count) to each item: one query for all of them."""
+    from django.db.models import Count, Q
+
+    for item in items:
+        item.open_flags = []
+    if not items:
+        return
+    types = {kind: ContentType.objects.get_for_model(REGISTRY[kind].model) for kind in REGISTRY}
+    condition = Q()
+    for item in items:
+        condition |= Q(content_type=types[item.queue_kind], object_id=item.pk)
+    by_item = {(item.queue_kind, item.pk): item for item in items}
+    kinds = {ct.pk: kind for kind, ct in types.items()}
+    rows = (
+        Flag.objects.filter(condition, resolved_at__isnull=True)
+        .values("content_type_id", "object_id", "reason")
+        .annotate(n=Count("id"))
+        .order_by("content_type_id", "object_id", "-n", "reason")
+    )
+    labels = dict(Flag.Reason.choices)
+    for row in rows:
+        item = by_item.get((kinds.get(row["content_type_id"]), row["object_id"]))
+        if item is not None:
+            item.open_flags.append((labels.get(row["reason"], row["reason"]), row["n"]))

@@ -6,3 +6,31 @@ class BudgetsConfig(AppConfig):
     name = "nara.participation.budgets"
     label = "budgets"
     verbose_name = _("Participatory budgeting")
+
+    def ready(self) -> None:
+        from nara.participation import components, moderation
+
+        from .models import Project
+        from .services import project_moderated
+
+        moderation.register(Project, on_change=project_moderated)
+        components.register(budget_components)
+
+
+def budget_components(process):
+    """The process page's list of budgets (one query)."""
+    from nara.participation.components import Component
+
+    from .models import Budget
+
+    kind = _("Participatory budget")
+    return [
+        Component(
+            kind=str(kind),
+            title=budget.title,
+            url=budget.get_absolute_url(),
+            summary=budget.summary,
+            status=str(budget.get_ballot_style_display()),
+        )
+        for budget in Budget.objects.filter(process=process).order_by("id")
+    ]

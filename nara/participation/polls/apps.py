@@ -6,3 +6,35 @@ class PollsConfig(AppConfig):
     name = "nara.participation.polls"
     label = "polls"
     verbose_name = _("Polls")
+
+    def ready(self) -> None:
+        from nara.participation import components
+
+        components.register(process_components)
+
+
+def process_components(process) -> list:
+    """The process page's polls: one query."""
+    from django.utils.translation import ngettext
+
+    from nara.participation.components import Component
+
+    from .models import Poll
+
+    polls = Poll.objects.filter(process=process, published=True).only(
+        "pk", "title", "description", "response_count", "process_id", "results_always_public"
+    )
+    found = []
+    for poll in polls:
+        poll.process = process
+        found.append(
+            Component(
+                kind=str(_("Poll")),
+                title=poll.title,
+                url=poll.get_absolute_url(),
+                summary=poll.description[:200],
+                status=ngettext("%(n)d response", "%(n)d responses", poll.response_count)
+                % {"n": poll.response_count},
+            )
+        )
+    return found

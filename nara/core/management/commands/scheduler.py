@@ -1,4 +1,5 @@
-"""Enqueue periodic tasks (deadline watch, outbox retries, petition clock) every INTERVAL seconds.
+"""Enqueue periodic tasks (deadline watch, outbox retries, petition clock, participation digests
+and draft cleanup) every INTERVAL seconds.
 
 Run one scheduler beside the db_worker(s): `manage.py scheduler`. `--once` enqueues one round."""
 
@@ -9,13 +10,14 @@ from django.core.management.base import BaseCommand
 
 from nara.complaints.tasks import watch_deadlines
 from nara.notifications.tasks import deliver_due_outbox
+from nara.participation.tasks import participation_digests_tick
 from nara.petitions.tasks import petitions_tick
 
 log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Enqueue periodic tasks (deadlines, outbox retries)."
+    help = "Enqueue periodic tasks (deadlines, outbox retries, digests)."
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=int, default=60)
@@ -23,7 +25,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval: int, once: bool, **options):
         while True:
-            for periodic in (deliver_due_outbox, watch_deadlines, petitions_tick):
+            for periodic in (
+                deliver_due_outbox,
+                watch_deadlines,
+                petitions_tick,
+                participation_digests_tick,
+            ):
                 try:
                     periodic.enqueue()
                 except Exception:  # keep scheduling even if one enqueue fails

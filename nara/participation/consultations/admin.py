@@ -1,0 +1,160 @@
+"""Operators author drafts here: the add form takes the draft as plain text ("제1조(목적) …",
+paragraphs ①②…) and publishes it through the service; articles and paragraphs are then edited
+inline. Comments are read-only: moderators decide in the moderation queue."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from nara.agencies.models import Unit
+from nara.core.admin import OperatorAdmin, OperatorInline, ReadOnlyAdmin
+
+from . import services
+from .models import Article, Comment, Consultation, Paragraph, Report, Scope, Theme
+from .text import parse_articles
+
+
+class ConsultationAddForm(forms.ModelForm):
+    unit = forms.ModelChoiceField(label=_("agency"), queryset=Unit.objects.all())
+    draft_text = forms.CharField(
+        label=_("text of the draft"),
+        widget=forms.Textarea(attrs={"rows": 20}),
+        help_text=_(
+            'One article per line starting "제1조(목적)"; paragraphs start with ①, ② …; other '
+            "lines continue the paragraph above."
+        ),
+    )
+    days = forms.IntegerField(
+        label=_("comment period (days)"),
+        required=False,
+        min_value=1,
+        help_text=_("Empty: 40 days for national rules, 20 for local ones (행정절차법 §43)."),
+    )
+
+    class Meta:
+        model = Consultation
+        fields = ["title", "scope", "summary", "current_text_ref"]
+
+    def clean_draft_text(self):
+        try:
+            articles = parse_articles(self.cleaned_data["draft_text"])
+        except ValueError as error:
+            raise ValidationError(_("The text must start with an article (제1조).")) from error
+        if not articles:
+            raise ValidationError(_("The draft needs at least one article."))
+        numbers = [a.number for a in articles]
+        if len(set(numbers)) != len(numbers):
+            raise ValidationError(_("Each article number may appear only once."))
+        return articles
+
+    def clean(self):
+        data = super().clean()
+        scope, days = data.get("scope"), data.get("days")
+        if scope in Scope.values and days is not None:
+            minimum = services.default_comment_days(scope)
+            if days < minimum:
+                self.add_error(
+                    "days",
+                    _("The comment period must be at least %(n)d days.") % {"n": minimum},
+                )
+        return data
+
+
+class ArticleInline(OperatorInline):
+    model = Article
+    fields = ["order", "number", "heading"]
+    show_change_link = True
+
+
+class ParagraphInline(OperatorInline):
+    model = Paragraph
+    fields = ["order", "number", "text", "current_text"]
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(OperatorAdmin):
+    list_display = ["title", "scope", "process", "support_count", "oppose_count", "neutral_count"]
+    list_filter = ["scope"]
+    search_fields = ["title"]
+    readonly_fields = ["process", "support_count", "oppose_count", "neutral_count", "created_at"]
+    list_select_related = ["process"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ConsultationAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["unit", "title", "scope", "summary", "current_text_ref", "draft_text", "days"]
+        return [
+            "process",
+            "title",
+            "scope",
+            "summary",
+            "current_text_ref",
+            "support_count",
+            "oppose_count",
+            "neutral_count",
+            "created_at",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else [ArticleInline]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        created = services.consultation_create(
+            unit=data["unit"],
+            title=data["title"],
+            summary=data["summary"],
+            scope=data["scope"] or Scope.NATIONAL,
+            current_text_ref=data["current_text_ref"],
+            articles=data["draft_text"],
+            days=data["days"],
+            by=request.user,
+        )
+        obj.pk = created.pk
+        obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
+
+
+@admin.register(Article)
+class ArticleAdmin(OperatorAdmin):
+    list_display = ["__str__", "consultation", "order"]
+    list_select_related = ["consultation"]
+    fields = ["consultation", "order", "number", "heading"]
+    readonly_fields = ["consultation"]
+    inlines = [ParagraphInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ["id", "consultation", "article", "stance", "moderation_status", "submitted_at"]
+    list_filter = ["moderation_status", "stance"]
+    list_select_related = ["consultation", "article"]
+    readonly_fields = [f.name for f in Comment._meta.fields]
+    show_full_result_count = False
+
+
+class ThemeInline(OperatorInline):
+    model = Theme
+    fields = ["order", "title", "summary", "reply", "reply_text"]
+
+
+@admin.register(Report)
+class ReportAdmin(OperatorAdmin):
+    list_display = ["consultation", "status", "published_at"]
+    readonly_fields = ["consultation", "status", "published_at", "updated_by", "updated_at"]
+    inlines = [ThemeInline]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,447 @@
+"""Pages of consultations on drafts (입법예고): the draft, commenting, the comments, and the
+"what we heard" report (public page and the agency's writing page). Thin: forms → services."""
+
+import hashlib
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from nara.core.access import citizen_required, official_required, public
+from nara.core.errors import InvalidTransition, NotAllowed
+from nara.core.forms import apply_service_errors, new_form_token, query_param
+from nara.participation import policies
+from nara.participation.models import Action, ModerationStatus
+
+from . import selectors, services
+from .forms import WHOLE_DRAFT, CommentForm, ReportForm, ThemeForm
+from .models import Comment, Consultation, Paragraph, Stance, Theme
+
+THEME_PICK_LIMIT = 100
+# Filled in per response on cached pages (never a valid token itself).
+CSRF_SLOT = "naraCsrfSlot4c2d8e"
+
+
+def _public_page(request, build):
+    """A public page that anonymous visitors get from the cache (as petitions do): rendered at
+    most once per NARA_PUBLIC_CACHE_SECONDS for each URL and language; once a copy is older,
+    one request renders it again while the others still get the older copy. Signed-in users
+    (who see their own comments and the comment links their phase allows) always get a fresh
+    page. `build()` returns (template, context) and may raise Http404 (never cached)."""
+    seconds = getattr(settings, "NARA_PUBLIC_CACHE_SECONDS", 30)
+    if request.user.is_authenticated or seconds <= 0 or len(messages.get_messages(request)):
+        template, context = build()
+        return render(request, template, context)
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    key = f"consultations:page:{get_language()}:{digest}"
+    entry = cache.get(key)
+    html = None
+    if entry is not None:
+        built_at, html = entry
+        if time.time() - built_at >= seconds and cache.add(f"{key}:rendering", 1, timeout=30):
+            html = None
+    if html is None:
+        template, context = build()
+        html = render_to_string(template, {**context, "csrf_token": CSRF_SLOT}, request)
+        cache.set(key, (time.time(), html), seconds * 4)
+        cache.delete(f"{key}:rendering")
+    return HttpResponse(html.replace(CSRF_SLOT, get_token(request)))
+
+
+def _detail_url(consultation) -> str:
+    return reverse("consultations:detail", args=[consultation.pk])
+
+
+def _int(value, default: int = 1) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _base_context(request, consultation):
+    phase = policies.current_phase(consultation.process)
+    return {
+        "consultation": consultation,
+        "process": consultation.process,
+        "phase": phase,
+        "period": selectors.comment_period(consultation),
+        "report": selectors.report_published(consultation),
+        "is_agency_official": policies.is_agency_official(request.user, consultation.process),
+        "extra_css": True,
+    }
+
+
+# --- public pages ------------------------------------------------------------------------------
+
+
+@public
+@require_GET
+def index(request):
+    consultations = list(
+        Consultation.objects.filter(process__published=True)
+        .select_related("process__unit")
+        .order_by("-created_at", "-id")[:50]
+    )
+    return render(
+        request, "participation/consultations/index.html", {"consultations": consultations}
+    )
+
+
+@public
+@require_GET
+def detail(request, pk):
+    return _public_page(request, lambda: _detail(request, pk))
+
+
+def _detail(request, pk):
+    consultation = selectors.consultation_get_visible(user=request.user, pk=pk)
+    context = _base_context(request, consultation)
+    refusal = policies.refusal(request.user, consultation.process, Action.COMMENT)
+    context.update(
+        articles=selectors.draft_articles(consultation),
+        can_comment=refusal is None,
+        # anonymous visitors follow the links to the login page
+        show_comment_links=refusal is None or not request.user.is_authenticated,
+        refusal=refusal if request.user.is_authenticated else None,
+        own_comments=selectors.own_unpublished_comments(
+            user=request.user, consultation=consultation
+        ),
+    )
+    return "participation/consultations/detail.html", context
+
+
+@public
+@require_GET
+def comments(request, pk):
+    return _public_page(request, lambda: _comments(request, pk))
+
+
+def _comments(request, pk):
+    consultation = selectors.consultation_get_visible(user=request.user, pk=pk)
+    raw_article = query_param(request, "article", 20)
+    stance = query_param(request, "stance", 20)
+    article = None
+    errors = []
+    if raw_article:
+        article = selectors.article_in(consultation, raw_article)
+        if article is None:
+            errors.append(_("There is no such article in this draft: showing all comments."))
+    if stance and stance not in Stance.values:
+        errors.append(_("Unknown position: showing all positions."))
+        stance = ""
+    page_list, page, pages = selectors.published_comments(
+        consultation=consultation,
+        article=article,
+        stance=stance,
+        page=_int(query_param(request, "page", 10)),
+    )
+    context = _base_context(request, consultation)
+    filters = {
+        k: v for k, v in (("article", article.pk if article else ""), ("stance", stance)) if v
+    }
+
+    def page_url(n):
+        return "?" + urlencode({**filters, "page": n})
+
+    context.update(
+        comments=page_list,
+        article=article,
+        stance=stance,
+        stances=Stance.choices,
+        article_options=selectors.report_counts(consultation),
+        page=page,
+        pages=pages,
+        prev_url=page_url(page - 1) if page > 1 else "",
+        next_url=page_url(page + 1) if page < pages else "",
+        filter_errors=errors,
+        own_comments=selectors.own_unpublished_comments(
+            user=request.user, consultation=consultation
+        ),
+    )
+    return "participation/consultations/comments.html", context
+
+
+@public
+@require_GET
+def comment(request, pk, comment_id):
+    consultation = selectors.consultation_get_visible(user=request.user, pk=pk)
+    item = selectors.comment_get_visible(
+        user=request.user, consultation=consultation, pk=comment_id
+    )
+    context = _base_context(request, consultation)
+    report = context["report"]
+    themes = list(Theme.objects.filter(report=report, comments=item)) if report else []
+    context.update(comment=item, themes=themes)
+    return render(request, "participation/consultations/comment.html", context)
+
+
+@public
+@require_GET
+def report(request, pk):
+    return _public_page(request, lambda: _report(request, pk))
+
+
+def _report(request, pk):
+    consultation = selectors.consultation_get_visible(user=request.user, pk=pk)
+    context = _base_context(request, consultation)
+    if context["report"] is None:
+        raise Http404
+    context.update(
+        themes=selectors.report_themes(context["report"]),
+        article_counts=selectors.report_counts(consultation),
+    )
+    return "participation/consultations/report.html", context
+
+
+# --- commenting --------------------------------------------------------------------------------
+
+
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def comment_new(request, pk):
+    consultation = selectors.consultation_get_visible(user=request.user, pk=pk)
+    context = _base_context(request, consultation)
+    articles = selectors.draft_articles(consultation)
+    refusal = policies.refusal(request.user, consultation.process, Action.COMMENT)
+    context.update(refusal=refusal)
+    if refusal is not None:
+        return render(
+            request,
+            "participation/consultations/comment_form.html",
+            context,
+            status=403 if request.method == "POST" else 200,
+        )
+    if request.method != "POST":
+        target = WHOLE_DRAFT
+        if article := selectors.article_in(consultation, request.GET.get("article")):
+            target = f"a{article.pk}"
+        paragraph_id = _int(request.GET.get("paragraph"), 0)
+        if (
+            paragraph_id
+            and Paragraph.objects.filter(
+                pk=paragraph_id, article__consultation=consultation
+            ).exists()
+        ):
+            target = f"p{paragraph_id}"
+        form = CommentForm(articles=articles, initial={"token": new_form_token(), "target": target})
+        return _render_comment_form(request, context, form)
+
+    form = CommentForm(request.POST, articles=articles)
+    if not form.is_valid():
+        return _render_comment_form(request, context, form, status=400)
+    data = form.cleaned_data
+    article = paragraph = None
+    by_id = {v.article.pk: v.article for v in articles}
+    paragraphs = {pv.paragraph.pk: pv.paragraph for v in articles for pv in v.paragraphs}
+    target = data["target"]
+    if target.startswith("a"):
+        article = by_id.get(_int(target[1:], 0))
+    elif target.startswith("p"):
+        paragraph = paragraphs.get(_int(target[1:], 0))
+        article = by_id.get(paragraph.article_id) if paragraph else None
+    try:
+        item = services.comment_create(
+            consultation=consultation,
+            author=request.user,
+            stance=data["stance"],
+            body=data["body"],
+            article=article,
+            paragraph=paragraph,
+            form_token=data["token"],
+        )
+    except ValidationError as error:
+        apply_service_errors(form, error, field="target")
+        return _render_comment_form(request, context, form, status=400)
+    except NotAllowed as refused:
+        context["refusal"] = refused.message
+        return _render_comment_form(request, context, form, status=403)
+    messages.success(
+        request,
+        _(
+            "Thank you. Your comment was received and is awaiting moderation; it will be public once a moderator approves it."
+        ),
+    )
+    return redirect(item.get_absolute_url())
+
+
+def _render_comment_form(request, context, form, status=200):
+    return render(
+        request,
+        "participation/consultations/comment_form.html",
+        {**context, "form": form},
+        status=status,
+    )
+
+
+# --- the agency's report -----------------------------------------------------------------------
+
+
+def _agency_consultation(request, pk) -> Consultation:
+    """The consultation for an official of its agency (or a unit above it); 404 to others."""
+    consultation = selectors.consultation_get_visible(user=request.user, pk=pk)
+    if not policies.is_agency_official(request.user, consultation.process):
+        raise Http404
+    return consultation
+
+
+def _report_page(
+    request, consultation, *, report_form=None, theme_form=None, edit_theme=None, status=200
+):
+    from .models import Report
+
+    context = _base_context(request, consultation)
+    report = Report.objects.filter(consultation=consultation).first()
+    refusal = policies.refusal(request.user, consultation.process, Action.REPORT)
+    article = selectors.article_in(consultation, request.GET.get("article"))
+    stance = query_param(request, "stance", 20)
+    stance = stance if stance in Stance.values else ""
+    pick = Comment.objects.filter(
+        consultation=consultation, moderation_status=ModerationStatus.PUBLISHED
+    ).select_related("article")
+    if article:
+        pick = pick.filter(article=article)
+    if stance:
+        pick = pick.filter(stance=stance)
+    pick = list(pick.order_by("id")[:THEME_PICK_LIMIT])
+    checked: set[int] = set()
+    if theme_form is not None and theme_form.is_bound:
+        checked = {_int(v, 0) for v in theme_form.data.getlist("theme-comments")}
+    elif edit_theme is not None:
+        checked = set(edit_theme.comments.values_list("id", flat=True))
+    if theme_form is None:
+        initial = {}
+        if edit_theme is not None:
+            initial = {
+                "title": edit_theme.title,
+                "summary": edit_theme.summary,
+                "reply": edit_theme.reply,
+                "reply_text": edit_theme.reply_text,
+            }
+        theme_form = ThemeForm(initial=initial, prefix="theme")
+    # Comments already chosen but outside the filtered list stay chosen (hidden inputs).
+    shown = {c.pk for c in pick}
+    context.update(
+        draft=report,
+        refusal=refusal,
+        report_form=report_form
+        or ReportForm(initial={"summary": report.summary if report else ""}),
+        theme_form=theme_form,
+        edit_theme=edit_theme,
+        themes=selectors.report_themes(report, published_only=False) if report else [],
+        pick=pick,
+        checked=checked,
+        kept_hidden=sorted(checked - shown),
+        pick_article=article,
+        pick_stance=stance,
+        stances=Stance.choices,
+        article_counts=selectors.report_counts(consultation),
+        pick_limit=THEME_PICK_LIMIT,
+        now=timezone.now(),
+    )
+    return render(request, "participation/consultations/report_write.html", context, status=status)
+
+
+def _service_error(request, consultation, error):
+    if isinstance(error, NotAllowed | InvalidTransition):
+        messages.error(request, error.message)
+    return redirect(reverse("consultations:report_write", args=[consultation.pk]))
+
+
+@official_required
+@require_http_methods(["GET", "POST"])
+def report_write(request, pk):
+    consultation = _agency_consultation(request, pk)
+    if request.method != "POST":
+        return _report_page(request, consultation)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        return _report_page(request, consultation, report_form=form, status=400)
+    try:
+        services.report_save(
+            consultation=consultation, by=request.user, summary=form.cleaned_data["summary"]
+        )
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return _report_page(request, consultation, report_form=form, status=400)
+    except (NotAllowed, InvalidTransition) as error:
+        return _service_error(request, consultation, error)
+    messages.success(request, _("The summary was saved."))
+    return redirect(reverse("consultations:report_write", args=[consultation.pk]))
+
+
+@official_required
+@require_http_methods(["GET", "POST"])
+def theme_edit(request, pk, theme_id=None):
+    consultation = _agency_consultation(request, pk)
+    theme = None
+    if theme_id is not None:
+        theme = Theme.objects.filter(pk=theme_id, report__consultation=consultation).first()
+        if theme is None:
+            raise Http404
+    if request.method != "POST":
+        return _report_page(request, consultation, edit_theme=theme)
+    form = ThemeForm(request.POST, prefix="theme")
+    if not form.is_valid():
+        return _report_page(request, consultation, theme_form=form, edit_theme=theme, status=400)
+    data = form.cleaned_data
+    try:
+        services.theme_save(
+            consultation=consultation,
+            by=request.user,
+            title=data["title"],
+            summary=data["summary"],
+            reply=data["reply"],
+            reply_text=data["reply_text"],
+            comment_ids=data["comments"],
+            theme=theme,
+        )
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return _report_page(request, consultation, theme_form=form, edit_theme=theme, status=400)
+    except (NotAllowed, InvalidTransition) as error:
+        return _service_error(request, consultation, error)
+    messages.success(request, _("The theme was saved."))
+    return redirect(reverse("consultations:report_write", args=[consultation.pk]))
+
+
+@official_required
+@require_POST
+def theme_delete(request, pk, theme_id):
+    consultation = _agency_consultation(request, pk)
+    theme = Theme.objects.filter(pk=theme_id, report__consultation=consultation).first()
+    if theme is None:
+        raise Http404
+    try:
+        services.theme_delete(theme=theme, by=request.user)
+    except (NotAllowed, InvalidTransition) as error:
+        return _service_error(request, consultation, error)
+    messages.success(request, _("The theme was removed."))
+    return redirect(reverse("consultations:report_write", args=[consultation.pk]))
+
+
+@official_required
+@require_POST
+def report_publish(request, pk):
+    consultation = _agency_consultation(request, pk)
+    try:
+        services.report_publish(consultation=consultation, by=request.user)
+    except ValidationError:
+        messages.error(request, _("Write a summary before publishing."))
+        return redirect(reverse("consultations:report_write", args=[consultation.pk]))
+    except (NotAllowed, InvalidTransition) as error:
+        return _service_error(request, consultation, error)
+    messages.success(request, _("The report is published."))
+    return redirect(reverse("consultations:report", args=[consultation.pk]))
