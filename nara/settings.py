@@ -131,6 +131,14 @@ elif "postgresql" in DATABASES["default"]["ENGINE"]:
     ]
     if _timeouts:
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(_timeouts)
+    # Server-side binding and prepared statements: PostgreSQL plans a statement once per
+    # connection instead of on every request (measured on the participation pages: database
+    # CPU per page 1.5–1.7 ms -> 0.4–0.5 ms). DB_PREPARED_STATEMENTS=0 turns them off, e.g.
+    # behind a transaction-mode connection pooler that cannot keep prepared statements.
+    if os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0":
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=2
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

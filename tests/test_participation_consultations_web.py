@@ -3,6 +3,7 @@ report pages, bad input, and query counts that do not grow with the comments."""
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import translation
 
 from nara.agencies.models import Membership
@@ -467,9 +468,56 @@ def test_anonymous_pages_come_from_the_cache_and_signed_in_ones_do_not(
     with CaptureQueriesContext(connection) as ctx:
         page = client.get(base(consultation))
     assert "Oppose 1" in page.content.decode()
-    assert not any("consultations_" in q["sql"] for q in ctx.captured_queries)
+    # only the version lookup that keys the cached copy, not the page's own queries
+    touching = [q["sql"] for q in ctx.captured_queries if "consultations_" in q["sql"]]
+    assert len(touching) == 1 and '"version"' in touching[0]
     assert 'name="csrfmiddlewaretoken" value="naraCsrfSlot' not in page.content.decode()
     login(client, world.citizen)
     with CaptureQueriesContext(connection) as ctx:
         client.get(base(consultation))
     assert any("consultations_" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_cached_text_and_lists_change_when_a_comment_is_published_or_hidden(
+    client_for, world, moderator
+):
+    """The draft's text and the comment lists are cached under the consultation's version: a
+    moderation decision shows on the next page view, for signed-in users too."""
+    consultation = make_consultation(world.roads)
+    article = consultation.articles.order_by("order").first()
+    reader = client_for(world.other_citizen)
+    comments_url = reverse("consultations:comments", args=[consultation.pk])
+    detail_url = reverse("consultations:detail", args=[consultation.pk])
+    assert "No published comment yet." in reader.get(comments_url).content.decode()
+    reader.get(detail_url)
+    item = services.comment_create(
+        consultation=consultation,
+        author=world.citizen,
+        body="캐시 확인용 의견입니다.",
+        stance=Stance.SUPPORT,
+        article=article,
+    )
+    moderation_decide(item=item, by=moderator, decision="approve")
+    assert "캐시 확인용 의견입니다." in reader.get(comments_url).content.decode()
+    assert f"comments/?article={article.pk}" in reader.get(detail_url).content.decode()
+    moderation_decide(item=item, by=moderator, decision="hide", reason="spam")
+    assert "캐시 확인용 의견입니다." not in reader.get(comments_url).content.decode()
+    assert f"comments/?article={article.pk}" not in reader.get(detail_url).content.decode()
+
+
+def test_anonymous_copies_follow_moderation_and_publication_at_once(
+    client, world, moderator, settings
+):
+    """A comment hidden, or the process unpublished, shows on the next anonymous view: the
+    cached copy is keyed by the consultation's version and its process's publication."""
+    settings.NARA_PUBLIC_CACHE_SECONDS = 30
+    consultation = make_consultation(world.roads)
+    (item,) = published(consultation, moderator, 1, stance=Stance.OPPOSE)
+    comments_url = reverse("consultations:comments", args=[consultation.pk])
+    assert item.body in client.get(comments_url).content.decode()
+    moderation_decide(item=item, by=moderator, decision="hide", reason="spam")
+    assert item.body not in client.get(comments_url).content.decode()
+    assert client.get(base(consultation)).status_code == 200
+    consultation.process.published = False
+    consultation.process.save(update_fields=["published"])
+    assert client.get(base(consultation)).status_code == 404

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from nara.audit.models import AuditEvent, EventType
 from nara.core.errors import NotAllowed
@@ -23,6 +23,15 @@ from nara.participation.models import (
 )
 from tests.conftest import make_user
 from tests.participation_helpers import make_process
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read the English source texts: pages and messages in English."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 EN = {"Accept-Language": "en"}
 DAY = timedelta(days=1)

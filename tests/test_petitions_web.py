@@ -896,18 +896,18 @@ def test_my_petitions_lists_written_and_signed(world, small_type, moderator):
 def test_an_expired_copy_is_rendered_again_by_one_request_only(
     world, open_petition, monkeypatch, settings
 ):
-    from nara.petitions import views
+    from nara.core import pagecache
 
     url = detail_url(open_petition)
     assert open_petition.title in html_of(en_client().get(url))
     Petition.objects.filter(pk=open_petition.pk).update(title="Renamed meanwhile")
     later = time.time() + settings.NARA_PUBLIC_CACHE_SECONDS + 1
-    monkeypatch.setattr(views.time, "time", lambda: later)
+    monkeypatch.setattr(pagecache.time, "time", lambda: later)
     # another request is already rendering it: this visitor gets the older copy at once
-    monkeypatch.setattr(views.cache, "add", lambda *args, **kwargs: False)
+    monkeypatch.setattr(pagecache.cache, "add", lambda *args, **kwargs: False)
     assert open_petition.title in html_of(en_client().get(url))
     monkeypatch.undo()
-    monkeypatch.setattr(views.time, "time", lambda: later)
+    monkeypatch.setattr(pagecache.time, "time", lambda: later)
     assert "Renamed meanwhile" in html_of(en_client().get(url))  # this one renders it
 
 

@@ -23,6 +23,7 @@ def official_unit_ids(user, roles: tuple[str, ...] | None = None) -> set[int]:
     also covers every unit below theirs. Memberships are read once per user object (request)."""
     if not getattr(user, "is_authenticated", False):
         return set()
+    user = getattr(user, "_wrapped", user)  # a request's lazy user: cache on the user itself
     cache = user.__dict__.setdefault("_nara_unit_ids", {})
     if "memberships" not in cache:
         cache["memberships"] = list(user.memberships.values_list("unit_id", "role"))

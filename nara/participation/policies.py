@@ -70,7 +70,7 @@ def is_agency_official(user, process: Process) -> bool:
 
 
 def is_blocked(user) -> bool:
-    cache = user.__dict__
+    cache = getattr(user, "_wrapped", user).__dict__  # a request's lazy user: on the user
     if "_nara_posting_blocked" not in cache:
         cache["_nara_posting_blocked"] = PostingBlock.objects.filter(user=user).exists()
     return cache["_nara_posting_blocked"]

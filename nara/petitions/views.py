@@ -6,8 +6,6 @@ visitor (the CSRF token, the signing form's timestamp) is a slot filled in on ev
 Signed-in users always get a fresh page. The live count is a tiny fragment cached for a second."""
 
 import csv
-import hashlib
-import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -18,7 +16,6 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -33,6 +30,7 @@ from nara.core import ratelimit
 from nara.core.access import citizen_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, query_param
+from nara.core.pagecache import public_page
 
 from . import abuse, selectors, services
 from .forms import (
@@ -54,8 +52,7 @@ COUNT_CACHE_SECONDS = 1
 COUNT_POLL_SECONDS = 5
 RETRY_AFTER_SECONDS = 60
 IMAGE_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
-# Filled in per response on cached pages (never valid tokens themselves).
-CSRF_SLOT = "naraCsrfSlot7f3c91"
+# Filled in per response on cached pages (never a valid stamp itself).
 STAMP_SLOT = "naraStampSlot5e20ab"
 
 LIST_TABS = (
@@ -106,33 +103,9 @@ def _share_url(petition: Petition) -> str:
 
 
 def _public_page(request, key: str, build):
-    """A page that anonymous visitors get from the cache. `build()` returns (template, context)
-    and may raise Http404 (never cached). Once a copy is older than NARA_PUBLIC_CACHE_SECONDS,
-    one request renders it again while the others are still served the older copy (no crowd of
-    renders when a popular page expires in a surge)."""
-    if request.user.is_authenticated:
-        template, context = build()
-        return render(request, template, context)
-    # a visitor with pending messages gets them, on a fresh page that is not cached
-    cacheable = not len(messages.get_messages(request)) and settings.NARA_PUBLIC_CACHE_SECONDS > 0
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    cache_key = f"petitions:page:{get_language()}:{digest}"
-    entry = cache.get(cache_key) if cacheable else None
-    html = None
-    if entry is not None:
-        built_at, html = entry
-        fresh = time.time() - built_at < settings.NARA_PUBLIC_CACHE_SECONDS
-        if not fresh and cache.add(f"{cache_key}:rendering", 1, timeout=30):
-            html = None  # this request renders it again; the others keep the older copy
-    if html is None:
-        template, context = build()
-        html = render_to_string(template, {**context, "csrf_token": CSRF_SLOT}, request)
-        if cacheable:
-            lifetime = settings.NARA_PUBLIC_CACHE_SECONDS * 4
-            cache.set(cache_key, (time.time(), html), lifetime)
-            cache.delete(f"{cache_key}:rendering")
-    html = html.replace(CSRF_SLOT, get_token(request)).replace(STAMP_SLOT, form_stamp())
-    return HttpResponse(html)
+    """A public page, cached for anonymous visitors (`nara.core.pagecache`), with the signing
+    form's time stamp filled in per response."""
+    return public_page(request, key=f"petitions:{key}", build=build, slots={STAMP_SLOT: form_stamp})
 
 
 def _with_live_counts(petitions):

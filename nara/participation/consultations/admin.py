@@ -106,6 +106,11 @@ class ConsultationAdmin(OperatorAdmin):
     def get_inlines(self, request, obj):
         return [] if obj is None else [ArticleInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            services.consultation_touch(consultation_id=form.instance.pk)
+
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
@@ -134,6 +139,10 @@ class ArticleAdmin(OperatorAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.consultation_touch(consultation_id=form.instance.consultation_id)
 
 
 @admin.register(Comment)

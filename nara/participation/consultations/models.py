@@ -64,6 +64,9 @@ class Consultation(StanceCounts):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Bumped whenever what the draft and comment pages show changes (a comment published or
+    # unpublished, the text edited): the rendered text and comment lists are cached under it.
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -116,18 +116,24 @@ def article_in(consultation: Consultation, article_id) -> Article | None:
     return Article.objects.filter(consultation=consultation, pk=article_id).first()
 
 
+def comment_pages(
+    *, consultation: Consultation, article: Article | None = None, stance: str = "", page: int = 1
+) -> tuple[int, int]:
+    """The page asked (kept within bounds) and the number of pages, from the kept counts."""
+    counts = article or consultation
+    total = getattr(counts, f"{stance}_count") if stance else counts.comment_count
+    pages = max(1, min(MAX_PAGE, math.ceil(total / PAGE_SIZE)))
+    return max(1, min(page, pages)), pages
+
+
 def published_comments(
     *, consultation: Consultation, article: Article | None = None, stance: str = "", page: int = 1
 ) -> tuple[list[Comment], int, int]:
     """One page of published comments (oldest first) and the number of pages. The total comes
     from the kept counts, not from COUNT(*)."""
-    counts = article or consultation
-    if stance:
-        total = getattr(counts, f"{stance}_count")
-    else:
-        total = counts.comment_count
-    pages = max(1, min(MAX_PAGE, math.ceil(total / PAGE_SIZE)))
-    page = max(1, min(page, pages))
+    page, _pages = comment_pages(
+        consultation=consultation, article=article, stance=stance, page=page
+    )
     qs = Comment.objects.filter(
         consultation=consultation, moderation_status=ModerationStatus.PUBLISHED
     )
@@ -151,7 +157,7 @@ def published_comments(
         "paragraph__number",
     )
     start = (page - 1) * PAGE_SIZE
-    return list(qs.order_by("id")[start : start + PAGE_SIZE]), page, pages
+    return list(qs.order_by("id")[start : start + PAGE_SIZE]), page, _pages
 
 
 def own_unpublished_comments(*, user, consultation: Consultation) -> list[Comment]:

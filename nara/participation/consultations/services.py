@@ -238,6 +238,12 @@ def _by_token(author, token: str) -> Comment | None:
     return Comment.objects.filter(author=author, form_token=token).first()
 
 
+def consultation_touch(*, consultation_id: int) -> None:
+    """Mark the pages of a consultation as changed (after an edit of its text in the admin):
+    their cached fragments are rendered again."""
+    Consultation.objects.filter(pk=consultation_id).update(version=F("version") + 1)
+
+
 def comment_on_change(item: Comment, old: str, new: str) -> None:
     """Moderation callback (inside the decision's transaction): keep the published counts of
     the consultation and of the article in step, with F() updates that concurrent decisions
@@ -247,7 +253,9 @@ def comment_on_change(item: Comment, old: str, new: str) -> None:
         return
     delta = 1 if new == published else -1
     field = STANCE_FIELDS[Stance(item.stance)]
-    Consultation.objects.filter(pk=item.consultation_id).update(**{field: F(field) + delta})
+    Consultation.objects.filter(pk=item.consultation_id).update(
+        **{field: F(field) + delta}, version=F("version") + 1
+    )
     if item.article_id:
         Article.objects.filter(pk=item.article_id).update(**{field: F(field) + delta})
     if delta > 0:
@@ -391,6 +399,7 @@ def report_publish(*, consultation: Consultation, by) -> Report:
         report.published_at = timezone.now()
         report.updated_by = by
         report.save(update_fields=["status", "published_at", "updated_by"])
+        consultation_touch(consultation_id=report.consultation_id)
         audit_record(
             actor=by,
             event_type=EventType.CONSULTATION_REPORT_PUBLISHED,

@@ -1,27 +1,21 @@
 """Pages of consultations on drafts (입법예고): the draft, commenting, the comments, and the
 "what we heard" report (public page and the agency's writing page). Thin: forms → services."""
 
-import hashlib
-import time
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
-from django.middleware.csrf import get_token
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nara.core.access import citizen_required, official_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, new_form_token, query_param
+from nara.core.pagecache import public_page
 from nara.participation import policies
 from nara.participation.models import Action, ModerationStatus
 
@@ -30,34 +24,20 @@ from .forms import WHOLE_DRAFT, CommentForm, ReportForm, ThemeForm
 from .models import Comment, Consultation, Paragraph, Stance, Theme
 
 THEME_PICK_LIMIT = 100
-# Filled in per response on cached pages (never a valid token itself).
-CSRF_SLOT = "naraCsrfSlot4c2d8e"
 
 
-def _public_page(request, build):
-    """A public page that anonymous visitors get from the cache (as petitions do): rendered at
-    most once per NARA_PUBLIC_CACHE_SECONDS for each URL and language; once a copy is older,
-    one request renders it again while the others still get the older copy. Signed-in users
-    (who see their own comments and the comment links their phase allows) always get a fresh
-    page. `build()` returns (template, context) and may raise Http404 (never cached)."""
-    seconds = getattr(settings, "NARA_PUBLIC_CACHE_SECONDS", 30)
-    if request.user.is_authenticated or seconds <= 0 or len(messages.get_messages(request)):
-        template, context = build()
-        return render(request, template, context)
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    key = f"consultations:page:{get_language()}:{digest}"
-    entry = cache.get(key)
-    html = None
-    if entry is not None:
-        built_at, html = entry
-        if time.time() - built_at >= seconds and cache.add(f"{key}:rendering", 1, timeout=30):
-            html = None
-    if html is None:
-        template, context = build()
-        html = render_to_string(template, {**context, "csrf_token": CSRF_SLOT}, request)
-        cache.set(key, (time.time(), html), seconds * 4)
-        cache.delete(f"{key}:rendering")
-    return HttpResponse(html.replace(CSRF_SLOT, get_token(request)))
+def _public_page(request, pk: int, build):
+    """A public page of consultation `pk`, cached for anonymous visitors under the
+    consultation's version (bumped when a comment is published or hidden, the report is
+    published or the text edited) and its process's publication (`nara.core.pagecache`)."""
+
+    def key() -> str:  # only for anonymous visitors
+        state = (
+            Consultation.objects.filter(pk=pk).values_list("version", "process__published").first()
+        )
+        return f"consultations:{pk}:{state}:{request.get_full_path()}"
+
+    return public_page(request, key=key, build=build)
 
 
 def _detail_url(consultation) -> str:
@@ -103,7 +83,7 @@ def index(request):
 @public
 @require_GET
 def detail(request, pk):
-    return _public_page(request, lambda: _detail(request, pk))
+    return _public_page(request, pk, lambda: _detail(request, pk))
 
 
 def _detail(request, pk):
@@ -111,7 +91,8 @@ def _detail(request, pk):
     context = _base_context(request, consultation)
     refusal = policies.refusal(request.user, consultation.process, Action.COMMENT)
     context.update(
-        articles=selectors.draft_articles(consultation),
+        # called by the template only when its cached copy of the text is missing
+        articles=lambda: selectors.draft_articles(consultation),
         can_comment=refusal is None,
         # anonymous visitors follow the links to the login page
         show_comment_links=refusal is None or not request.user.is_authenticated,
@@ -126,7 +107,7 @@ def _detail(request, pk):
 @public
 @require_GET
 def comments(request, pk):
-    return _public_page(request, lambda: _comments(request, pk))
+    return _public_page(request, pk, lambda: _comments(request, pk))
 
 
 def _comments(request, pk):
@@ -142,12 +123,18 @@ def _comments(request, pk):
     if stance and stance not in Stance.values:
         errors.append(_("Unknown position: showing all positions."))
         stance = ""
-    page_list, page, pages = selectors.published_comments(
+    page, pages = selectors.comment_pages(
         consultation=consultation,
         article=article,
         stance=stance,
         page=_int(query_param(request, "page", 10)),
     )
+
+    def page_list():  # called by the template only when its cached copy of the list is missing
+        return selectors.published_comments(
+            consultation=consultation, article=article, stance=stance, page=page
+        )[0]
+
     context = _base_context(request, consultation)
     filters = {
         k: v for k, v in (("article", article.pk if article else ""), ("stance", stance)) if v
@@ -191,7 +178,7 @@ def comment(request, pk, comment_id):
 @public
 @require_GET
 def report(request, pk):
-    return _public_page(request, lambda: _report(request, pk))
+    return _public_page(request, pk, lambda: _report(request, pk))
 
 
 def _report(request, pk):

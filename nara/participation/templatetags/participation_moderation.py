@@ -1,20 +1,14 @@
-"""Template helpers of participation moderation: the "report this" control (`_flag.html`)."""
+"""Template helpers of participation moderation: the "report this" link (`_flag.html`)."""
 
 from django import template
 from django.urls import reverse
-
-from nara.participation.models import Flag
 
 register = template.Library()
 
 
 @register.simple_tag
-def flag_control(item) -> dict:
-    """What the "report this" form of `item` needs: where it posts, a unique id for its
-    fields, and the reasons to choose from. No query."""
-    kind = item._meta.label_lower
-    return {
-        "url": reverse("participation_moderation:flag", kwargs={"kind": kind, "pk": item.pk}),
-        "uid": f"flag-{kind.replace('.', '-')}-{item.pk}",
-        "reasons": Flag.Reason.choices,
-    }
+def flag_url(item) -> str:
+    """Where the "report this" link of `item` leads (the report form)."""
+    return reverse(
+        "participation_moderation:flag", kwargs={"kind": item._meta.label_lower, "pk": item.pk}
+    )

@@ -1,0 +1,63 @@
+"""Public pages served to anonymous visitors from the cache (a viral petition or a draft with
+20,000 comments is read by crowds who are not signed in).
+
+`public_page(request, key=…, build=…)`: signed-in users always get a fresh page. Anonymous
+visitors get a copy rendered at most once per NARA_PUBLIC_CACHE_SECONDS for each key and
+language; once a copy is older, one request renders it again while the others are still served
+the older copy (no crowd of renders when a popular page expires in a surge). Put in `key`
+everything the page depends on that can change at once (a version number bumped by the
+services): a key that changes is never answered from an older copy."""
+
+import hashlib
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
+# Filled in per response on cached pages (never a valid token itself).
+CSRF_SLOT = "naraCsrfSlot7f3c91"
+
+
+def public_page(
+    request,
+    *,
+    key: str | Callable[[], str],
+    build: Callable[[], tuple[str, dict]],
+    slots: dict[str, Callable[[], str]] | None = None,
+) -> HttpResponse:
+    """`build()` returns (template, context) and may raise Http404 (never cached). `key` may be
+    a function, called only for anonymous visitors (when it costs a query). `slots`
+    maps placeholder strings put in the context to functions giving each response's value
+    (the CSRF token is always one)."""
+    if request.user.is_authenticated:
+        template, context = build()
+        return render(request, template, context)
+    seconds = settings.NARA_PUBLIC_CACHE_SECONDS
+    # a visitor with pending messages gets them, on a fresh page that is not cached
+    cacheable = seconds > 0 and not len(messages.get_messages(request))
+    key = key() if callable(key) else key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    cache_key = f"page:{get_language()}:{digest}"
+    entry = cache.get(cache_key) if cacheable else None
+    html = None
+    if entry is not None:
+        built_at, html = entry
+        if time.time() - built_at >= seconds and cache.add(f"{cache_key}:rendering", 1, 30):
+            html = None  # this request renders it again; the others keep the older copy
+    if html is None:
+        template, context = build()
+        html = render_to_string(template, {**context, "csrf_token": CSRF_SLOT}, request)
+        if cacheable:
+            cache.set(cache_key, (time.time(), html), seconds * 4)
+            cache.delete(f"{cache_key}:rendering")
+    html = html.replace(CSRF_SLOT, get_token(request))
+    for slot, value in (slots or {}).items():
+        html = html.replace(slot, value())
+    return HttpResponse(html)
