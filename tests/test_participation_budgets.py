@@ -281,6 +281,40 @@ def test_many_voters_at_once_each_get_one_ballot(world):
     assert AuditEvent.objects.filter(event_type=EventType.BUDGET_STYLE_LOCKED).count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_budget_row_is_locked_while_the_ballot_is_checked(world, monkeypatch):
+    """An operator's change of the rules cannot slip in between the check of a ballot and its
+    recording: while `ballot_check` runs, another connection cannot lock the budget row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (SQLite locks the whole database)")
+    from django.db import DatabaseError, transaction
+
+    budget = make_budget(world, total=100 * MILLION)
+    a = add_project(budget, world.other_citizen, cost=40 * MILLION)
+    real_check = services.ballot_check
+    seen = []
+
+    def probe():
+        try:
+            with transaction.atomic():
+                Budget.objects.select_for_update(nowait=True).get(pk=budget.pk)
+            seen.append("free")
+        except DatabaseError:
+            seen.append("locked")
+        finally:
+            connection.close()
+
+    def checking(**kwargs):
+        other = threading.Thread(target=probe)
+        other.start()
+        other.join()
+        return real_check(**kwargs)
+
+    monkeypatch.setattr(services, "ballot_check", checking)
+    services.ballot_cast(budget=budget, voter=world.citizen, project_ids=ids(a))
+    assert seen == ["locked"]
+
+
 # --- the locked ballot style -----------------------------------------------------------------
 
 

@@ -217,6 +217,26 @@ def test_official_assesses_through_the_form(world, client_for):
     assert (project.feasibility, project.official_cost) == ("feasible", 2_500_000)
 
 
+def test_a_refused_assessment_post_is_403_with_the_reason(world, client_for):
+    from nara.participation import policies
+    from nara.participation.models import Action
+
+    budget = make_budget(world, current=PhaseKind.VOTING)  # voting: no assessing
+    project = add_project(budget, world.citizen, cost=MILLION)
+    project.feasibility, project.official_cost = Feasibility.PENDING, None
+    project.save()
+    reason = policies.refusal(world.handler, budget.process, Action.ASSESS)
+    assert reason is not None
+    client = client_for(world.handler, **EN)
+    url = reverse("budgets:assess", args=[project.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"feasible": "yes", "official_cost": "2500000"})
+    assert response.status_code == 403
+    assert str(reason) in response.content.decode()
+    project.refresh_from_db()
+    assert (project.feasibility, project.official_cost) == ("pending", None)
+
+
 # --- results ---------------------------------------------------------------------------------
 
 

@@ -484,13 +484,16 @@ def test_list_page_queries_do_not_grow(
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-def test_expired_drafts_are_cleaned_up_with_their_files(process, citizen, world):
+def test_expired_drafts_are_cleaned_up_with_their_files(
+    process, citizen, world, django_capture_on_commit_callbacks
+):
     citizen.post(new_url(process), form_data(image_1=upload("a.jpg", jpeg())))
     draft = the_draft(world.citizen)
     names = [draft.images.get().image, draft.images.get().thumbnail]
     assert all(default_storage.exists(n) for n in names)
     assert services.drafts_cleanup() == 0
-    assert services.drafts_cleanup(now=timezone.now() + timedelta(hours=25)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.drafts_cleanup(now=timezone.now() + timedelta(hours=25)) == 1
     assert not ContributionDraft.objects.exists()
     assert not any(default_storage.exists(n) for n in names)
 
@@ -550,3 +553,104 @@ def test_simultaneous_final_submits_make_one_contribution(world):
     assert Contribution.objects.count() == 1
     assert results == [Contribution.objects.get().pk] * n, results
     assert ContributionImage.objects.count() == 1
+
+
+# --- review fixes ---------------------------------------------------------------------------------
+
+
+def test_an_unpublished_process_hides_its_contributions_from_the_public(
+    process, citizen, world, client, client_for, moderator
+):
+    contribution = submitted(citizen, process, world.citizen, image_1=upload("a.jpg", jpeg()))
+    moderation_decide(item=contribution, by=moderator, decision="approve")
+    detail = reverse("contributions:detail", args=[contribution.pk])
+    picture = reverse("contributions:image", args=[contribution.images.get().pk, "thumb"])
+    assert client.get(detail).status_code == 200
+    process.published = False
+    process.save(update_fields=["published"])
+    for url in (detail, picture):
+        assert client.get(url).status_code == 404
+        assert client_for(world.other_citizen).get(url).status_code == 404
+        assert citizen.get(url).status_code == 200
+        assert client_for(moderator).get(url).status_code == 200
+
+
+def test_operators_may_only_look_at_contributions_in_the_admin(process, citizen, world, client_for):
+    contribution = submitted(citizen, process, world.citizen, image_1=upload("a.jpg", jpeg()))
+    citizen.post(new_url(process), form_data(title="두 번째 초안"))
+    draft = the_draft(world.citizen)
+    operator = client_for(world.operator)
+    change = f"/admin/contributions/contribution/{contribution.pk}/change/"
+    page = operator.get(change)
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert operator.post(change, {"title": "바뀐 제목"}).status_code == 403
+    delete = f"/admin/contributions/contribution/{contribution.pk}/delete/"
+    assert operator.post(delete, {"post": "yes"}).status_code == 403
+    assert operator.get("/admin/contributions/contribution/add/").status_code == 403
+    contribution.refresh_from_db()
+    assert contribution.title == TEXTS["title"]
+    # drafts are private: no admin page for them
+    assert operator.get("/admin/contributions/contributiondraft/").status_code == 404
+    assert (
+        operator.get(f"/admin/contributions/contributiondraft/{draft.pk}/change/").status_code
+        == 404
+    )
+
+
+def test_an_expired_draft_cannot_be_submitted(process, citizen, world):
+    citizen.post(new_url(process), form_data(image_1=upload("a.jpg", jpeg())))
+    draft = the_draft(world.citizen)
+    ContributionDraft.objects.filter(pk=draft.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    response = citizen.post(reverse("contributions:submit", args=[draft.token]))
+    assert response.status_code == 410
+    assert "Your draft has expired" in response.content.decode()
+    assert not Contribution.objects.exists()
+    with pytest.raises(services.DraftExpired):
+        services.contribution_submit(user=world.citizen, token=draft.token)
+    assert not Contribution.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cleanup_skips_a_draft_being_submitted(world):
+    """While a submit holds the draft's lock, the clean-up leaves the draft and its files."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (SQLite locks the whole database)")
+    from django.db import transaction
+
+    process = make_process(world.roads, current=PhaseKind.INPUT, slug="shade-cleanup")
+    picture = picture_clean(upload("a.jpg", jpeg()))
+    draft = services.draft_save(
+        user=world.citizen,
+        process=process,
+        data=services.DraftInput(
+            title="제목", text=TEXTS["text"], consent=True, pictures={1: picture}, ready=True
+        ),
+    )
+    names = [draft.images.get().image, draft.images.get().thumbnail]
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                ContributionDraft.objects.select_for_update().get(pk=draft.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        later = timezone.now() + timedelta(hours=25)
+        assert services.drafts_cleanup(now=later) == 0
+        assert ContributionDraft.objects.filter(pk=draft.pk).exists()
+        assert all(default_storage.exists(n) for n in names)
+    finally:
+        release.set()
+        holder.join()
+    assert services.drafts_cleanup(now=later) == 1
+    assert not any(default_storage.exists(n) for n in names)

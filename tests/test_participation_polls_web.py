@@ -170,6 +170,40 @@ def test_results_hidden_from_the_public_until_the_results_phase(world, client_fo
     assert client_for(None).get(url(poll, "results/")).status_code == 200
 
 
+def test_results_stay_public_after_every_phase_has_ended(world, client_for, process, poll):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from nara.participation.models import Phase
+
+    respond_many(poll, 3)
+    move_to_phase(process, PhaseKind.RESULTS)
+    # the results phase (the last one) ended yesterday: no phase is open any more
+    shift = timezone.now() - Phase.objects.get(process=process, kind=PhaseKind.RESULTS).ends_at
+    for phase in Phase.objects.filter(process=process):
+        phase.starts_at += shift - timedelta(days=1)
+        phase.ends_at += shift - timedelta(days=1)
+        phase.save()
+    anonymous = client_for(None)
+    assert anonymous.get(url(poll, "results/")).status_code == 200
+    assert anonymous.get(url(poll, "results.csv")).status_code == 200
+    assert "See the results" in anonymous.get(url(poll)).content.decode()
+    listing = anonymous.get(f"/participation/polls/{process.slug}/").content.decode()
+    assert "See the results" in listing
+
+
+def test_results_stay_hidden_before_the_results_phase_even_between_phases(
+    world, client_for, process, poll
+):
+    from nara.participation.models import Phase
+
+    Phase.objects.filter(process=process, kind=PhaseKind.INPUT).delete()  # a gap now
+    anonymous = client_for(None)
+    assert anonymous.get(url(poll, "results/")).status_code == 404
+    assert "See the results" not in anonymous.get(url(poll)).content.decode()
+
+
 def _figures(body):
     """Per question: the chart's figures and the table's figures, by option id."""
     charts, tables = {}, {}

@@ -212,6 +212,32 @@ def test_concurrent_supporters_count_exactly_and_the_threshold_fires_once(world,
 
 
 @pytest.mark.django_db(transaction=True)
+def test_supporters_crossing_the_threshold_together_fire_it_once(world, moderator):
+    """One short of the threshold, many people support at once: every one of them sees a count
+    at or above the threshold, yet the proposal reaches it once (one event, one clock, one
+    notice to the agency)."""
+    process = make_process(world.roads, current=PhaseKind.INPUT)
+    ProposalSettings.objects.create(process=process, support_threshold=10, answer_days=30)
+    proposal = published(process, world.citizen, moderator)
+    for person in citizens(9, "early"):
+        services.proposal_support(proposal=proposal, by=person)
+    proposal.refresh_from_db()
+    assert (proposal.support_count, proposal.status) == (9, PS.OPEN)
+    people = citizens(12, "late")
+    outcomes = _together(12, lambda i: services.proposal_support(proposal=proposal, by=people[i]))
+    assert outcomes == [None] * 12
+    proposal.refresh_from_db()
+    assert proposal.support_count == 21 == ProposalSupport.objects.count()
+    assert proposal.status == PS.THRESHOLD_REACHED
+    assert events(proposal, EventType.PROPOSAL_THRESHOLD_REACHED) == 1
+    event = AuditEvent.objects.get(event_type=EventType.PROPOSAL_THRESHOLD_REACHED)
+    assert event.data["supporters"] >= 10
+    assert event.actor_id in {p.pk for p in people}
+    assert event.data["answer_due_at"] == proposal.answer_due_at.isoformat()
+    assert Notification.objects.filter(user=world.handler).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_one_person_supporting_concurrently_counts_once(world, moderator):
     process = make_process(world.roads, current=PhaseKind.INPUT)
     proposal = published(process, world.citizen, moderator)

@@ -131,6 +131,21 @@ def test_comment_waits_for_moderation(world, client_for, process, moderator):
     assert "좋은 생각" in client_for(None).get(proposal.get_absolute_url()).content.decode()
 
 
+def test_comments_never_show_the_account_name(world, client_for, process, moderator):
+    proposal = published(process, world.citizen, moderator)
+    world.other_citizen.name = "홍길동비밀"
+    world.other_citizen.save()
+    comment = services.proposal_comment(
+        proposal=proposal, author=world.other_citizen, body="좋은 생각"
+    )
+    moderation_decide(item=comment, by=moderator, decision="approve")
+    for viewer in (None, world.citizen, world.other_citizen):
+        html = client_for(viewer).get(proposal.get_absolute_url()).content.decode()
+        assert "좋은 생각" in html
+        assert "홍길동비밀" not in html and world.other_citizen.email not in html
+        assert "A participant" in html
+
+
 def _reached(world, process, moderator):
     proposal = published(process, world.citizen, moderator)
     for user in citizens(3, "w"):

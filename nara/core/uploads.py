@@ -112,7 +112,7 @@ def clean_upload(
 
     Optional: `max_bytes` replaces settings.NARA_MAX_ATTACHMENT_BYTES as the size limit, and
     `max_side` shrinks images whose longer side is larger to that many pixels (aspect kept)."""
-    display = _display_name(upload)
+    display = display_name(upload)
     data = _read_limited(upload, display, max_bytes)
     content_type = sniff_content_type(data)
     if content_type is None:
@@ -187,7 +187,7 @@ def safe_name(original: str, content_type: str) -> str:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def _display_name(upload: UploadedFile) -> str:
+def display_name(upload: UploadedFile) -> str:
     """The file name as the citizen knows it, for messages only (shortened, never for storage)."""
     name = re.split(r"[/\\]", upload.name or "")[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")

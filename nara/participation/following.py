@@ -45,18 +45,34 @@ def _render_everywhere(message) -> dict[str, str]:
     return rendered
 
 
+def _generic(item: models.Model | None) -> tuple[ContentType | None, int | None]:
+    if item is None:
+        return None, None
+    return ContentType.objects.get_for_model(item), item.pk
+
+
 def record_activity(
-    *, process: Process, target: models.Model | None = None, message, url: str
+    *,
+    process: Process,
+    target: models.Model | None = None,
+    source: models.Model | None = None,
+    message,
+    url: str,
 ) -> None:
     """Tell the followers of `process` (and of `target`, when given) that something happened:
-    a published comment, a new answer, a report, results… `message` is a translatable
+    a published comment, a new answer, a report, results… `source` is the posted item the
+    activity announces (the new comment, the new proposal), when there is one: the digest
+    leaves the activity out once it is no longer published. `message` is a translatable
     `nara.notifications.services.Message` (rendered in each follower's language); `url` is
     the site path to see it. Call inside the transaction of the change."""
-    content_type = ContentType.objects.get_for_model(target) if target is not None else None
+    content_type, object_id = _generic(target)
+    source_type, source_id = _generic(source)
     Activity.objects.create(
         process=process,
         content_type=content_type,
-        object_id=target.pk if target is not None else None,
+        object_id=object_id,
+        source_content_type=source_type,
+        source_object_id=source_id,
         message=_render_everywhere(message),
         url=(url or "")[:300],
     )
@@ -81,8 +97,10 @@ def _process_visible(user, process: Process) -> bool:
 
 
 def _published_item(user, item) -> bool:
-    process = getattr(item, "process", None)
-    if process is not None and not process.published:
+    from .moderation import item_process
+
+    process = item_process(item)
+    if process is None or not process.published:
         return False
     return item.moderation_status == "published" or item.author_id == getattr(user, "pk", None)
 
@@ -164,6 +182,26 @@ def digest_boundary(frequency: str, now: datetime) -> datetime:
     return start
 
 
+def _still_shown(type_field: str, id_field: str) -> Q:
+    """Activities whose item (named by `type_field`/`id_field`) is not a moderated post, or is
+    one still published in a published process: a post hidden or rejected after its activity
+    was recorded, or one whose process was withdrawn, no longer reaches anyone's mail."""
+    from .models import ModerationStatus
+    from .moderation import REGISTRY, process_path
+
+    shown = Q(**{f"{type_field}__isnull": True})
+    moderated = []
+    for registration in REGISTRY.values():
+        model = registration.model
+        content_type = ContentType.objects.get_for_model(model)
+        moderated.append(content_type.pk)
+        visible = model._default_manager.filter(moderation_status=ModerationStatus.PUBLISHED)
+        if path := process_path(model):
+            visible = visible.filter(**{f"{path}__published": True})
+        shown |= Q(**{type_field: content_type.pk, f"{id_field}__in": visible.values("pk")})
+    return shown | ~Q(**{f"{type_field}__in": moderated})
+
+
 def digest_activities(user, *, since: datetime, until: datetime):
     """What happened in (since, until] in the processes and items `user` follows, each only
     after they started following it."""
@@ -184,6 +222,8 @@ def digest_activities(user, *, since: datetime, until: datetime):
     return (
         Activity.objects.filter(condition, created_at__gt=since, created_at__lte=until)
         .filter(process__published=True)
+        .filter(_still_shown("source_content_type", "source_object_id"))
+        .filter(_still_shown("content_type", "object_id"))
         .select_related("process")
         .order_by("created_at", "id")
     )

@@ -298,6 +298,13 @@ class Activity(models.Model):
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     target = GenericForeignKey("content_type", "object_id")
+    # the posted item the activity announces (a comment, a proposal…), when there is one: the
+    # digest leaves the activity out once that item is no longer published
+    source_content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    source_object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source = GenericForeignKey("source_content_type", "source_object_id")
     message = models.JSONField(default=dict)  # {"ko": "…", "en": "…"}
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -12,6 +12,7 @@ transition table is `DECISIONS`), `moderation_decide_many` (bulk), `flag_create`
 row, changes state with a conditional update, writes the audit event and tells the author. The
 spam score is advice: no service decides from it."""
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -81,13 +82,70 @@ def item_key(item: Moderated) -> str:
     return f"{item._meta.label_lower}:{item.pk}"
 
 
+# the foreign keys that lead from a posted item towards its process, tried in this order
+PARENT_FIELDS = ("process", "consultation", "proposal", "budget", "article", "poll")
+
+
+@functools.cache
+def process_path(model: type[models.Model]) -> str | None:
+    """The ORM path from `model` to its `Process` ("process", "consultation__process",
+    "proposal__process", "budget__process"…), or None when it has none."""
+    from .models import Process
+
+    def walk(current, depth: int) -> str | None:
+        fields = {
+            f.name: f
+            for f in current._meta.get_fields()
+            if f.concrete and (f.many_to_one or f.one_to_one) and f.related_model is not None
+        }
+        for name in PARENT_FIELDS:
+            field = fields.get(name)
+            if field is None:
+                continue
+            if field.related_model is Process:
+                return name
+            if depth > 0:
+                rest = walk(field.related_model, depth - 1)
+                if rest:
+                    return f"{name}__{rest}"
+        return None
+
+    return walk(model, 3)
+
+
+def item_process(item: models.Model):
+    """The process an item belongs to (its own `process`, or its parent's: the consultation's,
+    the proposal's, the budget's…), or None."""
+    path = process_path(type(item))
+    if path is None:
+        return None
+    current = item
+    for step in path.split("__"):
+        current = getattr(current, step, None)
+        if current is None:
+            return None
+    return current
+
+
+def item_process_or_404(item: models.Model):
+    """The item's process when it is published; 404 otherwise (nothing posted in an unpublished
+    process is shown, not even its title)."""
+    process = item_process(item)
+    if process is None or not process.published:
+        raise Http404
+    return process
+
+
 def item_get(kind: str, pk) -> Moderated:
     """A registered item by its kind (`app_label.model`) and id, or 404."""
     registration = REGISTRY.get(str(kind))
     if registration is None:
         raise Http404
+    related = ["author"]
+    if path := process_path(registration.model):
+        related.append(path)
     try:
-        return registration.model.objects.select_related("author").get(pk=int(pk))
+        return registration.model.objects.select_related(*related).get(pk=int(pk))
     except (registration.model.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
 

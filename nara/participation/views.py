@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -21,6 +21,7 @@ from nara.core.models import Region
 
 from . import components, following, policies, selectors, services
 from .forms import DigestForm, FollowForm
+from .http import safe_next
 from .models import DigestFrequency, DigestPreference
 
 PAGE_SIZE = 20
@@ -85,15 +86,6 @@ def process_detail(request, slug: str):
     )
 
 
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 @citizen_required
 @require_POST
 def follow(request, label: str, pk: int):
@@ -117,7 +109,7 @@ def follow(request, label: str, pk: int):
     else:
         services.follow_delete(user=request.user, target=target)
         messages.success(request, _("You no longer follow this."))
-    return redirect(_safe_next(request, fallback))
+    return redirect(safe_next(request, fallback))
 
 
 @citizen_required

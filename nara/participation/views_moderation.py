@@ -12,7 +12,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,6 +30,7 @@ from .forms_moderation import (
     FlagForm,
     UnblockForm,
 )
+from .http import safe_next
 from .models import ModerationStatus, PostingBlock
 from .moderation import REGISTRY
 from .spam import spam_verdict
@@ -54,15 +54,6 @@ LISTS = {
         "empty": _("No post was rejected or hidden."),
     },
 }
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _decorate(items) -> None:
@@ -237,11 +228,11 @@ def decide(request, kind, pk):
             if item.moderation_status == target and item.moderated_by_id == request.user.pk:
                 # the same moderator's second click: already done, nothing happened twice
                 messages.info(request, _("This was already done."))
-                return redirect(_safe_next(request, reverse("participation_moderation:queue")))
+                return redirect(safe_next(request, reverse("participation_moderation:queue")))
             return _problem(request, error.message, status=409, item=item)
         else:
             messages.success(request, DONE[data["decision"]])
-            return redirect(_safe_next(request, reverse("participation_moderation:queue")))
+            return redirect(safe_next(request, reverse("participation_moderation:queue")))
     failed = form.cleaned_data.get("decision") or decision
     if failed not in moderation.DECISIONS:
         return _problem(request, _("Choose a decision."), status=400, item=item)
@@ -309,7 +300,7 @@ def dismiss_flags(request, kind, pk):
             )
             % {"n": count},
         )
-    return redirect(_safe_next(request, reverse("participation_moderation:flagged")))
+    return redirect(safe_next(request, reverse("participation_moderation:flagged")))
 
 
 # --- reports from users ------------------------------------------------------------------------
@@ -322,7 +313,8 @@ def flag(request, kind, pk):
     item = moderation.item_get(kind, pk)
     if item.moderation_status != ModerationStatus.PUBLISHED:
         raise Http404
-    back = _safe_next(request, moderation._url(item) or reverse("participation:home"))
+    moderation.item_process_or_404(item)
+    back = safe_next(request, moderation._url(item) or reverse("participation:home"))
     form = FlagForm(request.POST or None)
     status = 200
     if request.method == "POST":

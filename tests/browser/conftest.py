@@ -8,8 +8,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyotp
 import pytest
 from django.utils import translation
+from django.utils.http import urlencode
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_SOURCE = Path(__file__).with_name("axe.min.js")
@@ -160,3 +162,25 @@ def check_page(page, findings: Findings, name: str, *, phone: bool = False) -> N
 def url_pattern(path_regex: str) -> re.Pattern:
     """A URL matcher for page.wait_for_url: any host, this path, optional query string."""
     return re.compile(rf"^https?://[^/]+{path_regex}(\?.*)?$")
+
+
+def log_in(page, base, user, language, findings, name="", *, next_url="", phone=False):
+    """Sign `user` in from the login page (checked like every page): e-mail and password, then,
+    for accounts with two-factor authentication (officials, moderators), the TOTP code. Returns
+    once the site has let them in (off /accounts/; on `next_url` when one is given)."""
+    from tests.conftest import PASSWORD, TOTP_SECRET
+
+    who = f" ({name})" if name else ""
+    query = f"?{urlencode({'next': next_url})}" if next_url else ""
+    page.goto(f"{base}/accounts/login/{query}")
+    check_page(page, findings, f"login{who}", phone=phone)
+    main = page.locator("main")
+    main.get_by_label(t(language, "E-mail address")).fill(user.email)
+    main.get_by_label(t(language, "Password"), exact=True).fill(PASSWORD)
+    main.get_by_role("button", name=t(language, "Log in")).click()
+    if user.totp_confirmed:
+        page.wait_for_url(url_pattern(r"/accounts/2fa/verify/"))
+        check_page(page, findings, f"2FA code{who}", phone=phone)
+        main.get_by_label(t(language, "6-digit code")).fill(pyotp.TOTP(TOTP_SECRET).now())
+        main.get_by_role("button", name=t(language, "Verify")).click()
+    page.wait_for_url(lambda url: "/accounts/" not in url)

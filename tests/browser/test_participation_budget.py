@@ -12,10 +12,9 @@ from playwright.sync_api import expect
 from nara.participation.budgets.models import Ballot, BallotChoice, Budget, Feasibility, Project
 from nara.participation.models import ModerationStatus, PhaseKind
 from tests import test_participation_budgets as base
-from tests.conftest import PASSWORD
 from tests.participation_helpers import make_process
 
-from .conftest import Findings, check_page, t, url_pattern
+from .conftest import Findings, check_page, log_in, t, url_pattern
 
 regions = base.regions  # fixture
 
@@ -62,15 +61,6 @@ def seed(world, region, language):
     return budget, projects
 
 
-def log_in(page, base, user, language, findings, next_url):
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    check_page(page, findings, "login", phone=True)
-    main = page.locator("main")
-    main.get_by_label(t(language, "E-mail address")).fill(user.email)
-    main.get_by_label(t(language, "Password"), exact=True).fill(PASSWORD)
-    main.get_by_role("button", name=t(language, "Log in")).click()
-
-
 def box(page, title):
     return page.get_by_role("checkbox", name=re.compile(re.escape(title)))
 
@@ -93,7 +83,7 @@ def test_knapsack_ballot_refuses_going_over_budget(
     ballot_path = f"/participation/budgets/{budget.pk}/ballot/"
 
     page = new_page(language, findings, phone=True)
-    log_in(page, base, voter, language, findings, ballot_path)
+    log_in(page, base, voter, language, findings, next_url=ballot_path, phone=True)
     page.wait_for_url(url_pattern(re.escape(ballot_path)))
     expect(page.get_by_role("heading", level=1)).to_contain_text(budget.title)
     status = page.locator("#ballot-status")

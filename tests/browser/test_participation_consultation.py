@@ -15,8 +15,7 @@ from nara.participation.models import ModerationStatus, PhaseKind
 from tests.participation_helpers import move_to_phase
 from tests.test_participation_consultations import make_consultation
 
-from .conftest import Findings, check_page, t, url_pattern
-from .test_petition_journey import log_in, log_in_with_code
+from .conftest import Findings, check_page, log_in, t, url_pattern
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,10 +51,7 @@ def test_consultation_journey(language, world, moderator, live_server, new_page)
 
     # 1. The citizen, on a phone, reads the draft: the changed words are marked.
     citizen = new_page(language, findings, phone=True)
-    citizen.goto(f"{base}/accounts/login/")
-    check_page(citizen, findings, "login", phone=True)
-    log_in(citizen, world.citizen, language)
-    citizen.wait_for_url(lambda url: "/accounts/" not in url)
+    log_in(citizen, base, world.citizen, language, findings, phone=True)
     citizen.goto(draft_url)
     check_page(citizen, findings, "draft", phone=True)
     section = citizen.locator(f"#article-{article.pk}")
@@ -91,7 +87,7 @@ def test_consultation_journey(language, world, moderator, live_server, new_page)
 
     # 3. The moderator approves it in the moderation queue.
     mod = new_page(language, findings)
-    log_in_with_code(mod, base, moderator, language, findings, "moderator")
+    log_in(mod, base, moderator, language, findings, "moderator")
     mod.goto(f"{base}/participation/moderation/items/consultations.comment/{comment.pk}/")
     check_page(mod, findings, "moderation item")
     expect(mod.locator("main")).to_contain_text(text["comment"])
@@ -107,7 +103,7 @@ def test_consultation_journey(language, world, moderator, live_server, new_page)
     # 4. The comment period ends; an official of the agency writes and publishes the report.
     move_to_phase(consultation.process, PhaseKind.RESULTS)
     official = new_page(language, findings)
-    log_in_with_code(official, base, world.handler, language, findings, "official")
+    log_in(official, base, world.handler, language, findings, "official")
     official.goto(draft_url)
     official.locator("main").get_by_role("link", name=t(language, "Write the report")).click()
     official.wait_for_url(

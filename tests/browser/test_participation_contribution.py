@@ -6,17 +6,15 @@ and three pictures — in Korean and English, axe-core clean on every page."""
 
 import io
 
-import pyotp
 import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from nara.participation.contributions.models import Contribution
 from nara.participation.models import ModerationStatus, PhaseKind
-from tests.conftest import PASSWORD, TOTP_SECRET
 from tests.participation_helpers import make_process
 
-from .conftest import Findings, check_page, t, url_pattern
+from .conftest import Findings, check_page, log_in, t, url_pattern
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,21 +46,6 @@ def picture(path, n):
     image.save(buffer, "JPEG", quality=80)
     path.write_bytes(buffer.getvalue())
     return str(path)
-
-
-def log_in(page, base, user, language, findings, name, *, code=False, phone=False):
-    page.goto(f"{base}/accounts/login/")
-    check_page(page, findings, f"login ({name})", phone=phone)
-    main = page.locator("main")
-    main.get_by_label(t(language, "E-mail address")).fill(user.email)
-    main.get_by_label(t(language, "Password"), exact=True).fill(PASSWORD)
-    main.get_by_role("button", name=t(language, "Log in")).click()
-    if code:
-        page.wait_for_url(url_pattern(r"/accounts/2fa/verify/"))
-        check_page(page, findings, f"2FA code ({name})")
-        main.get_by_label(t(language, "6-digit code")).fill(pyotp.TOTP(TOTP_SECRET).now())
-        main.get_by_role("button", name=t(language, "Verify")).click()
-    page.wait_for_url(lambda url: "/accounts/" not in url)
 
 
 def loaded_widths(page, selector) -> list[int]:
@@ -184,7 +167,7 @@ def test_have_your_say_with_four_pictures(
 def approve_in_queue(page, base, moderator, contribution, language, findings):
     """The moderator (password + TOTP) looks at the contribution with its pictures (moderators
     may see it before it is published), then approves it in the moderation queue."""
-    log_in(page, base, moderator, language, findings, "moderator", code=True)
+    log_in(page, base, moderator, language, findings, "moderator")
     page.goto(f"{base}/participation/contributions/{contribution.pk}/")
     check_page(page, findings, "moderator: the contribution with its pictures")
     assert len(loaded_widths(page, "main article.contribution figure img")) == 3

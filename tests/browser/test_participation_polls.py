@@ -8,21 +8,13 @@ from playwright.sync_api import expect
 from nara.participation.models import PhaseKind
 from nara.participation.polls.models import Response
 from nara.participation.proposals import services as proposals
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import make_user
 from tests.participation_helpers import make_process
 from tests.test_participation_polls import make_poll
 
-from .conftest import Findings, check_page, t
+from .conftest import Findings, check_page, log_in, t
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base, user, language, findings, next_url):
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    main = page.locator("main")
-    main.get_by_label(t(language, "E-mail address")).fill(user.email)
-    main.get_by_label(t(language, "Password"), exact=True).fill(PASSWORD)
-    main.get_by_role("button", name=t(language, "Log in")).click()
 
 
 @pytest.mark.parametrize("language", ["ko", "en"])
@@ -51,7 +43,7 @@ def test_answer_a_poll_and_read_the_results(language, world, moderator, live_ser
     findings = Findings(language)
     page = new_page(language, findings, phone=True)
     url = f"/participation/polls/{process.slug}/{poll.pk}/"
-    log_in(page, base, world.citizen, language, findings, url)
+    log_in(page, base, world.citizen, language, findings, next_url=url, phone=True)
     expect(page.locator("h1")).to_have_text(poll.title)
     check_page(page, findings, "poll form", phone=True)
 

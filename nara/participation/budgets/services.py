@@ -357,16 +357,17 @@ def ballot_cast(*, budget: Budget, voter, project_ids) -> Ballot:
     ballot rules at the first ballot, and audits that a ballot was cast — without the choices.
     Two submissions at once leave one ballot (unique constraint + row lock)."""
     with transaction.atomic():
+        # The budget row is locked before the ballot is checked: an operator's change of the
+        # rules (`budget_update` locks the same row) waits, or is seen here, never in between.
         budget = (
-            Budget.objects.select_related("process", "process__unit")
+            Budget.objects.select_for_update(of=("self",))
+            .select_related("process", "process__unit")
             .prefetch_related("process__phases")
             .get(pk=budget.pk)
         )
         policies.require_act(voter, budget.process, Action.VOTE)
         projects = ballot_check(budget=budget, project_ids=project_ids)
-        if budget.style_locked_at is None:
-            locked_budget = Budget.objects.select_for_update().get(pk=budget.pk)
-            _lock_style(locked_budget, by=voter, reason="first_ballot")
+        _lock_style(budget, by=voter, reason="first_ballot")
         now = timezone.now()
         ballot, created = Ballot.objects.get_or_create(
             budget=budget, voter=voter, defaults={"cast_at": now, "changed_at": now}

@@ -227,6 +227,8 @@ def assess(request, pk):
                 return redirect("budgets:assessment", pk=budget.pk)
         status = 400 if form.errors else 403 if refusal else 200
     else:
+        if request.method == "POST":  # refused before the form is read: say why, with 403
+            status = 403
         initial = {}
         if project.feasibility != "pending":
             initial = {

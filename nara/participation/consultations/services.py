@@ -263,6 +263,7 @@ def comment_on_change(item: Comment, old: str, new: str) -> None:
         record_activity(
             process=consultation.process,
             target=consultation,
+            source=item,
             message=msg(_("New comment on the draft %(title)s"), {"title": consultation.title}),
             url=item.get_absolute_url(),
         )

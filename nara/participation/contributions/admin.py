@@ -1,41 +1,38 @@
+"""Operators may look at contributions here, never change or delete them: publication is
+decided in the moderation queue (audited). Drafts are private to their authors and have no
+admin page."""
+
 from django.contrib import admin
 
-from .models import Contribution, ContributionDraft, ContributionImage
+from nara.core.admin import ReadOnlyAdmin, is_operator
+
+from .models import Contribution, ContributionImage
 
 
 class ContributionImageInline(admin.TabularInline):
     model = ContributionImage
     extra = 0
     fields = ("order", "image", "thumbnail", "caption", "alt", "width", "height")
-    readonly_fields = ("image", "thumbnail", "width", "height")
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        return is_operator(request)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Contribution)
-class ContributionAdmin(admin.ModelAdmin):
-    """Read mostly: moderation decides publication (through its queue, audited)."""
-
+class ContributionAdmin(ReadOnlyAdmin):
     list_display = ("receipt_number", "title", "process", "moderation_status", "submitted_at")
     list_filter = ("moderation_status", "process")
+    list_select_related = ("process",)
     search_fields = ("receipt_number", "title")
-    readonly_fields = (
-        "author",
-        "process",
-        "receipt_number",
-        "submit_key",
-        "moderation_status",
-        "submitted_at",
-        "moderation_due_at",
-        "spam_score",
-        "flag_count",
-        "moderated_by",
-        "moderated_at",
-        "moderation_reason",
-        "created_at",
-    )
+    readonly_fields = [f.name for f in Contribution._meta.fields]
     inlines = [ContributionImageInline]
-
-
-@admin.register(ContributionDraft)
-class ContributionDraftAdmin(admin.ModelAdmin):
-    list_display = ("token", "process", "updated_at", "expires_at")
-    readonly_fields = ("token", "user", "process", "created_at", "updated_at")

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from nara.core.uploads import JPEG, PNG, _display_name, clean_upload
+from nara.core.uploads import JPEG, PNG, clean_upload, display_name
 
 FULL_SIDE = 1600  # longest side of the stored picture, enough for any phone
 THUMB_SIDE = 480
@@ -52,7 +52,7 @@ def _not_a_picture(display: str) -> ValidationError:
 
 def picture_clean(upload: UploadedFile) -> Picture:
     """Check and prepare one uploaded picture; ValidationError with a clear message if not."""
-    display = _display_name(upload)
+    display = display_name(upload)
     try:
         clean = clean_upload(upload, max_bytes=max_image_bytes(), max_side=FULL_SIDE)
     except ValidationError as error:

@@ -40,7 +40,12 @@ def published_count(process: Process) -> int:
 
 
 def can_see(user, contribution: Contribution) -> bool:
-    if contribution.moderation_status == ModerationStatus.PUBLISHED:
+    """Published contributions of a published process for everybody; one's own and, for
+    moderators, any (also in an unpublished process)."""
+    if (
+        contribution.moderation_status == ModerationStatus.PUBLISHED
+        and contribution.process.published
+    ):
         return True
     if not getattr(user, "is_authenticated", False):
         return False
@@ -60,7 +65,11 @@ def visible_contribution(user, pk: int) -> Contribution:
 
 
 def visible_image(user, pk: int) -> ContributionImage:
-    image = ContributionImage.objects.select_related("contribution").filter(pk=pk).first()
+    image = (
+        ContributionImage.objects.select_related("contribution", "contribution__process")
+        .filter(pk=pk)
+        .first()
+    )
     if image is None or not can_see(user, image.contribution):
         raise Http404
     return image

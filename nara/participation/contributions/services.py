@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nara.core.errors import InvalidTransition
 from nara.notifications.services import msg, notify
 from nara.participation.models import Action, Process
 from nara.participation.moderation import moderation_submit
@@ -34,6 +35,19 @@ from .models import (
 
 # Receipt numbers avoid letters people confuse when typing them (0/O, 1/I/L, 5/S, 2/Z, 8/B).
 RECEIPT_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+
+
+class DraftExpired(InvalidTransition):
+    """The draft is past its expiry: it can no longer be sent (the clean-up deletes it)."""
+
+    def __init__(self, process):
+        super().__init__(
+            _(
+                "Your draft has expired: drafts are kept for a limited time only. Please write "
+                "your contribution again."
+            )
+        )
+        self.process = process
 
 
 def draft_lifetime() -> timedelta:
@@ -177,16 +191,24 @@ def contribution_submit(*, user, token) -> Contribution:
         return earlier
     try:
         with transaction.atomic():
+            now = timezone.now()
             draft = (
                 ContributionDraft.objects.select_for_update()
                 .select_related("process")
-                .filter(token=token, user=user)
+                .filter(token=token, user=user, expires_at__gt=now)
                 .first()
             )
             if draft is None:
                 earlier = Contribution.objects.filter(author=user, submit_key=key).first()
                 if earlier is not None:  # a simultaneous submit made it meanwhile
                     return earlier
+                expired = (
+                    ContributionDraft.objects.select_related("process")
+                    .filter(token=token, user=user)
+                    .first()
+                )
+                if expired is not None:
+                    raise DraftExpired(expired.process)
                 raise ContributionDraft.DoesNotExist
             process = draft.process
             require_act(user, process, Action.CONTRIBUTE)
@@ -269,9 +291,19 @@ def drafts_cleanup(*, now=None) -> int:
     """Delete drafts past their expiry, with their pictures' files. Returns how many."""
     now = now or timezone.now()
     count = 0
-    for draft in ContributionDraft.objects.filter(expires_at__lte=now).prefetch_related("images"):
-        names = _draft_files(draft)
-        draft.delete()
-        files_delete(*names)
-        count += 1
+    with transaction.atomic():
+        # A draft being submitted is locked by the submit: skip it rather than delete the files
+        # the new contribution is taking over (the submit deletes the draft itself).
+        drafts = list(
+            ContributionDraft.objects.select_for_update(skip_locked=True)
+            .filter(expires_at__lte=now)
+            .order_by("pk")
+            .prefetch_related("images")
+        )
+        names = []
+        for draft in drafts:
+            names += _draft_files(draft)
+            draft.delete()
+            count += 1
+        transaction.on_commit(lambda: files_delete(*names))
     return count

@@ -56,12 +56,12 @@ def _draft_url_for(draft):
     return url
 
 
-def _refused(request, process, reason):
+def _refused(request, process, reason, status=403):
     return render(
         request,
         "participation/contributions/refused.html",
         {"process": process, "reason": reason},
-        status=403,
+        status=status,
     )
 
 
@@ -251,6 +251,8 @@ def submit(request, token):
         contribution = services.contribution_submit(user=request.user, token=token)
     except ContributionDraft.DoesNotExist:
         raise Http404 from None
+    except services.DraftExpired as error:
+        return _refused(request, error.process, error.message, status=410)
     except NotAllowed as error:
         draft = selectors.own_draft(request.user, token)
         return _refused(request, draft.process, error.message)

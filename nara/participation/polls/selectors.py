@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch
 from django.http import Http404
+from django.utils import timezone
 
 from nara.participation import policies
 from nara.participation.models import PhaseKind, Process
@@ -59,12 +60,16 @@ def has_responded(user, poll: Poll) -> bool:
     return Response.objects.filter(poll=poll, user=user).exists()
 
 
-def results_public(poll: Poll) -> bool:
-    """Public while the process is in its results phase, or always when the poll says so."""
-    if poll.results_always_public:
-        return True
-    phase = policies.current_phase(poll.process)
-    return phase is not None and phase.kind == PhaseKind.RESULTS
+def results_phase_started(process: Process, *, now=None) -> bool:
+    """Whether a results phase of the process has started (it stays so after it ends)."""
+    now = now or timezone.now()
+    return any(p.kind == PhaseKind.RESULTS and p.starts_at <= now for p in process.phases.all())
+
+
+def results_public(poll: Poll, *, now=None) -> bool:
+    """Public once the process's results phase has started (and after every phase has ended),
+    or always when the poll says so."""
+    return poll.results_always_public or results_phase_started(poll.process, now=now)
 
 
 def can_see_results(user, poll: Poll) -> bool:

@@ -29,10 +29,8 @@ def poll_list(request, slug):
             "pk", "title", "description", "process_id", "response_count", "results_always_public"
         )
     )
-    results_phase = False
     phase = policies.current_phase(process)
-    if phase is not None and phase.kind == "results":
-        results_phase = True
+    results_phase = selectors.results_phase_started(process)
     for poll in polls:
         poll.process = process
         poll.results_visible = results_phase or poll.results_always_public

@@ -82,7 +82,6 @@ def proposal_comments(*, proposal: Proposal, user):
     return (
         ProposalComment.objects.filter(proposal=proposal)
         .filter(_visible(user))
-        .select_related("author")
         .order_by("submitted_at", "id")
     )
 

@@ -128,6 +128,7 @@ def proposal_on_moderation(proposal: Proposal, old: str, new: str) -> None:
         record_activity(
             process=proposal.process,
             target=None,
+            source=proposal,
             message=msg(_("New proposal: %(title)s"), {"title": proposal.title}),
             url=proposal.get_absolute_url(),
         )
@@ -381,6 +382,7 @@ def comment_on_moderation(comment: ProposalComment, old: str, new: str) -> None:
         record_activity(
             process=proposal.process,
             target=proposal,
+            source=comment,
             message=msg(_("New comment on “%(title)s”"), {"title": proposal.title}),
             url=comment.get_absolute_url(),
         )
