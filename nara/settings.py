@@ -151,7 +151,12 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# UserBackend reads the request's user with its region and posting block in one query; the
+# plain ModelBackend stays for sessions that name it (logins before it was added).
+AUTHENTICATION_BACKENDS = [
+    "nara.accounts.backends.UserBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -17,6 +17,8 @@ this phase · B account blocked · N process not open (unpublished)."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from nara.core.models import Region
@@ -226,3 +228,27 @@ def test_require_act_raises_with_the_reason(world, personas, seoul):
         policies.require_act(personas["other_region"], process, Action.VOTE)
     with translation.override("en"):
         assert str(refused.value.message) == REASONS["R"]
+
+
+def test_the_request_user_brings_its_posting_block_and_region(world, seoul, client):
+    """The request's user is read with its posting block and region (UserBackend): the policy
+    answers from them without more queries, and a block made before the request counts."""
+    from django.contrib.auth import get_user
+    from django.test import RequestFactory
+
+    made = make_process(world.roads, current=PhaseKind.VOTING, region=seoul)
+    process = type(made).objects.prefetch_related("phases").get(pk=made.pk)
+    district = Region.objects.filter(parent=seoul).first()
+    world.citizen.region = district
+    world.citizen.save(update_fields=["region"])
+    client.force_login(world.citizen)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    user = get_user(request)
+    assert type(user).__name__ == "User" and "posting_block" in user._state.fields_cache
+    with CaptureQueriesContext(connection) as queries:
+        assert policies.refusal(user, process, Action.VOTE) is None
+    assert len(queries) == 0
+    PostingBlock.objects.create(user=world.citizen, reason="광고")
+    blocked = get_user(request)
+    assert policies.refusal(blocked, process, Action.VOTE) is not None

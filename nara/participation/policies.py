@@ -70,7 +70,11 @@ def is_agency_official(user, process: Process) -> bool:
 
 
 def is_blocked(user) -> bool:
-    cache = getattr(user, "_wrapped", user).__dict__  # a request's lazy user: on the user
+    user = getattr(user, "_wrapped", user)  # a request's lazy user: cache on the user itself
+    read_with_user = user._state.fields_cache  # the request's user comes with it (UserBackend)
+    if "posting_block" in read_with_user:
+        return read_with_user["posting_block"] is not None
+    cache = user.__dict__
     if "_nara_posting_blocked" not in cache:
         cache["_nara_posting_blocked"] = PostingBlock.objects.filter(user=user).exists()
     return cache["_nara_posting_blocked"]
