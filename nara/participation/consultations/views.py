@@ -116,8 +116,9 @@ def _comments(request, pk):
     stance = query_param(request, "stance", 20)
     article = None
     errors = []
+    articles = selectors.report_counts(consultation)
     if raw_article:
-        article = selectors.article_in(consultation, raw_article)
+        article = next((a for a in articles if str(a.pk) == raw_article.strip()), None)
         if article is None:
             errors.append(_("There is no such article in this draft: showing all comments."))
     if stance and stance not in Stance.values:
@@ -148,7 +149,7 @@ def _comments(request, pk):
         article=article,
         stance=stance,
         stances=Stance.choices,
-        article_options=selectors.report_counts(consultation),
+        article_options=articles,
         page=page,
         pages=pages,
         prev_url=page_url(page - 1) if page > 1 else "",
