@@ -568,3 +568,21 @@ def run_processes(argv_list: list[list[str]], timeout: float) -> list[dict]:
 
 if __name__ == "__main__" and "--loadgen" in sys.argv:
     _loadgen_main(sys.argv)
+
+
+def finish(args, server, tmp: Path, say) -> None:
+    """The end of a benchmark run, whatever happened: stop granian, close the database
+    connections, then drop the scratch database and files (or keep them with --keep)."""
+    if server is not None:
+        server.stop()
+    try:
+        from django.db import connections
+
+        connections.close_all()
+    except Exception:
+        pass
+    if args.keep:
+        say(f"kept database {args.db_name}; granian log and static files in {tmp}")
+    else:
+        db_drop(args.db_url, args.db_name)
+        subprocess.run(["rm", "-rf", str(tmp)], check=False)

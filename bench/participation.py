@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -513,19 +512,7 @@ def main(argv=None) -> int:
         say(f"done in {time.monotonic() - t_all:.0f} s")
         return 0 if ok else 1
     finally:
-        if server is not None:
-            server.stop()
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:
-            pass
-        if args.keep:
-            say(f"kept database {args.db_name}; granian log and static files in {tmp}")
-        else:
-            common.db_drop(args.db_url, args.db_name)
-            subprocess.run(["rm", "-rf", str(tmp)], check=False)
+        common.finish(args, server, tmp, say)
 
 
 if __name__ == "__main__":

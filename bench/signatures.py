@@ -37,7 +37,6 @@ import os
 import random
 import re
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -1780,19 +1779,7 @@ def main(argv=None) -> int:
     finally:
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2, default=str))
-        if server is not None:
-            server.stop()
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:
-            pass
-        if args.keep:
-            say(f"kept database {args.db_name}; granian logs in {tmp}")
-        else:
-            common.db_drop(args.db_url, args.db_name)
-            subprocess.run(["rm", "-rf", str(tmp)], check=False)
+        common.finish(args, server, tmp, say)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-"""Helpers to bring a complaint to a given state through the real services."""
+"""Helpers to bring a complaint to a given state through the real services, and to run work
+in threads released at once."""
+
+import threading
+
+from django.db import connection
 
 from nara.complaints import services
 from nara.complaints.models import Complaint, Kind
@@ -41,3 +46,26 @@ def to_pending_approval(world, complaint=None):
 def to_answered(world, complaint=None):
     complaint = to_pending_approval(world, complaint)
     return services.complaint_approve(complaint=complaint, by=world.approver)
+
+
+def together(n: int, work) -> list:
+    """Run work(i) in n threads released at once (a barrier); returns what each raised, or
+    None. Each thread closes its own database connection."""
+    barrier = threading.Barrier(n)
+    outcomes = [None] * n
+
+    def run(i):
+        try:
+            barrier.wait()
+            work(i)
+        except Exception as error:  # collected, asserted by the test
+            outcomes[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

@@ -25,6 +25,7 @@ from nara.participation.budgets.models import (
 from nara.participation.models import Action, ModerationStatus, PhaseKind
 from nara.participation.moderation import moderation_decide
 from tests.conftest import make_user
+from tests.helpers import together
 from tests.participation_helpers import PHASE_ORDER, make_process, move_to_phase
 
 
@@ -228,33 +229,12 @@ def test_the_audit_of_a_ballot_holds_no_choices(world, knapsack):
     assert str(a.pk) not in repr(event.data) + event.to_state + event.from_state
 
 
-def _together(n: int, work) -> list:
-    barrier = threading.Barrier(n)
-    outcomes = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            work(i)
-        except Exception as error:  # collected, asserted by the test
-            outcomes[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_double_submit_at_once_leaves_one_ballot(world):
     budget = make_budget(world, total=100 * MILLION)
     a = add_project(budget, world.other_citizen, cost=40 * MILLION)
     b = add_project(budget, world.other_citizen, cost=50 * MILLION)
-    outcomes = _together(
+    outcomes = together(
         6,
         lambda i: services.ballot_cast(
             budget=budget, voter=world.citizen, project_ids=ids(a) if i % 2 else ids(b)
@@ -273,7 +253,7 @@ def test_many_voters_at_once_each_get_one_ballot(world):
     budget = make_budget(world, total=100 * MILLION)
     a = add_project(budget, world.other_citizen, cost=40 * MILLION)
     voters = [make_user(f"voter{i}@example.com") for i in range(8)]
-    outcomes = _together(
+    outcomes = together(
         8, lambda i: services.ballot_cast(budget=budget, voter=voters[i], project_ids=ids(a))
     )
     assert outcomes == [None] * 8

@@ -1,12 +1,10 @@
 """Consultations on drafts (입법예고): services, counts under concurrency, the diff, the parser,
 the report."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone, translation
 
 from nara.audit.models import AuditEvent, EventType
@@ -34,6 +32,7 @@ from nara.participation.models import Action, ModerationStatus, PhaseKind, Posti
 from nara.participation.moderation import moderation_decide
 from nara.participation.policies import can_act, current_phase
 from tests.conftest import make_user
+from tests.helpers import together
 from tests.participation_helpers import move_to_phase
 
 
@@ -320,27 +319,6 @@ def test_published_counts_follow_moderation(world, moderator):
     assert counts(consultation) == (0, 1, 0)
 
 
-def _together(n: int, work) -> list:
-    barrier = threading.Barrier(n)
-    outcomes = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            work(i)
-        except Exception as error:  # collected, asserted by the test
-            outcomes[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_approvals_count_every_comment_once(world, moderator):
     consultation = make_consultation(world.roads)
@@ -357,7 +335,7 @@ def test_concurrent_approvals_count_every_comment_once(world, moderator):
         for i in range(12)
     ]
     # every comment approved twice at once: one approval wins, the other is refused
-    outcomes = _together(24, lambda i: approve(comments[i // 2], moderator))
+    outcomes = together(24, lambda i: approve(comments[i // 2], moderator))
     assert sum(o is None for o in outcomes) == 12
     assert all(o is None or isinstance(o, InvalidTransition) for o in outcomes)
     assert counts(consultation) == (4, 4, 4)

@@ -2,11 +2,8 @@
 """Participation moderation services: the decision table, reasons the author sees, the spam
 score that never decides alone, flags, blocking accounts, concurrency, the audit trail."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from nara.audit.models import AuditEvent, EventType
 from nara.core.errors import InvalidTransition, NotAllowed
@@ -21,6 +18,7 @@ from nara.participation.moderation import (
     moderation_decide,
 )
 from tests.conftest import make_user
+from tests.helpers import together
 from tests.test_participation_moderation_helpers import (  # noqa: F401  (fixtures)
     citizen_en,
     comment,
@@ -171,34 +169,12 @@ def test_decisions_teach_the_spam_classifier(consultation, world, moderator):
 # --- concurrency -------------------------------------------------------------------------------
 
 
-def _together(n: int, work) -> list:
-    """Run work(i) in n threads released at once; returns what each raised (or None)."""
-    barrier = threading.Barrier(n)
-    outcomes = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            work(i)
-        except Exception as error:  # collected, asserted by the test
-            outcomes[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_moderators_deciding_at_once_one_wins(consultation, world, moderator):
     other = make_moderator()
     item = comment(consultation, world.citizen)
     plans = [(moderator, "approve", ""), (other, "reject", "abuse")]
-    outcomes = _together(
+    outcomes = together(
         2,
         lambda i: moderation_decide(
             item=item, by=plans[i][0], decision=plans[i][1], reason_code=plans[i][2]
@@ -219,7 +195,7 @@ def test_two_moderators_deciding_at_once_one_wins(consultation, world, moderator
 def test_concurrent_flags_all_count(consultation, world, moderator):
     item = comment(consultation, world.citizen, state=PUB, by=moderator)
     people = [make_user(f"flagger{i}@example.com") for i in range(4)]
-    outcomes = _together(
+    outcomes = together(
         4, lambda i: flag_create(user=people[i], item=item, reason="abuse", note="")
     )
     assert outcomes == [None] * 4

@@ -1,13 +1,11 @@
 """Proposals (국민생각함): submit, moderation, support once, the threshold exactly once (also
 under concurrency), the answer clock, answers, closing, and who may do what in which phase."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone, translation
 
 from nara.audit.models import AuditEvent, EventType
@@ -27,6 +25,7 @@ from nara.participation.proposals.models import (
     ProposalSupport,
 )
 from tests.conftest import make_user
+from tests.helpers import together
 from tests.participation_helpers import make_process, move_to_phase
 
 PS = ProposalStatus
@@ -175,34 +174,13 @@ def test_defaults_apply_without_settings(world, moderator, settings):
     assert proposal.status == PS.THRESHOLD_REACHED
 
 
-def _together(n, work):
-    barrier = threading.Barrier(n)
-    outcomes = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            work(i)
-        except Exception as error:  # collected, asserted by the test
-            outcomes[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_supporters_count_exactly_and_the_threshold_fires_once(world, moderator):
     process = make_process(world.roads, current=PhaseKind.INPUT)
     ProposalSettings.objects.create(process=process, support_threshold=5)
     proposal = published(process, world.citizen, moderator)
     people = citizens(16, "t")
-    outcomes = _together(16, lambda i: services.proposal_support(proposal=proposal, by=people[i]))
+    outcomes = together(16, lambda i: services.proposal_support(proposal=proposal, by=people[i]))
     assert outcomes == [None] * 16
     proposal.refresh_from_db()
     assert proposal.support_count == 16 == ProposalSupport.objects.count()
@@ -224,7 +202,7 @@ def test_supporters_crossing_the_threshold_together_fire_it_once(world, moderato
     proposal.refresh_from_db()
     assert (proposal.support_count, proposal.status) == (9, PS.OPEN)
     people = citizens(12, "late")
-    outcomes = _together(12, lambda i: services.proposal_support(proposal=proposal, by=people[i]))
+    outcomes = together(12, lambda i: services.proposal_support(proposal=proposal, by=people[i]))
     assert outcomes == [None] * 12
     proposal.refresh_from_db()
     assert proposal.support_count == 21 == ProposalSupport.objects.count()
@@ -241,7 +219,7 @@ def test_supporters_crossing_the_threshold_together_fire_it_once(world, moderato
 def test_one_person_supporting_concurrently_counts_once(world, moderator):
     process = make_process(world.roads, current=PhaseKind.INPUT)
     proposal = published(process, world.citizen, moderator)
-    outcomes = _together(
+    outcomes = together(
         8, lambda i: services.proposal_support(proposal=proposal, by=world.other_citizen)
     )
     assert sum(o is None for o in outcomes) == 1

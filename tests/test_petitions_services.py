@@ -2,12 +2,10 @@
 concurrently), thresholds firing exactly once, e-mail confirmation, bulk invalidation, the
 clock, the official answer and who hears about it."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from nara.audit.models import AuditEvent, EventType
@@ -23,6 +21,7 @@ from nara.petitions.models import (
     Status,
 )
 from nara.petitions.services import AlreadySigned, NotSignable
+from tests.helpers import together
 
 from .conftest import make_user
 from .petition_helpers import gathering, in_review, opened, signers, supporters
@@ -479,32 +478,10 @@ def test_the_answer_period_is_extended_once(world, moderator, small_type):
 # --- concurrency ---------------------------------------------------------------------------
 
 
-def _together(n: int, work) -> list:
-    """Run work(i) in n threads released at once; returns what each raised (or None)."""
-    barrier = threading.Barrier(n)
-    outcomes = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            work(i)
-        except Exception as error:  # collected, asserted by the test
-            outcomes[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_same_person_signing_concurrently_counts_once(world, moderator, small_type):
     petition = opened(world, small_type, moderator)
-    outcomes = _together(
+    outcomes = together(
         8, lambda i: services.petition_sign(petition=petition, by=world.other_citizen)
     )
     assert sum(o is None for o in outcomes) == 1
@@ -520,7 +497,7 @@ def test_64_distinct_concurrent_signers_count_64_and_thresholds_fire_once(
     small_type.save()
     petition = opened(world, small_type, moderator)
     people = signers(64)
-    outcomes = _together(64, lambda i: services.petition_sign(petition=petition, by=people[i]))
+    outcomes = together(64, lambda i: services.petition_sign(petition=petition, by=people[i]))
     assert outcomes == [None] * 64
     assert count(petition) == 64 == Signature.objects.filter(petition=petition).count()
     assert events(petition, EventType.PETITION_REFERRED) == 1
@@ -546,7 +523,7 @@ def test_invalidation_while_people_sign_keeps_the_count_exact(world, moderator, 
         else:
             services.petition_sign(petition=petition, by=people[i])
 
-    outcomes = _together(24, work)
+    outcomes = together(24, work)
     assert outcomes == [None] * 24
     valid = Signature.objects.filter(petition=petition, valid=True).count()
     assert valid == 23 and count(petition) == 23
