@@ -16,9 +16,9 @@ from nara.petitions.fastpath import (
     sign_with_token,
 )
 from nara.petitions.models import Petition, Signature, Status
+from tests.helpers import together
 
 from .petition_helpers import gathering, opened, signers
-from .test_petitions_services import _together
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_the_same_person_concurrently_counts_once(world, moderator, small_type):
     petition = opened(world, small_type, moderator)
     raw = token(world.other_citizen)
     outcomes = []
-    errors = _together(8, lambda i: outcomes.append(sign_with_token(raw, petition.pk).outcome))
+    errors = together(8, lambda i: outcomes.append(sign_with_token(raw, petition.pk).outcome))
     assert errors == [None] * 8
     assert sorted(outcomes) == [ALREADY] * 7 + [SIGNED]
     assert services.signature_count(petition.pk) == 1
@@ -96,7 +96,7 @@ def test_64_concurrent_signers_count_64(world, moderator, small_type):
     small_type.save()
     petition = opened(world, small_type, moderator)
     raws = [token(u) for u in signers(64)]
-    errors = _together(64, lambda i: sign_with_token(raws[i], petition.pk))
+    errors = together(64, lambda i: sign_with_token(raws[i], petition.pk))
     assert errors == [None] * 64
     assert services.signature_count(petition.pk) == 64
     assert Signature.objects.filter(petition=petition).count() == 64

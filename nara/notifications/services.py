@@ -4,9 +4,12 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .models import Notification, OutboxMessage
 
@@ -77,7 +80,63 @@ def notify(*, user, subject: str, body: str, url: str = "", email: bool = True) 
             )
         if email and user.notify_email:
             link = f"\n\n{settings.SITE_URL}{url}" if url else ""
-            email_enqueue(to=user.email, subject=subject_text, body=body_text + link)
+            stop = unsubscribe_url(user)
+            footer = "\n\n-- \n" + str(_("Stop these e-mails: %(url)s") % {"url": stop})
+            email_enqueue(
+                to=user.email,
+                subject=subject_text,
+                body=body_text + link + footer,
+                headers=one_click_headers(stop),
+            )
+
+
+UNSUBSCRIBE_SALT = "nara.notifications.unsubscribe"
+
+
+def unsubscribe_url(user) -> str:
+    """The address that switches the user's notification e-mails off, without logging in: a
+    signed token naming the user (the same in every mail, so old mails keep working)."""
+    token = signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object({"u": user.pk}, compress=True)
+    return settings.SITE_URL + reverse("notifications:unsubscribe", kwargs={"token": token})
+
+
+def unsubscribe_user(token: str):
+    """The user a token names, or None when it is not one of ours."""
+    from nara.accounts.models import User
+
+    try:
+        data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token or "")
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    return User.objects.filter(pk=data["u"]).first()
+
+
+def one_click_headers(url: str) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe: mail clients show an Unsubscribe button that POSTs."""
+    return {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def email_notifications_off(*, user) -> None:
+    """Switch the user's notification e-mails off (in-site notifications stay); audited."""
+    from nara.audit.models import EventType
+    from nara.audit.services import audit_record
+
+    with transaction.atomic():
+        changed = (
+            type(user).objects.filter(pk=user.pk, notify_email=True).update(notify_email=False)
+        )
+        if changed:
+            audit_record(
+                actor=user,
+                event_type=EventType.USER_PROFILE_UPDATED,
+                target=user,
+                data={"notify_email": False, "via": "unsubscribe link"},
+            )
 
 
 def outbox_deliver(message_id: int) -> bool:
