@@ -151,12 +151,9 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-# UserBackend reads the request's user with its region and posting block in one query; the
-# plain ModelBackend stays for sessions that name it (logins before it was added).
-AUTHENTICATION_BACKENDS = [
-    "nara.accounts.backends.UserBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# Django's e-mail and password backend, reading the request's user with its region and
+# posting block in one query. (One backend: a failed login checks the password once.)
+AUTHENTICATION_BACKENDS = ["nara.accounts.backends.UserBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -51,7 +51,7 @@ def to_answered(world, complaint=None):
 def together(n: int, work) -> list:
     """Run work(i) in n threads released at once (a barrier); returns what each raised, or
     None. Each thread closes its own database connection."""
-    barrier = threading.Barrier(n)
+    barrier = threading.Barrier(n, timeout=30)
     outcomes = [None] * n
 
     def run(i):
@@ -67,5 +67,7 @@ def together(n: int, work) -> list:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=120)
+    stuck = [thread for thread in threads if thread.is_alive()]
+    assert not stuck, f"{len(stuck)} of {n} threads still running after 120 s (a deadlock?)"
     return outcomes

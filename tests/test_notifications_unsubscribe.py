@@ -55,3 +55,18 @@ def test_the_mail_clients_one_click_post_needs_no_csrf_token_and_a_bad_token_is_
     assert client.post("/notifications/unsubscribe/forged/").status_code == 404
     other = path.replace("/unsubscribe/", "/unsubscribe/x")
     assert client.get(other).status_code == 404
+
+
+def test_a_link_sent_to_an_address_the_user_has_left_no_longer_works(world):
+    path = _path(unsubscribe_url(world.citizen))
+    world.citizen.email = "new-address@example.com"
+    world.citizen.save(update_fields=["email"])
+    assert Client().post(path).status_code == 404
+    world.citizen.refresh_from_db()
+    assert world.citizen.notify_email
+
+
+def test_officials_duty_mail_has_no_unsubscribe(world):
+    notify(user=world.handler, subject="Assigned", body="A complaint was assigned to you.")
+    mail = OutboxMessage.objects.get()
+    assert mail.headers == {} and "/notifications/unsubscribe/" not in mail.body

@@ -471,7 +471,7 @@ def test_anonymous_pages_come_from_the_cache_and_signed_in_ones_do_not(
     # only the version lookup that keys the cached copy, not the page's own queries
     touching = [q["sql"] for q in ctx.captured_queries if "consultations_" in q["sql"]]
     assert len(touching) == 1 and '"version"' in touching[0]
-    assert 'name="csrfmiddlewaretoken" value="naraCsrfSlot' not in page.content.decode()
+    assert 'name="csrfmiddlewaretoken" value="naraSlot' not in page.content.decode()
     login(client, world.citizen)
     with CaptureQueriesContext(connection) as ctx:
         client.get(base(consultation))
@@ -521,3 +521,26 @@ def test_anonymous_copies_follow_moderation_and_publication_at_once(
     consultation.process.published = False
     consultation.process.save(update_fields=["published"])
     assert client.get(base(consultation)).status_code == 404
+
+
+def test_a_cached_page_fills_only_its_own_slots_not_text_people_posted(
+    client, world, moderator, settings
+):
+    """The placeholder for the CSRF token on cached pages comes from SECRET_KEY: a comment
+    quoting a placeholder-like text is shown as written, never with a visitor's token."""
+    from nara.core.pagecache import slot
+
+    settings.NARA_PUBLIC_CACHE_SECONDS = 30
+    consultation = make_consultation(world.roads)
+    comment = services.comment_create(
+        consultation=consultation,
+        author=world.citizen,
+        stance=Stance.SUPPORT,
+        body="see https://evil.example/?t=naraCsrfSlot7f3c91",
+    )
+    moderation_decide(item=comment, by=moderator, decision="approve")
+    comments_url = reverse("consultations:comments", args=[consultation.pk])
+    client.get(comments_url)
+    html = client.get(comments_url).content.decode()
+    assert "?t=naraCsrfSlot7f3c91" in html
+    assert slot("csrf") not in html and slot("csrf").startswith("naraSlot")

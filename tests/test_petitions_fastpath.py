@@ -183,3 +183,23 @@ def test_one_batch_of_many_requests(world, moderator, small_type):
     rows = _execute_batch(batch[:4])
     assert [r[7] for r in rows] == [False, False, False, False]
     assert services.signature_count(petition.pk) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_statements_are_bounded_and_leave_the_connection_alone(settings):
+    """The signing statement runs with its own timeout and generic plan (SET LOCAL), whatever
+    Django's prepared-statement setting; the connection's other queries keep theirs."""
+    from django.db import connection
+
+    from nara.petitions import fastpath
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the signing statement is PostgreSQL's (SQLite signs through the services)")
+    settings.NARA_SIGNING_STATEMENT_TIMEOUT_MS = 1234
+    inside = fastpath._execute_prepared(
+        "SELECT current_setting('statement_timeout'), current_setting('plan_cache_mode')", {}
+    )
+    assert tuple(inside) == ("1234ms", "force_generic_plan")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('statement_timeout')")
+        assert cursor.fetchone()[0] != "1234ms"

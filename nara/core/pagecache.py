@@ -21,8 +21,13 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
-# Filled in per response on cached pages (never a valid token itself).
-CSRF_SLOT = "naraCsrfSlot7f3c91"
+
+def slot(name: str) -> str:
+    """A placeholder filled in per response on cached pages (the CSRF token, a form stamp).
+    Derived from SECRET_KEY, so no one can plant it in text they post and have the next
+    visitor's token written into their link."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:pagecache:{name}".encode()).hexdigest()
+    return f"naraSlot{digest[:24]}"
 
 
 def public_page(
@@ -51,13 +56,19 @@ def public_page(
         built_at, html = entry
         if time.time() - built_at >= seconds and cache.add(f"{cache_key}:rendering", 1, 30):
             html = None  # this request renders it again; the others keep the older copy
+    csrf_slot = slot("csrf")
     if html is None:
-        template, context = build()
-        html = render_to_string(template, {**context, "csrf_token": CSRF_SLOT}, request)
+        try:
+            template, context = build()
+        except Exception:
+            # gone (404) or failing: no older copy may be served in its place
+            cache.delete_many([cache_key, f"{cache_key}:rendering"])
+            raise
+        html = render_to_string(template, {**context, "csrf_token": csrf_slot}, request)
         if cacheable:
             cache.set(cache_key, (time.time(), html), seconds * 4)
             cache.delete(f"{cache_key}:rendering")
-    html = html.replace(CSRF_SLOT, get_token(request))
-    for slot, value in (slots or {}).items():
-        html = html.replace(slot, value())
+    html = html.replace(csrf_slot, get_token(request))
+    for placeholder, value in (slots or {}).items():
+        html = html.replace(placeholder, value())
     return HttpResponse(html)

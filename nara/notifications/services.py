@@ -1,5 +1,6 @@
 """Notifications: in-site messages and e-mail through the outbox."""
 
+import hashlib
 import logging
 from datetime import timedelta
 
@@ -80,6 +81,10 @@ def notify(*, user, subject: str, body: str, url: str = "", email: bool = True) 
             )
         if email and user.notify_email:
             link = f"\n\n{settings.SITE_URL}{url}" if url else ""
+            if user.is_official or user.is_staff or user.is_moderator:
+                # duty mail (assignments, deadlines, queues): not something to unsubscribe from
+                email_enqueue(to=user.email, subject=subject_text, body=body_text + link)
+                return
             stop = unsubscribe_url(user)
             footer = "\n\n-- \n" + str(_("Stop these e-mails: %(url)s") % {"url": stop})
             email_enqueue(
@@ -95,8 +100,11 @@ UNSUBSCRIBE_SALT = "nara.notifications.unsubscribe"
 
 def unsubscribe_url(user) -> str:
     """The address that switches the user's notification e-mails off, without logging in: a
-    signed token naming the user (the same in every mail, so old mails keep working)."""
-    token = signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object({"u": user.pk}, compress=True)
+    signed token naming the user and their current address (the same in every mail, so old
+    mails keep working; mails sent to an address the user has since left no longer do)."""
+    token = signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object(
+        {"u": user.pk, "e": _address_tag(user.email)}, compress=True
+    )
     return settings.SITE_URL + reverse("notifications:unsubscribe", kwargs={"token": token})
 
 
@@ -110,7 +118,14 @@ def unsubscribe_user(token: str):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         return None
-    return User.objects.filter(pk=data["u"]).first()
+    user = User.objects.filter(pk=data["u"]).first()
+    if user is None or data.get("e") != _address_tag(user.email):
+        return None
+    return user
+
+
+def _address_tag(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
 
 
 def one_click_headers(url: str) -> dict[str, str]:
@@ -132,7 +147,7 @@ def email_notifications_off(*, user) -> None:
         )
         if changed:
             audit_record(
-                actor=user,
+                actor=None,  # whoever holds the mail's link; no one signed in
                 event_type=EventType.USER_PROFILE_UPDATED,
                 target=user,
                 data={"notify_email": False, "via": "unsubscribe link"},

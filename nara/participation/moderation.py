@@ -566,6 +566,7 @@ def account_block(*, user, by, reason: str) -> PostingBlock:
             ),
         )
     user.__dict__.pop("_nara_posting_blocked", None)
+    user._state.fields_cache.pop("posting_block", None)
     block.hidden_count = hidden
     return block
 
@@ -585,6 +586,7 @@ def account_unblock(*, user, by, reason: str = "") -> None:
             data={"reason": (reason or "").strip()[:2000]},
         )
     user.__dict__.pop("_nara_posting_blocked", None)
+    user._state.fields_cache.pop("posting_block", None)
 
 
 # --- reads for the moderators' pages --------------------------------------------------------

@@ -70,7 +70,8 @@ def is_agency_official(user, process: Process) -> bool:
 
 
 def is_blocked(user) -> bool:
-    user = getattr(user, "_wrapped", user)  # a request's lazy user: cache on the user itself
+    user.pk  # noqa: B018  (a request's lazy user: loaded before it is unwrapped)
+    user = getattr(user, "_wrapped", user)  # cache on the user itself
     read_with_user = user._state.fields_cache  # the request's user comes with it (UserBackend)
     if "posting_block" in read_with_user:
         return read_with_user["posting_block"] is not None

@@ -279,24 +279,23 @@ def _execute_batch(batch: list[_Request]) -> list[tuple]:
 
 def _execute_prepared(sql: str, params: dict, many: bool = False):
     """Run one statement as a server-side prepared statement on Django's connection (psycopg
-    keeps the plan per connection; Django's own cursors bind on the client and plan every
-    time). In autocommit mode, as Django leaves its connection between transactions."""
+    keeps it per connection), in a transaction of its own: planned once (a generic plan,
+    PostgreSQL would otherwise keep re-planning it) and bounded by
+    NARA_SIGNING_STATEMENT_TIMEOUT_MS, a signing statement stuck behind a lock must not keep
+    its batch waiting forever. Both settings hold for this statement only (SET LOCAL), not
+    for the connection's other queries."""
     import psycopg
 
     connection.ensure_connection()
     raw = connection.connection
-    with psycopg.Cursor(raw) as cursor:
-        if raw.prepare_threshold is None:
-            # Django turns psycopg's prepared statements off (prepare_threshold None), which
-            # also ignores prepare=True. Allow them, but only where asked for explicitly: a
-            # threshold no other query reaches. And plan them once, not at every execution
-            # (PostgreSQL would keep re-planning this statement); only prepared statements
-            # are affected, Django's own queries are not prepared.
-            raw.prepare_threshold = 2**31 - 1
-            cursor.execute("SET plan_cache_mode = force_generic_plan")
-            # a signing statement stuck behind a lock must not keep its batch waiting forever
-            timeout = int(settings.NARA_SIGNING_STATEMENT_TIMEOUT_MS)
-            cursor.execute(f"SET statement_timeout = {timeout}")
+    if raw.prepare_threshold is None:
+        # Django turns psycopg's prepared statements off unless DB_PREPARED_STATEMENTS is on,
+        # which also ignores prepare=True: allow them, only where asked for explicitly.
+        raw.prepare_threshold = 2**31 - 1
+    timeout = int(settings.NARA_SIGNING_STATEMENT_TIMEOUT_MS)
+    with raw.transaction(), psycopg.Cursor(raw) as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(f"SET LOCAL statement_timeout = {timeout}")
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchall() if many else cursor.fetchone()
 

@@ -30,7 +30,7 @@ from nara.core import ratelimit
 from nara.core.access import citizen_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, query_param
-from nara.core.pagecache import public_page
+from nara.core.pagecache import public_page, slot
 
 from . import abuse, selectors, services
 from .forms import (
@@ -53,7 +53,7 @@ COUNT_POLL_SECONDS = 5
 RETRY_AFTER_SECONDS = 60
 IMAGE_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
 # Filled in per response on cached pages (never a valid stamp itself).
-STAMP_SLOT = "naraStampSlot5e20ab"
+STAMP_SLOT = slot("petition form stamp")
 
 LIST_TABS = (
     ("open", pgettext_lazy("petition list", "Open")),

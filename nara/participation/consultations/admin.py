@@ -72,6 +72,9 @@ class ParagraphInline(OperatorInline):
     fields = ["order", "number", "text", "current_text"]
 
 
+EDITABLE = {"title", "scope", "summary", "current_text_ref"}
+
+
 @admin.register(Consultation)
 class ConsultationAdmin(OperatorAdmin):
     list_display = ["title", "scope", "process", "support_count", "oppose_count", "neutral_count"]
@@ -113,7 +116,9 @@ class ConsultationAdmin(OperatorAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            # only what the operator changed: the counts and the version are kept by the
+            # services and may have moved since the form was read
+            return obj.save(update_fields=[f for f in form.changed_data if f in EDITABLE])
         data = form.cleaned_data
         created = services.consultation_create(
             unit=data["unit"],
@@ -143,6 +148,16 @@ class ArticleAdmin(OperatorAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.consultation_touch(consultation_id=form.instance.consultation_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.consultation_touch(consultation_id=obj.consultation_id)
+
+    def delete_queryset(self, request, queryset):
+        touched = set(queryset.values_list("consultation_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for consultation_id in touched:
+            services.consultation_touch(consultation_id=consultation_id)
 
 
 @admin.register(Comment)

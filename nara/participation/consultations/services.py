@@ -281,7 +281,9 @@ def counts_recompute(*, consultation: Consultation) -> None:
     fields = list(STANCE_FIELDS.values())
     with transaction.atomic():
         row = Consultation.objects.filter(pk=consultation.pk).aggregate(**aggregates)
-        Consultation.objects.filter(pk=consultation.pk).update(**{f: row[f"n_{f}"] for f in fields})
+        Consultation.objects.filter(pk=consultation.pk).update(
+            **{f: row[f"n_{f}"] for f in fields}, version=F("version") + 1
+        )
         for article in Article.objects.filter(consultation=consultation).annotate(**aggregates):
             Article.objects.filter(pk=article.pk).update(
                 **{f: getattr(article, f"n_{f}") for f in fields}
