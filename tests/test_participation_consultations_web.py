@@ -544,3 +544,15 @@ def test_a_cached_page_fills_only_its_own_slots_not_text_people_posted(
     html = client.get(comments_url).content.decode()
     assert "?t=naraCsrfSlot7f3c91" in html
     assert slot("csrf") not in html and slot("csrf").startswith("naraSlot")
+
+
+def test_made_up_query_parameters_share_the_cached_copy(client, world, moderator, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.NARA_PUBLIC_CACHE_SECONDS = 30
+    consultation = make_consultation(world.roads)
+    client.get(base(consultation))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(base(consultation) + "?utm_source=x&junk=1").status_code == 200
+    assert len(ctx.captured_queries) == 1  # the version lookup: served from the cached copy

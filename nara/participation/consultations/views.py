@@ -35,7 +35,10 @@ def _public_page(request, pk: int, build):
         state = (
             Consultation.objects.filter(pk=pk).values_list("version", "process__published").first()
         )
-        return f"consultations:{pk}:{state}:{request.get_full_path()}"
+        # the parameters the pages read, not the raw query: made-up parameters neither
+        # bypass the cache nor fill it with copies
+        known = [query_param(request, name, 20) for name in ("article", "stance", "page")]
+        return f"consultations:{pk}:{state}:{request.path}:{known}"
 
     return public_page(request, key=key, build=build)
 
