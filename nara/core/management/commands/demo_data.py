@@ -457,7 +457,8 @@ class Command(BaseCommand):
         w(f"  officials:  handler.<unit code>@{DOMAIN}, approver.<unit code>@{DOMAIN}")
         w(f"              e.g. handler.molit-roads@{DOMAIN}, approver.molit-roads@{DOMAIN}")
         w(f"  operator:   operator@{DOMAIN} (admin at /admin/)")
-        w(f"  moderator:  moderator@{DOMAIN} (petitions, at /moderation/)")
+        w(f"  moderator:  moderator@{DOMAIN} (petitions at /moderation/, participation at")
+        w("              /participation/moderation/)")
         w(f"  TOTP secret of officials and the operator: {secret}")
         w(
             '              (add it to an authenticator app, or: python -c "import pyotp; '
