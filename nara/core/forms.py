@@ -23,6 +23,13 @@ def query_param(request, name: str, max_length: int = 200) -> str:
     return value.strip()[:max_length]
 
 
+def page_number(request, name: str = "page") -> int:
+    """The page asked for in the query string: a positive number of at most 6 digits, else 1
+    (pages past the end are the paginator's business)."""
+    raw = query_param(request, name, 6)
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -5,7 +5,6 @@ NARA_PUBLIC_CACHE_SECONDS for each URL and language and served from the cache; w
 visitor (the CSRF token, the signing form's timestamp) is a slot filled in on every response.
 Signed-in users always get a fresh page. The live count is a tiny fragment cached for a second."""
 
-import csv
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nara.core import ratelimit
 from nara.core.access import citizen_required, public
+from nara.core.csvexport import csv_response
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, query_param
 from nara.core.pagecache import public_page, slot
@@ -118,33 +118,6 @@ def _with_live_counts(petitions):
         .values("total")
     )
     return petitions.annotate(live_count=Coalesce(Subquery(shards), 0))
-
-
-def _safe_cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    """UTF-8 with a byte-order mark, so that Excel opens Korean text correctly."""
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff" + writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_safe_cell(v) for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _iso(moment) -> str:
@@ -254,7 +227,7 @@ def export_csv(request):
         "answered_at",
         "url",
     ]
-    return _csv_response(f"petitions-{list_name}.csv", header, rows())
+    return csv_response(f"petitions-{list_name}.csv", header, rows())
 
 
 # --- a petition's page --------------------------------------------------------------------------
@@ -408,7 +381,7 @@ def regions_csv(request, pk):
     ]
     lines.append(["", "미상", "Unknown", unknown, f"{unknown / total:.4f}" if total else "0"])
     header = ["code", "name_ko", "name_en", "signatures", "share"]
-    return _csv_response(f"petition-{petition.pk}-regions.csv", header, lines)
+    return csv_response(f"petition-{petition.pk}-regions.csv", header, lines)
 
 
 @public

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from nara.core.access import citizen_required, official_required, public
 from nara.core.errors import NotAllowed
-from nara.core.forms import apply_service_errors, new_form_token
+from nara.core.forms import apply_service_errors, new_form_token, page_number
 from nara.participation import policies
 from nara.participation.models import Action, PhaseKind
 
@@ -38,11 +38,6 @@ def _process_url(process) -> str:
         except NoReverseMatch:
             continue
     return reverse("participation:home")
-
-
-def _page_number(request) -> int:
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
 
 
 def _budget_context(request, budget: Budget) -> dict:
@@ -73,7 +68,7 @@ def budget_list(request):
         .select_related("process__unit", "process__region")
         .order_by("-created_at", "-id")
     )
-    page = Paginator(budgets, PAGE_SIZE).get_page(_page_number(request))
+    page = Paginator(budgets, PAGE_SIZE).get_page(page_number(request))
     return render(request, "participation/budgets/list.html", {"page": page})
 
 
@@ -83,7 +78,7 @@ def budget_detail(request, pk):
     process = budget.process
     user = request.user
     page = Paginator(selectors.project_list_public(budget=budget), PAGE_SIZE).get_page(
-        _page_number(request)
+        page_number(request)
     )
     context = _budget_context(request, budget)
     context.update(
@@ -190,7 +185,7 @@ def _official_budget(request, pk) -> Budget:
 def assessment_list(request, pk):
     budget = _official_budget(request, pk)
     page = Paginator(selectors.assessment_queue(budget=budget), PAGE_SIZE).get_page(
-        _page_number(request)
+        page_number(request)
     )
     context = _budget_context(request, budget)
     context.update(page=page, refusal=policies.refusal(request.user, budget.process, Action.ASSESS))

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nara.core.access import citizen_required, official_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
-from nara.core.forms import apply_service_errors, new_form_token, query_param
+from nara.core.forms import apply_service_errors, new_form_token, page_number, query_param
 from nara.core.pagecache import public_page
 from nara.participation import policies
 from nara.participation.models import Action, ModerationStatus
@@ -131,7 +131,7 @@ def _comments(request, pk):
         consultation=consultation,
         article=article,
         stance=stance,
-        page=_int(query_param(request, "page", 10)),
+        page=page_number(request),
     )
 
     def page_list():  # called by the template only when its cached copy of the list is missing

@@ -1,17 +1,16 @@
 """Poll pages: the polls of a process, answering one, its results (chart + table), exports.
 Thin: forms → services → redirect; reads from selectors."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from nara.core.access import official_required, public
+from nara.core.csvexport import csv_response
 from nara.core.errors import NotAllowed
 from nara.core.forms import apply_service_errors
 from nara.participation import policies
@@ -136,33 +135,6 @@ def poll_results(request, slug, pk):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _safe(value) -> str:
-    """Cells that a spreadsheet would run as formulas are quoted."""
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def _csv(filename: str, header: list, rows) -> StreamingHttpResponse:
-    """UTF-8 with a byte-order mark, so that Excel opens Korean text correctly."""
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff" + writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_safe(v) for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @public
 def results_csv(request, slug, pk):
     """The aggregated results (the figures of the results page), public when they are."""
@@ -197,7 +169,7 @@ def results_csv(request, slug, pk):
         "borda_points",
         "first_choices",
     ]
-    return _csv(f"poll-{poll.pk}-results.csv", header, rows())
+    return csv_response(f"poll-{poll.pk}-results.csv", header, rows())
 
 
 @official_required
@@ -211,4 +183,4 @@ def responses_csv(request, slug, pk):
     questions = list(poll.questions.all())
     header = ["response_no"] + [f"Q{i}. {q.text}" for i, q in enumerate(questions, start=1)]
     rows = ([number, *values] for number, values in selectors.anonymised_responses(poll))
-    return _csv(f"poll-{poll.pk}-responses.csv", header, rows)
+    return csv_response(f"poll-{poll.pk}-responses.csv", header, rows)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from nara.core.access import citizen_required, official_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
-from nara.core.forms import apply_service_errors, new_form_token, query_param
+from nara.core.forms import apply_service_errors, new_form_token, page_number, query_param
 from nara.participation import policies
 from nara.participation.models import Action
 
@@ -24,11 +24,6 @@ PAGE_SIZE = 20
 SORT_LABELS = (("support", gettext_lazy("Most supported")), ("newest", gettext_lazy("Newest")))
 
 
-def _page_number(request) -> int:
-    raw = query_param(request, "page", 6)
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
-
-
 @public
 def proposal_list(request, slug):
     process = selectors.public_process(slug)
@@ -37,7 +32,7 @@ def proposal_list(request, slug):
     status = query_param(request, "status", 20)
     status = status if status in selectors.STATUS_FILTERS else ""
     qs = selectors.proposal_list(process=process, user=request.user, sort=sort, status=status)
-    page = Paginator(qs, PAGE_SIZE).get_page(_page_number(request))
+    page = Paginator(qs, PAGE_SIZE).get_page(page_number(request))
     query = "&".join(p for p in (f"sort={sort}", f"status={status}" if status else "") if p)
     return render(
         request,
@@ -217,6 +212,6 @@ def proposal_answer(request, slug, pk):
 def answers_due(request):
     """Proposals awaiting an answer from the official's units, the overdue first."""
     page = Paginator(selectors.awaiting_answer(user=request.user), PAGE_SIZE).get_page(
-        _page_number(request)
+        page_number(request)
     )
     return render(request, "participation/proposals/answers_due.html", {"page": page})
