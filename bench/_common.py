@@ -570,6 +570,20 @@ if __name__ == "__main__" and "--loadgen" in sys.argv:
     _loadgen_main(sys.argv)
 
 
+def start(args, env: dict, say) -> None:
+    """The start of a benchmark run: a new scratch database, migrated, the static files
+    collected, and Django set up in this process on the same settings."""
+    say(f"database {args.db_name}: drop and create")
+    db_recreate(args.db_url, args.db_name)
+    say("migrate, collectstatic")
+    manage(env, "migrate", "--no-input")
+    manage(env, "collectstatic", "--no-input")
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+
 def finish(args, server, tmp: Path, say) -> None:
     """The end of a benchmark run, whatever happened: stop granian, close the database
     connections, then drop the scratch database and files (or keep them with --keep)."""

@@ -1673,15 +1673,7 @@ def main(argv=None) -> int:
     t_all = time.monotonic()
     ok = False
     try:
-        say(f"database {args.db_name}: drop and create")
-        common.db_recreate(args.db_url, args.db_name)
-        say("migrate, collectstatic")
-        common.manage(env, "migrate", "--no-input")
-        common.manage(env, "collectstatic", "--no-input")
-        os.environ.update(env)
-        import django
-
-        django.setup()
+        common.start(args, env, say)
         from django.db import connection
 
         world = World(args)
