@@ -261,3 +261,15 @@ def test_a_token_of_one_user_only_unsubscribes_that_user(world):
     assert following.unsubscribe_token(world.citizen) != following.unsubscribe_token(
         world.other_citizen
     )
+
+
+def test_a_digest_link_names_the_address_it_was_sent_to(world):
+    """As for notification mails: after the user changes address, old digests' links no longer
+    work, and a digest token does not switch off notification e-mails (another salt)."""
+    from nara.notifications.services import unsubscribe_user as notifications_user
+
+    token = following.unsubscribe_token(world.citizen)
+    assert notifications_user(token) is None
+    world.citizen.email = "moved@example.com"
+    world.citizen.save(update_fields=["email"])
+    assert following.unsubscribe_user(token) is None

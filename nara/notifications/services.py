@@ -98,22 +98,22 @@ def notify(*, user, subject: str, body: str, url: str = "", email: bool = True) 
 UNSUBSCRIBE_SALT = "nara.notifications.unsubscribe"
 
 
-def unsubscribe_url(user) -> str:
-    """The address that switches the user's notification e-mails off, without logging in: a
-    signed token naming the user and their current address (the same in every mail, so old
-    mails keep working; mails sent to an address the user has since left no longer do)."""
-    token = signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object(
+def unsubscribe_token(user, *, salt: str = UNSUBSCRIBE_SALT) -> str:
+    """A signed token naming the user and their current address, for a link that switches
+    some mail off without logging in (`salt` says which: these notifications, a digest…). The
+    same in every mail, so old mails keep working; mails sent to an address the user has since
+    left no longer do."""
+    return signing.Signer(salt=salt).sign_object(
         {"u": user.pk, "e": _address_tag(user.email)}, compress=True
     )
-    return settings.SITE_URL + reverse("notifications:unsubscribe", kwargs={"token": token})
 
 
-def unsubscribe_user(token: str):
-    """The user a token names, or None when it is not one of ours."""
+def unsubscribe_user(token: str, *, salt: str = UNSUBSCRIBE_SALT):
+    """The user a token names, or None when it is not one of ours (or their address changed)."""
     from nara.accounts.models import User
 
     try:
-        data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token or "")
+        data = signing.Signer(salt=salt).unsign_object(token or "")
     except signing.BadSignature:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
@@ -122,6 +122,12 @@ def unsubscribe_user(token: str):
     if user is None or data.get("e") != _address_tag(user.email):
         return None
     return user
+
+
+def unsubscribe_url(user) -> str:
+    """The address that switches the user's notification e-mails off."""
+    token = unsubscribe_token(user)
+    return settings.SITE_URL + reverse("notifications:unsubscribe", kwargs={"token": token})
 
 
 def _address_tag(email: str) -> str:

@@ -16,13 +16,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core import signing
 from django.db import models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
+
+from nara.notifications import services as notifications
 
 from .models import Activity, DigestFrequency, DigestPreference, Follow, Process
 
@@ -140,22 +141,14 @@ def is_following(user, target: models.Model) -> bool:
 
 
 def unsubscribe_token(user) -> str:
-    """A signed token naming the user (the same for every mail, so links in old digests keep
-    working): it lets the link switch digests off without logging in, and nothing else."""
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object({"u": user.pk}, compress=True)
+    """A signed token (`nara.notifications.services.unsubscribe_token`) that lets the link
+    switch digests off without logging in, and nothing else."""
+    return notifications.unsubscribe_token(user, salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_user(token: str):
-    """The user a token names, or None when it is not one of ours."""
-    from nara.accounts.models import User
-
-    try:
-        data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token or "")
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
-        return None
-    return User.objects.filter(pk=data["u"]).first()
+    """The user a digest token names, or None."""
+    return notifications.unsubscribe_user(token, salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_url(user) -> str:
@@ -261,8 +254,6 @@ def digest_send_one(preference_id: int, *, boundary: datetime, now: datetime) ->
     """Send one user's digest for the period ending at `boundary` (True when a mail was
     queued). The preference row is locked and moved on in the same transaction as the outbox
     row, so two workers never send the same period twice."""
-    from nara.notifications.services import email_enqueue
-
     with transaction.atomic():
         preference = (
             DigestPreference.objects.select_for_update()
@@ -284,14 +275,11 @@ def digest_send_one(preference_id: int, *, boundary: datetime, now: datetime) ->
         if sent:
             subject, body = _digest_mail(user, listed, total)
             url = unsubscribe_url(user)
-            email_enqueue(
+            notifications.email_enqueue(
                 to=user.email,
                 subject=subject,
                 body=body,
-                headers={
-                    "List-Unsubscribe": f"<{url}>",
-                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                },
+                headers=notifications.one_click_headers(url),
             )
             preference.last_sent_at = now
         preference.covered_until = boundary
