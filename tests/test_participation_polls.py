@@ -13,6 +13,7 @@ from nara.core.models import Region
 from nara.participation.models import PhaseKind
 from nara.participation.polls import selectors, services
 from nara.participation.polls.models import Answer, Choice, Poll, Question, QuestionKind, Response
+from nara.participation.selectors import published_process
 from tests.conftest import make_user
 from tests.participation_helpers import make_process, move_to_phase
 
@@ -234,7 +235,7 @@ def test_closed_phases_refuse_responses(world, process, poll, phase):
 
 
 def make_fresh(process):
-    return selectors.public_process(process.slug)
+    return published_process(process.slug)
 
 
 def test_unpublished_poll_refuses(world, process, poll):

@@ -37,6 +37,16 @@ def official_unit_ids(user, roles: tuple[str, ...] | None = None) -> set[int]:
     return cache[key]
 
 
+def official_of_unit_or_above(user, unit: Unit | None) -> bool:
+    """Whether `user` holds any role in `unit` or in a unit above it (walking up the tree)."""
+    units = official_unit_ids(user)
+    while unit is not None and units:
+        if unit.pk in units:
+            return True
+        unit = unit.parent
+    return False
+
+
 def user_has_role(user, unit_id: int | None, *roles: str) -> bool:
     return unit_id is not None and unit_id in official_unit_ids(user, roles or None)
 

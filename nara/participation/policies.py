@@ -14,7 +14,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from nara.agencies.selectors import official_unit_ids
+from nara.agencies.selectors import official_of_unit_or_above
 
 from .models import (
     CITIZEN_ACTIONS,
@@ -56,17 +56,7 @@ def is_resident(user, process: Process) -> bool:
 
 def is_agency_official(user, process: Process) -> bool:
     """A member (any role) of the running unit or of a unit above it."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    units = official_unit_ids(user)
-    if not units:
-        return False
-    unit = process.unit
-    while unit is not None:
-        if unit.pk in units:
-            return True
-        unit = unit.parent
-    return False
+    return official_of_unit_or_above(user, process.unit)
 
 
 def is_blocked(user) -> bool:

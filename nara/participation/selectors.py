@@ -57,6 +57,18 @@ def filter_regions() -> QuerySet[Region]:
     return Region.objects.filter(parent__isnull=True).order_by("code")
 
 
+def published_process(slug: str) -> Process:
+    """A published process with its agency, region and phases (what the policy needs), or 404."""
+    try:
+        return (
+            Process.objects.select_related("unit", "region")
+            .prefetch_related("phases")
+            .get(slug=slug, published=True)
+        )
+    except Process.DoesNotExist:
+        raise Http404 from None
+
+
 def process_for_viewer(user, slug: str) -> Process:
     """The process with its phases; 404 unless published, or the viewer may preview it."""
     process = (

@@ -20,7 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from nara.agencies.selectors import official_unit_ids
+from nara.agencies.selectors import official_of_unit_or_above
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core.errors import NotAllowed
@@ -47,14 +47,7 @@ def can_run(user, unit) -> bool:
     """Operators, and officials (any role) of `unit` or of a unit above it."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_staff:
-        return True
-    units = official_unit_ids(user)
-    while unit is not None:
-        if unit.pk in units:
-            return True
-        unit = unit.parent
-    return False
+    return user.is_staff or official_of_unit_or_above(user, unit)
 
 
 # --- validation ---------------------------------------------------------------------------------

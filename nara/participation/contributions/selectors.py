@@ -3,21 +3,12 @@ person's own ones (any status) for them, everything for moderators."""
 
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from nara.participation.models import ModerationStatus, Process
 from nara.participation.policies import can_moderate
 
 from .models import Contribution, ContributionDraft, ContributionImage, DraftImage
-
-
-def process_for_contributions(slug: str) -> Process:
-    """A published process (with its phases), or 404."""
-    return get_object_or_404(
-        Process.objects.filter(published=True).select_related("unit").prefetch_related("phases"),
-        slug=slug,
-    )
 
 
 def _with_images(queryset):

@@ -17,6 +17,7 @@ from nara.core.errors import NotAllowed
 from nara.core.forms import apply_service_errors
 from nara.participation.models import Action
 from nara.participation.policies import refusal
+from nara.participation.selectors import published_process
 
 from . import selectors, services
 from .credit import credit_line
@@ -78,7 +79,7 @@ def guidelines(request):
 @require_GET
 def process_contributions(request, slug):
     """A call for contributions: what it asks, how to take part, the published contributions."""
-    process = selectors.process_for_contributions(slug)
+    process = published_process(slug)
     page = Paginator(selectors.published_contributions(process), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -193,7 +194,7 @@ def _handle_post(request, process, draft: ContributionDraft | None):
 @require_http_methods(["GET", "POST"])
 def new(request, slug):
     """Start a contribution. A draft kept from earlier is opened instead."""
-    process = selectors.process_for_contributions(slug)
+    process = published_process(slug)
     reason = refusal(request.user, process, Action.CONTRIBUTE)
     if reason is not None:
         return _refused(request, process, reason)

@@ -19,17 +19,6 @@ from .models import Answer, Choice, Poll, Question, QuestionKind, Response
 K = QuestionKind
 
 
-def public_process(slug: str) -> Process:
-    try:
-        return (
-            Process.objects.select_related("unit", "region")
-            .prefetch_related("phases")
-            .get(slug=slug, published=True)
-        )
-    except Process.DoesNotExist:
-        raise Http404 from None
-
-
 def process_polls(process: Process):
     return Poll.objects.filter(process=process, published=True).order_by("-created_at", "-id")
 

@@ -14,6 +14,7 @@ from nara.core.csvexport import csv_response
 from nara.core.errors import NotAllowed
 from nara.core.forms import apply_service_errors
 from nara.participation import policies
+from nara.participation.selectors import published_process
 
 from . import selectors, services
 from .forms import PollResponseForm
@@ -22,7 +23,7 @@ from .models import QuestionKind
 
 @public
 def poll_list(request, slug):
-    process = selectors.public_process(slug)
+    process = published_process(slug)
     polls = list(
         selectors.process_polls(process).only(
             "pk", "title", "description", "process_id", "response_count", "results_always_public"
@@ -59,7 +60,7 @@ def _detail_context(request, process, poll):
 @require_http_methods(["GET", "HEAD", "POST"])
 def poll_detail(request, slug, pk):
     """The poll and its form; a POST answers it (citizens; the policy decides who may)."""
-    process = selectors.public_process(slug)
+    process = published_process(slug)
     poll = selectors.poll_for(process, pk)
     context = _detail_context(request, process, poll)
     refusal = services.respond_refusal(request.user, poll)
@@ -103,7 +104,7 @@ def poll_detail(request, slug, pk):
 
 
 def _results_poll(request, slug, pk):
-    process = selectors.public_process(slug)
+    process = published_process(slug)
     poll = selectors.poll_for(process, pk)
     if not selectors.can_see_results(request.user, poll):
         raise Http404
@@ -176,7 +177,7 @@ def results_csv(request, slug, pk):
 def responses_csv(request, slug, pk):
     """Every response, anonymised (no account, e-mail or time): officials of the running agency
     only; 404 for others."""
-    process = selectors.public_process(slug)
+    process = published_process(slug)
     poll = selectors.poll_for(process, pk)
     if not policies.is_agency_official(request.user, process):
         raise Http404

@@ -17,17 +17,6 @@ SORTS = ("support", "newest")
 STATUS_FILTERS = tuple(ProposalStatus.values)
 
 
-def public_process(slug: str) -> Process:
-    try:
-        return (
-            Process.objects.select_related("unit", "region")
-            .prefetch_related("phases")
-            .get(slug=slug, published=True)
-        )
-    except Process.DoesNotExist:
-        raise Http404 from None
-
-
 def _visible(user) -> Q:
     if policies.can_moderate(user):
         return Q()

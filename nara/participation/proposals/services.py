@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nara.agencies.models import Membership
-from nara.agencies.selectors import official_unit_ids, unit_members
+from nara.agencies.selectors import official_of_unit_or_above, unit_members
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core import clock
@@ -213,13 +213,7 @@ def _reach_threshold(proposal: Proposal, config: ProposalSettings, *, by, count:
 
 def is_competent_official(user, proposal: Proposal) -> bool:
     """A member of the proposal's competent unit or of a unit above it."""
-    units = official_unit_ids(user)
-    unit = proposal.unit
-    while unit is not None and units:
-        if unit.pk in units:
-            return True
-        unit = unit.parent
-    return False
+    return official_of_unit_or_above(user, proposal.unit)
 
 
 def answer_refusal(user, proposal: Proposal):

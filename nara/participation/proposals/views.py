@@ -15,6 +15,7 @@ from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, new_form_token, page_number, query_param
 from nara.participation import policies
 from nara.participation.models import Action
+from nara.participation.selectors import published_process
 
 from . import selectors, services
 from .forms import AnswerForm, CommentForm, ProposalForm
@@ -26,7 +27,7 @@ SORT_LABELS = (("support", gettext_lazy("Most supported")), ("newest", gettext_l
 
 @public
 def proposal_list(request, slug):
-    process = selectors.public_process(slug)
+    process = published_process(slug)
     sort = query_param(request, "sort", 20)
     sort = sort if sort in selectors.SORTS else "support"
     status = query_param(request, "status", 20)
@@ -76,7 +77,7 @@ def _detail(request, process, proposal, *, comment_form=None, status=200):
 
 @public
 def proposal_detail(request, slug, pk):
-    process = selectors.public_process(slug)
+    process = published_process(slug)
     proposal = selectors.proposal_for(process, pk, request.user)
     return _detail(request, process, proposal)
 
@@ -84,7 +85,7 @@ def proposal_detail(request, slug, pk):
 @citizen_required
 @require_POST
 def proposal_support(request, slug, pk):
-    process = selectors.public_process(slug)
+    process = published_process(slug)
     proposal = selectors.proposal_for(process, pk, request.user)
     try:
         services.proposal_support(proposal=proposal, by=request.user)
@@ -100,7 +101,7 @@ def proposal_support(request, slug, pk):
 @citizen_required
 @require_POST
 def proposal_comment(request, slug, pk):
-    process = selectors.public_process(slug)
+    process = published_process(slug)
     proposal = selectors.proposal_for(process, pk, request.user)
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -124,7 +125,7 @@ def proposal_comment(request, slug, pk):
 @citizen_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def proposal_submit(request, slug):
-    process = selectors.public_process(slug)
+    process = published_process(slug)
     refusal = policies.refusal(request.user, process, Action.PROPOSE)
     context = {"process": process, "refusal": refusal}
     if request.method != "POST":
@@ -170,7 +171,7 @@ def proposal_submit(request, slug):
 @require_http_methods(["GET", "HEAD", "POST"])
 def proposal_answer(request, slug, pk):
     """The competent agency's answer. Anyone else: 404."""
-    process = selectors.public_process(slug)
+    process = published_process(slug)
     proposal = selectors.proposal_for(process, pk, request.user)
     if services.answer_refusal(request.user, proposal) is not None:
         raise Http404
