@@ -175,6 +175,27 @@ def _url(item) -> str:
 # --- submission --------------------------------------------------------------------------------
 
 
+def post_once(model, *, author, token: str, create, token_field: str = "form_token"):
+    """Create a posted item once per form token: `create()` makes, saves and submits it inside
+    a transaction; the same form sent again (a retry, a double click, even at the same moment:
+    a unique constraint on author and token decides) returns the first item instead."""
+
+    def earlier():
+        if not token:
+            return None
+        return model.objects.filter(author=author, **{token_field: token}).first()
+
+    if found := earlier():
+        return found
+    try:
+        with transaction.atomic():
+            return create()
+    except IntegrityError:
+        if found := earlier():
+            return found
+        raise
+
+
 def moderation_submit(*, item: Moderated) -> Moderated:
     """Put a newly created item in the queue: pending, with its target time and spam score.
     Call inside the create service's transaction, after the item is saved. The score is only

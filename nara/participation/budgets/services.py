@@ -6,7 +6,7 @@ replace the old ones (one ballot per voter and budget, a unique constraint). The
 that a ballot was cast, never what it chose."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +17,7 @@ from nara.audit.services import audit_record
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.participation import policies
 from nara.participation.models import Action
-from nara.participation.moderation import moderation_submit
+from nara.participation.moderation import moderation_submit, post_once
 
 from .models import Ballot, BallotChoice, BallotStyle, Budget, Feasibility, Project
 
@@ -214,30 +214,21 @@ def project_propose(
         errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    if form_token and (
-        earlier := Project.objects.filter(author=author, form_token=form_token).first()
-    ):
-        return earlier
-    try:
-        with transaction.atomic():
-            process = budget.process
-            policies.require_act(author, process, Action.PROPOSE)
-            project = Project.objects.create(
-                budget=budget,
-                author=author,
-                title=title,
-                description=description,
-                location=location,
-                estimated_cost=cost,
-                form_token=form_token,
-            )
-            moderation_submit(item=project)
-    except IntegrityError:
-        earlier = Project.objects.filter(author=author, form_token=form_token).first()
-        if form_token and earlier:
-            return earlier
-        raise
-    return project
+
+    def create() -> Project:
+        policies.require_act(author, budget.process, Action.PROPOSE)
+        project = Project.objects.create(
+            budget=budget,
+            author=author,
+            title=title,
+            description=description,
+            location=location,
+            estimated_cost=cost,
+            form_token=form_token,
+        )
+        return moderation_submit(item=project)
+
+    return post_once(Project, author=author, token=form_token, create=create)
 
 
 def project_assess(

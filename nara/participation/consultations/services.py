@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -22,7 +22,7 @@ from nara.notifications.services import msg
 from nara.participation import policies
 from nara.participation.following import record_activity
 from nara.participation.models import Action, ModerationStatus, Phase, PhaseKind, Process
-from nara.participation.moderation import moderation_submit
+from nara.participation.moderation import moderation_submit, post_once
 
 from .models import (
     MIN_COMMENT_DAYS,
@@ -211,31 +211,22 @@ def comment_create(
     if errors:
         raise ValidationError(errors)
     form_token = (form_token or "")[:64]
-    if form_token and (earlier := _by_token(author, form_token)):
-        return earlier
-    try:
-        with transaction.atomic():
-            process = Process.objects.select_related("unit").get(pk=consultation.process_id)
-            policies.require_act(author, process, Action.COMMENT)
-            comment = Comment.objects.create(
-                consultation=consultation,
-                article=article,
-                paragraph=paragraph,
-                stance=stance,
-                body=body,
-                author=author,
-                form_token=form_token,
-            )
-            moderation_submit(item=comment)
-    except IntegrityError:
-        if form_token and (earlier := _by_token(author, form_token)):
-            return earlier
-        raise
-    return comment
 
+    def create() -> Comment:
+        process = Process.objects.select_related("unit").get(pk=consultation.process_id)
+        policies.require_act(author, process, Action.COMMENT)
+        comment = Comment.objects.create(
+            consultation=consultation,
+            article=article,
+            paragraph=paragraph,
+            stance=stance,
+            body=body,
+            author=author,
+            form_token=form_token,
+        )
+        return moderation_submit(item=comment)
 
-def _by_token(author, token: str) -> Comment | None:
-    return Comment.objects.filter(author=author, form_token=token).first()
+    return post_once(Comment, author=author, token=form_token, create=create)
 
 
 def consultation_touch(*, consultation_id: int) -> None:

@@ -25,7 +25,7 @@ from nara.notifications.services import msg, notify
 from nara.participation import policies
 from nara.participation.following import record_activity
 from nara.participation.models import Action, ModerationStatus, Process
-from nara.participation.moderation import moderation_submit
+from nara.participation.moderation import moderation_submit, post_once
 
 from .models import (
     DEFAULT_ANSWER_DAYS,
@@ -97,29 +97,27 @@ def proposal_submit(
     """A citizen proposes an idea. It waits for moderation before anyone else sees it. A retry
     with the same form token returns the first proposal."""
     title, body = validate_proposal(title, body)
-    if idempotency_key and (
-        earlier := Proposal.objects.filter(author=author, idempotency_key=idempotency_key).first()
-    ):
-        return earlier
-    try:
-        with transaction.atomic():
-            policies.require_act(author, process, Action.PROPOSE)
-            proposal = Proposal.objects.create(
-                process=process,
-                author=author,
-                title=title,
-                body=body,
-                category=category,
-                unit_id=process.unit_id,
-                idempotency_key=idempotency_key,
-            )
-            moderation_submit(item=proposal)
-    except IntegrityError:
-        earlier = Proposal.objects.filter(author=author, idempotency_key=idempotency_key).first()
-        if earlier is None:
-            raise
-        return earlier
-    return proposal
+
+    def create() -> Proposal:
+        policies.require_act(author, process, Action.PROPOSE)
+        proposal = Proposal.objects.create(
+            process=process,
+            author=author,
+            title=title,
+            body=body,
+            category=category,
+            unit_id=process.unit_id,
+            idempotency_key=idempotency_key,
+        )
+        return moderation_submit(item=proposal)
+
+    return post_once(
+        Proposal,
+        author=author,
+        token=idempotency_key,
+        token_field="idempotency_key",
+        create=create,
+    )
 
 
 def proposal_on_moderation(proposal: Proposal, old: str, new: str) -> None:
