@@ -324,10 +324,11 @@ def wsgi_call(app, method: str, path: str, headers: dict | None = None, body: by
     """Call the WSGI application as granian would; → (status, headers, body)."""
     import io
 
+    path, _, query = path.partition("?")
     environ = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
-        "QUERY_STRING": "",
+        "QUERY_STRING": query,
         "SERVER_NAME": HOST,
         "SERVER_PORT": "80",
         "SERVER_PROTOCOL": "HTTP/1.1",

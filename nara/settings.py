@@ -220,6 +220,7 @@ TASKS = {
 }
 
 # Security. Secure defaults whenever DEBUG is off.
+SESSION_ENGINE = "nara.accounts.sessions"  # the database, read with a compiled query
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -1,5 +1,16 @@
 from django.contrib.auth.backends import ModelBackend, UserModel
 
+from nara.core.prepared import PreparedQuery
+
+# Every signed-in request reads its user: compiled once (nara.core.prepared).
+_user_by_pk = PreparedQuery(
+    lambda pk: (
+        UserModel._default_manager.select_related("region__parent", "posting_block")
+        .filter(pk=pk)
+        .order_by()[:1]
+    )
+)
+
 
 class UserBackend(ModelBackend):
     """Django's e-mail and password backend; the user of each request is read with what nearly
@@ -7,9 +18,9 @@ class UserBackend(ModelBackend):
     the same query."""
 
     def get_user(self, user_id):
-        user = (
-            UserModel._default_manager.select_related("region__parent", "posting_block")
-            .filter(pk=user_id)
-            .first()
-        )
+        try:
+            pk = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        user = _user_by_pk.first(pk=pk)
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -1,10 +1,18 @@
 from django.db.models import Q
 
 from nara.core.models import Region
+from nara.core.prepared import PreparedQuery
 
 from .models import Membership, RoutingRule, Unit
 
 Role = Membership.Role
+
+# Read on nearly every page a signed-in user sees (is the user an official?): compiled once.
+_memberships = PreparedQuery(
+    lambda user_id: (
+        Membership.objects.filter(user_id=user_id).values_list("unit_id", "role").order_by()
+    )
+)
 
 
 def unit_descendant_ids(unit_ids: set[int]) -> set[int]:
@@ -26,7 +34,7 @@ def official_unit_ids(user, roles: tuple[str, ...] | None = None) -> set[int]:
     user = getattr(user, "_wrapped", user)  # a request's lazy user: cache on the user itself
     cache = user.__dict__.setdefault("_nara_unit_ids", {})
     if "memberships" not in cache:
-        cache["memberships"] = list(user.memberships.values_list("unit_id", "role"))
+        cache["memberships"] = _memberships.all(user_id=user.pk)
         admin = {unit for unit, role in cache["memberships"] if role == Role.AGENCY_ADMIN}
         cache["admin_scope"] = unit_descendant_ids(admin) if admin else set()
     key = roles or ("*",)
