@@ -276,12 +276,11 @@ def complaint_list(
     request, limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0, le=1_000_000)
 ):
     """The caller's own complaints, newest first."""
-    qs = (
-        selectors.complaints_of_citizen(user=request.auth)
-        .select_related("category", "parent")
-        .prefetch_related("info_requests")
-    )
-    return {"count": qs.count(), "items": [complaint_out(c) for c in qs[offset : offset + limit]]}
+    rows = selectors.complaints_of_citizen_list(user=request.auth, full=True)
+    return {
+        "count": rows.count(),
+        "items": [complaint_out(c) for c in rows[offset : offset + limit]],
+    }
 
 
 @complaints_router.get("/{receipt_no}", response={200: s.ComplaintOut, **ERRORS})
@@ -399,10 +398,12 @@ def inbox(
 
     if not (is_official(request.auth) or is_operator(request.auth)):
         return HttpStatus(403, {"detail": _("Only officials have an inbox.")})
-    qs = selectors.inbox(user=request.auth, status=status, kind=kind, due=due, q=q, mine=mine)
-    qs = qs.select_related("category", "parent").prefetch_related("info_requests")
+    rows = selectors.inbox_list(
+        user=request.auth, full=True, status=status, kind=kind, due=due, q=q, mine=mine
+    )
     return HttpStatus(
-        200, {"count": qs.count(), "items": [complaint_out(c) for c in qs[offset : offset + limit]]}
+        200,
+        {"count": rows.count(), "items": [complaint_out(c) for c in rows[offset : offset + limit]]},
     )
 
 

@@ -8,20 +8,80 @@ from django.utils import timezone
 
 from nara.agencies.models import Membership, Unit
 from nara.agencies.selectors import official_unit_ids
+from nara.audit.models import AuditEvent, EventType
+from nara.core.prepared import PreparedList, PreparedQuery
 
 from . import policies
-from .models import ANSWERED_STATUSES, OPEN_STATUSES, AnswerDraft, Complaint, Status
+from .models import (
+    ANSWERED_STATUSES,
+    OPEN_STATUSES,
+    AnswerDraft,
+    Attachment,
+    Complaint,
+    InfoRequest,
+    Note,
+    Status,
+)
 
 Role = Membership.Role
+
+# What a complaint's pages read on every view, compiled once (nara.core.prepared).
+_by_receipt_no = PreparedQuery(
+    lambda receipt_no: (
+        Complaint.objects.select_related("unit", "category", "citizen", "handler", "region")
+        .filter(receipt_no=receipt_no)
+        .order_by()[:1]
+    )
+)
+_attachments = PreparedQuery(
+    lambda complaint_id: Attachment.objects.filter(complaint_id=complaint_id)
+)
+_info_requests = PreparedQuery(
+    lambda complaint_id: InfoRequest.objects.filter(complaint_id=complaint_id)
+)
+_notes = PreparedQuery(
+    lambda complaint_id: Note.objects.filter(complaint_id=complaint_id).select_related("author")
+)
+_follow_ups = PreparedQuery(
+    lambda parent_id: Complaint.objects.filter(parent_id=parent_id).order_by("received_at", "id")
+)
+_last_draft = PreparedQuery(
+    lambda complaint_id, state: (
+        AnswerDraft.objects.filter(complaint_id=complaint_id, state=state)
+        .select_related("author", "decided_by")
+        .order_by("-created_at", "-id")[:1]
+    )
+)
+# Citizens do not see internal notes, who handled it internally, nor the approval line.
+INTERNAL_EVENTS = [
+    EventType.COMPLAINT_NOTE_ADDED,
+    EventType.COMPLAINT_CLAIMED,
+    EventType.COMPLAINT_ASSIGNED,
+    EventType.COMPLAINT_ANSWER_DRAFTED,
+    EventType.COMPLAINT_ANSWER_SUBMITTED,
+    EventType.COMPLAINT_ANSWER_RETURNED,
+    EventType.COMPLAINT_ESCALATED,
+]
+_events = PreparedQuery(
+    lambda target_id: (
+        AuditEvent.objects.filter(target_type="complaints.complaint", target_id=target_id)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+)
+_events_for_citizen = PreparedQuery(
+    lambda target_id: (
+        AuditEvent.objects.filter(target_type="complaints.complaint", target_id=target_id)
+        .exclude(event_type__in=INTERNAL_EVENTS)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+)
 
 
 def complaint_get_visible(*, user, receipt_no: str) -> Complaint:
     """The complaint if `user` may see it; Http404 otherwise (never a hint that it exists)."""
-    complaint = (
-        Complaint.objects.select_related("unit", "category", "citizen", "handler", "region")
-        .filter(receipt_no=str(receipt_no).strip().upper())
-        .first()
-    )
+    complaint = _by_receipt_no.first(receipt_no=str(receipt_no).strip().upper())
     if complaint is None or not policies.can_view(user, complaint):
         raise Http404
     return complaint
@@ -40,6 +100,76 @@ def complaints_of_citizen(*, user) -> QuerySet[Complaint]:
         .select_related("unit")
         .order_by("-received_at", "-id")
     )
+
+
+# The lists of complaints (a citizen's, an official's inbox) as Paginator sources, each query
+# compiled once per filter and page (nara.core.prepared). `full`: with what the API shows too.
+def _counted(qs: QuerySet[Complaint]) -> QuerySet:
+    return qs.values("status").annotate(n=Count("id")).values_list("n", flat=True).order_by()
+
+
+def _listed(qs: QuerySet[Complaint], full: bool) -> QuerySet[Complaint]:
+    if full:
+        return qs.select_related("unit", "handler", "category", "parent").prefetch_related(
+            "info_requests"
+        )
+    return qs.select_related("unit", "handler")
+
+
+def _of_citizen(citizen_id: int, status: str) -> QuerySet[Complaint]:
+    qs = Complaint.objects.filter(citizen_id=citizen_id)
+    return qs.filter(status=status) if status else qs
+
+
+_citizen_count = PreparedQuery(
+    lambda citizen_id, status, full: _counted(_of_citizen(citizen_id, status)),
+    shape=("status", "full"),
+)
+_citizen_page = PreparedQuery(
+    lambda citizen_id, status, full, start, stop: _listed(
+        _of_citizen(citizen_id, status), full
+    ).order_by("-received_at", "-id")[start:stop],
+    shape=("status", "full", "start", "stop"),
+)
+
+
+def complaints_of_citizen_list(*, user, status: str = "", full: bool = False) -> PreparedList:
+    """The citizen's complaints, newest first, optionally of one status."""
+    return PreparedList(_citizen_count, _citizen_page, citizen_id=user.pk, status=status, full=full)
+
+
+def _in_units(units: tuple[int, ...], status: str, kind: str) -> QuerySet[Complaint]:
+    qs = Complaint.objects.filter(unit_id__in=units)
+    if status == "open" or not status:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status in Status.values:
+        qs = qs.filter(status=status)
+    return qs.filter(kind=kind) if kind else qs
+
+
+_inbox_count = PreparedQuery(
+    lambda units, status, kind, full: _counted(_in_units(units, status, kind)),
+    shape=("units", "status", "kind", "full"),
+)
+_inbox_page = PreparedQuery(
+    lambda units, status, kind, full, start, stop: _listed(
+        _in_units(units, status, kind), full
+    ).order_by("due_at", "id")[start:stop],
+    shape=("units", "status", "kind", "full", "start", "stop"),
+)
+
+
+def inbox_list(*, user, full: bool = False, **filters) -> "PreparedList | QuerySet[Complaint]":
+    """`inbox()` for Django's Paginator. Filtering by status and kind only (the inbox as it
+    opens) reads through compiled queries; other filters through `inbox()`."""
+    units = tuple(sorted(official_unit_ids(user)))
+    status, kind = filters.get("status", ""), filters.get("kind", "")
+    simple = not any(filters.get(k) for k in ("due", "q", "mine"))
+    if not simple or not units or policies.is_operator(user):
+        return _listed(inbox(user=user, **filters), full)
+    if status not in ("", "open", *Status.values):
+        status = "all"  # as inbox(): an unknown status filters nothing
+    return PreparedList(_inbox_count, _inbox_page, units=units, status=status, kind=kind, full=full)
 
 
 def inbox(
@@ -83,9 +213,30 @@ def inbox(
     return qs.order_by("due_at", "id")
 
 
+def last_answer_draft(complaint: Complaint, state: str) -> AnswerDraft | None:
+    """The latest answer draft of a complaint in `state`, with its author and decider."""
+    return _last_draft.first(complaint_id=complaint.pk, state=str(state))
+
+
 def current_answer_draft(complaint: Complaint) -> AnswerDraft | None:
     """The saved, not yet submitted answer of a complaint (기안), if any."""
-    return complaint.drafts.filter(state=AnswerDraft.State.DRAFT).last()
+    return last_answer_draft(complaint, AnswerDraft.State.DRAFT)
+
+
+def attachments(complaint: Complaint) -> list[Attachment]:
+    return _attachments.all(complaint_id=complaint.pk)
+
+
+def info_requests(complaint: Complaint) -> list[InfoRequest]:
+    return _info_requests.all(complaint_id=complaint.pk)
+
+
+def notes(complaint: Complaint) -> list[Note]:
+    return _notes.all(complaint_id=complaint.pk)
+
+
+def follow_ups(complaint: Complaint) -> list[Complaint]:
+    return _follow_ups.all(parent_id=complaint.pk)
 
 
 def public_complaints(*, q: str = "", unit: str = "") -> QuerySet[Complaint]:
@@ -183,23 +334,6 @@ def agency_figures() -> list[dict]:
 
 
 def timeline(complaint: Complaint, *, for_citizen: bool) -> list:
-    """The steps of a complaint from the audit log. Citizens do not see internal notes,
-    who handled it internally, nor the approval line's back-and-forth."""
-    from nara.audit.models import AuditEvent, EventType
-
-    events = AuditEvent.objects.filter(
-        target_type="complaints.complaint", target_id=str(complaint.pk)
-    ).select_related("actor")
-    if for_citizen:
-        events = events.exclude(
-            event_type__in=[
-                EventType.COMPLAINT_NOTE_ADDED,
-                EventType.COMPLAINT_CLAIMED,
-                EventType.COMPLAINT_ASSIGNED,
-                EventType.COMPLAINT_ANSWER_DRAFTED,
-                EventType.COMPLAINT_ANSWER_SUBMITTED,
-                EventType.COMPLAINT_ANSWER_RETURNED,
-                EventType.COMPLAINT_ESCALATED,
-            ]
-        )
-    return list(events.order_by("created_at", "id"))
+    """The steps of a complaint from the audit log (for citizens, without INTERNAL_EVENTS)."""
+    query = _events_for_citizen if for_citizen else _events
+    return query.all(target_id=str(complaint.pk))

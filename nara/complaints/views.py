@@ -169,7 +169,7 @@ def detail(request, receipt_no):
 
 
 def _render_detail(request, complaint, *, reply_form=None, rating_form=None, status=200):
-    info_requests = list(complaint.info_requests.all())
+    info_requests = selectors.info_requests(complaint)
     pending = None
     if complaint.status == Status.WAITING_CITIZEN:
         pending = next((r for r in reversed(info_requests) if r.replied_at is None), None)
@@ -177,7 +177,7 @@ def _render_detail(request, complaint, *, reply_form=None, rating_form=None, sta
     context = {
         "complaint": complaint,
         "period": period_text(complaint.kind),
-        "attachments": list(complaint.attachments.all()),
+        "attachments": selectors.attachments(complaint),
         "timeline": selectors.timeline(complaint, for_citizen=True),
         "info_requests": [r for r in info_requests if r is not pending],
         "pending_request": pending,
@@ -188,7 +188,7 @@ def _render_detail(request, complaint, *, reply_form=None, rating_form=None, sta
         "can_withdraw": can_transition(complaint.status, Action.WITHDRAW),
         "can_follow_up": complaint.status in FOLLOW_UP_FROM,
         "parent": complaint.parent,
-        "follow_ups": list(complaint.follow_ups.order_by("received_at", "id")),
+        "follow_ups": selectors.follow_ups(complaint),
     }
     return render(request, "complaints/detail.html", context, status=status)
 
@@ -296,9 +296,7 @@ def mine(request):
     status = query_param(request, "status", 30)
     if status not in Status.values:
         status = ""
-    complaints = selectors.complaints_of_citizen(user=request.user)
-    if status:
-        complaints = complaints.filter(status=status)
+    complaints = selectors.complaints_of_citizen_list(user=request.user, status=status)
     page = Paginator(complaints, PAGE_SIZE).get_page(query_param(request, "page", 10))
     return render(
         request,

@@ -38,7 +38,7 @@ PAGE_SIZE = 25
 def inbox(request):
     form = f.InboxFilterForm(request.GET or None)
     filters = form.filters()
-    complaints = selectors.inbox(user=request.user, **filters)
+    complaints = selectors.inbox_list(user=request.user, **filters)
     page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -204,18 +204,10 @@ def _detail_context(request, complaint: Complaint, bound: dict | None = None) ->
     forms.update(bound or {})
     submitted = None
     if complaint.status == Status.PENDING_APPROVAL:
-        submitted = (
-            complaint.drafts.filter(state=AnswerDraft.State.SUBMITTED)
-            .select_related("author")
-            .last()
-        )
+        submitted = selectors.last_answer_draft(complaint, AnswerDraft.State.SUBMITTED)
     returned = None
     if complaint.status == Status.IN_PROGRESS:
-        returned = (
-            complaint.drafts.filter(state=AnswerDraft.State.RETURNED)
-            .select_related("author", "decided_by")
-            .last()
-        )
+        returned = selectors.last_answer_draft(complaint, AnswerDraft.State.RETURNED)
     statuses = dict(Status.choices)
     events = [
         {
@@ -228,9 +220,9 @@ def _detail_context(request, complaint: Complaint, bound: dict | None = None) ->
     return {
         "complaint": complaint,
         "show_contact": user_has_role(user, complaint.unit_id, *policies.HANDLING_ROLES),
-        "attachments": list(complaint.attachments.all()),
-        "notes": list(complaint.notes.select_related("author")),
-        "info_requests": list(complaint.info_requests.all()),
+        "attachments": selectors.attachments(complaint),
+        "notes": selectors.notes(complaint),
+        "info_requests": selectors.info_requests(complaint),
         "events": events,
         "forms": forms,
         "actions": actions,

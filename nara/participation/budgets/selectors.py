@@ -12,23 +12,33 @@ from django.db.models import Case, Count, Q, When
 from django.http import Http404
 from django.utils import timezone
 
+from nara.core.prepared import PreparedQuery
 from nara.participation import policies
 from nara.participation.models import ModerationStatus, PhaseKind
 
 from .models import Ballot, BallotChoice, Budget, Feasibility, Project
+
+# Compiled once (nara.core.prepared): every budget page reads its budget so.
+_published_budget = PreparedQuery(
+    lambda pk: (
+        Budget.objects.select_related("process__unit", "process__region")
+        .filter(pk=pk, process__published=True)
+        .order_by()[:1]
+    )
+)
 
 
 def budget_get(*, pk) -> Budget:
     """A budget of a published process (404 otherwise), with its process, unit, region and
     phases loaded."""
     try:
-        return (
-            Budget.objects.select_related("process__unit", "process__region")
-            .prefetch_related("process__phases")
-            .get(pk=pk, process__published=True)
-        )
-    except (Budget.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404 from None
+        budget = _published_budget.first(pk=int(pk))
+    except (ValueError, TypeError, OverflowError):
+        budget = None
+    if budget is None:
+        raise Http404
+    policies.load_phases(budget.process)
+    return budget
 
 
 def project_visible(user, project: Project) -> bool:
@@ -92,15 +102,20 @@ def ballot_projects(*, budget: Budget, only_ids=None) -> list[Project]:
     )
 
 
+_chosen = PreparedQuery(
+    lambda budget_id, voter_id: (
+        BallotChoice.objects.filter(ballot__budget_id=budget_id, ballot__voter_id=voter_id)
+        .values_list("project_id", flat=True)
+        .order_by()
+    )
+)
+
+
 def ballot_choice_ids(*, budget: Budget, user) -> set[int]:
     """The projects `user` chose on their ballot (shown only to themselves)."""
     if not getattr(user, "is_authenticated", False):
         return set()
-    return set(
-        BallotChoice.objects.filter(ballot__budget=budget, ballot__voter=user).values_list(
-            "project_id", flat=True
-        )
-    )
+    return set(_chosen.all(budget_id=budget.pk, voter_id=user.pk))
 
 
 def ballot_exists(*, budget: Budget, user) -> bool:

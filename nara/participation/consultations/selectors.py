@@ -10,8 +10,9 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
+from nara.core.prepared import PreparedQuery
 from nara.participation import policies
-from nara.participation.models import Action, ModerationStatus, Phase
+from nara.participation.models import Action, ModerationStatus
 
 from .models import Article, Comment, Consultation, Paragraph, Report, ReportStatus, Theme
 from .text import word_diff
@@ -21,17 +22,31 @@ MAX_PAGE = 1000  # offset pagination, capped: narrow the list with the filters b
 OWN_COMMENTS_SHOWN = 20
 
 
+# The two queries every consultation page runs, compiled once (nara.core.prepared).
+_consultation_by_pk = PreparedQuery(
+    lambda pk: (
+        Consultation.objects.select_related("process__unit", "process__region", "report")
+        .filter(pk=pk)
+        .order_by()[:1]
+    )
+)
+_own_unpublished = PreparedQuery(
+    lambda consultation_id, author_id: (
+        Comment.objects.filter(consultation_id=consultation_id, author_id=author_id)
+        .exclude(moderation_status=ModerationStatus.PUBLISHED)
+        .select_related("article", "paragraph")
+        .order_by("-id")[:OWN_COMMENTS_SHOWN]
+    )
+)
+
+
 def consultation_get_visible(*, user, pk: int) -> Consultation:
     """The consultation (with its process, agency and phases), or 404: an unpublished one is
     seen only by officials of its agency and operators."""
-    consultation = (
-        Consultation.objects.select_related("process__unit", "process__region", "report")
-        .prefetch_related(Prefetch("process__phases", queryset=Phase.objects.order_by("starts_at")))
-        .filter(pk=pk)
-        .first()
-    )
+    consultation = _consultation_by_pk.first(pk=pk)
     if consultation is None:
         raise Http404
+    policies.load_phases(consultation.process)
     if not consultation.process.published and not (
         getattr(user, "is_staff", False) or policies.is_agency_official(user, consultation.process)
     ):
@@ -164,12 +179,7 @@ def own_unpublished_comments(*, user, consultation: Consultation) -> list[Commen
     """The signed-in author's comments that are not (or no longer) public, newest first."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(
-        Comment.objects.filter(consultation=consultation, author=user)
-        .exclude(moderation_status=ModerationStatus.PUBLISHED)
-        .select_related("article", "paragraph")
-        .order_by("-id")[:OWN_COMMENTS_SHOWN]
-    )
+    return _own_unpublished.all(consultation_id=consultation.pk, author_id=user.pk)
 
 
 def comment_get_visible(*, user, consultation: Consultation, pk: int) -> Comment:
@@ -205,10 +215,9 @@ def report_themes(report: Report, *, published_only: bool = True) -> list[Theme]
     )
 
 
-def report_counts(consultation: Consultation) -> list[Article]:
-    """Articles with their published counts, for the report's table (one query)."""
-    return list(
-        Article.objects.filter(consultation=consultation)
+_article_counts = PreparedQuery(
+    lambda consultation_id: (
+        Article.objects.filter(consultation_id=consultation_id)
         .only(
             "id",
             "number",
@@ -221,3 +230,9 @@ def report_counts(consultation: Consultation) -> list[Article]:
         )
         .order_by("order", "id")
     )
+)
+
+
+def report_counts(consultation: Consultation) -> list[Article]:
+    """Articles with their published counts, for the report's table (one query)."""
+    return _article_counts.all(consultation_id=consultation.pk)
