@@ -221,7 +221,9 @@ def run_load(spec: dict) -> dict:
     return json.loads(out.stdout)
 
 
-async def _client(spec, t_start, t_measure, t_end, sink: list, errs: list, counter: list):
+async def _client(
+    spec, t_start, t_measure, t_end, sink: list, errs: list, counter: list, mine: list
+):
     host, port, path = "127.0.0.1", spec["port"], spec["path"]
     head = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", "Accept-Encoding: identity"]
     head += [f"{k}: {v}" for k, v in spec.get("headers", {}).items()]
@@ -254,6 +256,7 @@ async def _client(spec, t_start, t_measure, t_end, sink: list, errs: list, count
         counter[0] += 1
         if t1 >= t_measure:  # every request that ends in the window, however long it waited
             sink.append((t1 - t0, status))
+            mine[0] += 1
         if not keep:
             writer.close()
             reader = writer = None
@@ -291,11 +294,12 @@ async def _load(spec: dict) -> dict:
     sink: list[tuple[float, int]] = []
     errs: list[str] = []
     counter = [0]
+    per_client = [[0] for _ in range(spec["clients"])]
     cpu0 = time.process_time()
     await asyncio.gather(
         *(
-            _client(spec, t_start, t_measure, t_end, sink, errs, counter)
-            for _ in range(spec["clients"])
+            _client(spec, t_start, t_measure, t_end, sink, errs, counter, mine)
+            for mine in per_client
         )
     )
     cpu = time.process_time() - cpu0
@@ -317,6 +321,9 @@ async def _load(spec: dict) -> dict:
         "non_200": sum(n for s, n in statuses.items() if s != "200"),
         "conn_errors": len(errs),
         "client_cpu_pct": 100 * cpu / wall if wall else 0.0,
+        # requests answered per client: unequal when the server's workers hold unequal shares
+        # of the keep-alive connections (each connection stays with one worker)
+        "per_client": sorted(n for (n,) in per_client),
     }
 
 

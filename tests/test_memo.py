@@ -54,3 +54,22 @@ def test_a_changed_setting_forgets_everything():
 def test_a_name_is_required():
     with pytest.raises(TemplateSyntaxError):
         Template("{% load memo %}{% memo row %}x{% endmemo %}")
+
+
+def test_a_fingerprint_changes_with_any_column_of_its_rows():
+    from nara.core.models import Region
+
+    region = Region(code="X1", name_ko="가", name_en="Ga")
+    before = memo.fingerprint(region, [region], "x")
+    assert before == memo.fingerprint(Region(code="X1", name_ko="가", name_en="Ga"), [region], "x")
+    region.name_en = "Ga-do"
+    assert memo.fingerprint(region, [region], "x") != before
+    assert memo.fingerprint((region,)) != memo.fingerprint((Region(code="X2", name_ko="가"),))
+
+
+def test_a_key_variable_missing_from_the_context_is_never_shared():
+    keyed = Template('{% load memo %}{% memo "x" header_key %}{{ title }}{% endmemo %}')
+    assert keyed.render(Context({"title": "one"})) == "one"
+    assert keyed.render(Context({"title": "two"})) == "two"
+    assert keyed.render(Context({"title": "three", "header_key": "k"})) == "three"
+    assert keyed.render(Context({"title": "four", "header_key": "k"})) == "three"

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nara.core.prepared import PreparedQuery
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -113,11 +115,7 @@ class ApiToken(models.Model):
         count only if issued after a TOTP code. Records the use (at most every TOUCH_SECONDS)."""
         if not raw or len(raw) > 200:
             return None
-        token = (
-            cls.objects.select_related("user")
-            .filter(key_hash=cls.hash(raw), user__is_active=True)
-            .first()
-        )
+        token = _token_by_hash.first(key_hash=cls.hash(raw))
         if token is None:
             return None
         if token.user.needs_two_factor and not token.two_factor:
@@ -137,3 +135,13 @@ class ApiToken(models.Model):
             user=user, key_hash=cls.hash(raw), two_factor=two_factor, last_used_at=timezone.now()
         )
         return raw
+
+
+# Every API request reads its token and user: compiled once (nara.core.prepared).
+_token_by_hash = PreparedQuery(
+    lambda key_hash: (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=key_hash, user__is_active=True)
+        .order_by()[:1]
+    )
+)

@@ -16,6 +16,7 @@ from nara.core import clock, ratelimit
 from nara.core.access import citizen_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, new_form_token, query_param
+from nara.core.templatetags.memo import fingerprint
 
 from . import policies, selectors, services
 from .forms import (
@@ -174,11 +175,19 @@ def _render_detail(request, complaint, *, reply_form=None, rating_form=None, sta
     if complaint.status == Status.WAITING_CITIZEN:
         pending = next((r for r in reversed(info_requests) if r.replied_at is None), None)
     answered = complaint.is_answered
+    period = period_text(complaint.kind)
+    attachments = selectors.attachments(complaint)
+    timeline = selectors.timeline(complaint, for_citizen=True)
+    c = complaint
     context = {
         "complaint": complaint,
-        "period": period_text(complaint.kind),
-        "attachments": selectors.attachments(complaint),
-        "timeline": selectors.timeline(complaint, for_citizen=True),
+        "period": period,
+        "attachments": attachments,
+        "timeline": timeline,
+        # memo keys: everything the facts, the text (with attachments) and the history show
+        "facts_key": fingerprint(c, c.unit, c.category, c.region, period),
+        "text_key": fingerprint(c, *attachments),
+        "timeline_key": fingerprint(*timeline),
         "info_requests": [r for r in info_requests if r is not pending],
         "pending_request": pending,
         "reply_form": reply_form or (InfoReplyForm() if pending else None),

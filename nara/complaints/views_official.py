@@ -20,6 +20,7 @@ from nara.core import clock
 from nara.core.access import official_required
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors
+from nara.core.templatetags.memo import fingerprint
 
 from . import forms_official as f
 from . import policies, selectors, services
@@ -217,10 +218,18 @@ def _detail_context(request, complaint: Complaint, bound: dict | None = None) ->
         }
         for event in selectors.timeline(complaint, for_citizen=False)
     ]
+    show_contact = user_has_role(user, complaint.unit_id, *policies.HANDLING_ROLES)
+    attachments = selectors.attachments(complaint)
+    c = complaint
     return {
         "complaint": complaint,
-        "show_contact": user_has_role(user, complaint.unit_id, *policies.HANDLING_ROLES),
-        "attachments": selectors.attachments(complaint),
+        "show_contact": show_contact,
+        "attachments": attachments,
+        # memo keys: everything the facts (with the text and attachments) and the timeline show
+        "facts_key": fingerprint(
+            c, c.unit, c.handler, c.category, c.region, c.citizen, show_contact, *attachments
+        ),
+        "timeline_key": fingerprint(*((e["event"], e["event"].actor) for e in events)),
         "notes": selectors.notes(complaint),
         "info_requests": selectors.info_requests(complaint),
         "events": events,

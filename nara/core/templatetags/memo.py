@@ -8,14 +8,17 @@ microseconds. The values must name everything the fragment shows: anything else 
 context would be shown to the next request with the same values. Unlike `{% cache %}`, nothing
 leaves the process and nothing expires, so nothing can be stale: a row whose status changed
 has another key. The least recently used fragments are forgotten beyond `LIMIT`; a setting
-changed (in tests) forgets everything.
+changed (in tests) forgets everything. A key variable missing from the context (a page that
+does not set it) renders the fragment each time rather than share one copy.
 """
 
+import hashlib
 import threading
 from collections import OrderedDict
 
 from django import template
 from django.core.signals import setting_changed
+from django.db import models
 from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 
@@ -34,6 +37,24 @@ def forget(**kwargs) -> None:
 setting_changed.connect(forget)
 
 
+def _columns(value):
+    if isinstance(value, models.Model):
+        return (
+            value._meta.label,
+            *(getattr(value, f.attname) for f in value._meta.concrete_fields),
+        )
+    if isinstance(value, (tuple, list)):
+        return tuple(_columns(v) for v in value)
+    return value
+
+
+def fingerprint(*values) -> str:
+    """A short digest of `values`, a model instance (also inside tuples and lists) standing
+    for all its columns: a memo key for a fragment that shows many fields of some rows (any
+    change of a row is another key)."""
+    return hashlib.blake2b(repr(_columns(values)).encode(), digest_size=16).hexdigest()
+
+
 class MemoNode(template.Node):
     def __init__(self, nodelist, name: str, values: list):
         self.nodelist = nodelist
@@ -41,6 +62,10 @@ class MemoNode(template.Node):
         self.values = values
 
     def render(self, context):
+        for value in self.values:  # a page that does not set a key variable: no memo
+            var = value.var
+            if isinstance(var, template.Variable) and var.lookups and var.lookups[0] not in context:
+                return self.nodelist.render(context)
         key = (
             self.name,
             get_language(),

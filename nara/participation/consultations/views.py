@@ -16,6 +16,8 @@ from nara.core.access import citizen_required, official_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, new_form_token, page_number, query_param
 from nara.core.pagecache import public_page
+from nara.core.prepared import PreparedQuery
+from nara.core.templatetags.memo import fingerprint
 from nara.participation import policies
 from nara.participation.models import Action, ModerationStatus
 
@@ -26,15 +28,22 @@ from .models import Comment, Consultation, Paragraph, Stance, Theme
 THEME_PICK_LIMIT = 100
 
 
+_version_of = PreparedQuery(
+    lambda pk: (
+        Consultation.objects.filter(pk=pk)
+        .values_list("version", "process__published")
+        .order_by()[:1]
+    )
+)
+
+
 def _public_page(request, pk: int, build):
     """A public page of consultation `pk`, cached for anonymous visitors under the
     consultation's version (bumped when a comment is published or hidden, the report is
     published or the text edited) and its process's publication (`nara.core.pagecache`)."""
 
     def key() -> str:  # only for anonymous visitors
-        state = (
-            Consultation.objects.filter(pk=pk).values_list("version", "process__published").first()
-        )
+        state = next(iter(_version_of.all(pk=pk)), None)
         # the parameters the pages read, not the raw query: made-up parameters neither
         # bypass the cache nor fill it with copies
         known = [query_param(request, name, 20) for name in ("article", "stance", "page")]
@@ -55,14 +64,22 @@ def _int(value, default: int = 1) -> int:
 
 
 def _base_context(request, consultation):
-    phase = policies.current_phase(consultation.process)
+    process = consultation.process
+    phase = policies.current_phase(process)
+    period = selectors.comment_period(consultation)
+    report = selectors.report_published(consultation)
+    is_official = policies.is_agency_official(request.user, process)
     return {
         "consultation": consultation,
-        "process": consultation.process,
+        "process": process,
         "phase": phase,
-        "period": selectors.comment_period(consultation),
-        "report": selectors.report_published(consultation),
-        "is_agency_official": policies.is_agency_official(request.user, consultation.process),
+        "period": period,
+        "report": report,
+        "is_agency_official": is_official,
+        # the memo key of the header (_header.html): everything it shows
+        "header_key": fingerprint(
+            consultation, process, process.unit, phase, period, report, is_official
+        ),
         "extra_css": True,
     }
 
