@@ -17,6 +17,10 @@ CHOOSE = _("Choose…")
 class OfficeForm(forms.Form):
     """A form whose errors are shown next to its fields and in a summary at the top."""
 
+    # Fields that never depend on the complaint or the database: shown empty, their markup is
+    # rendered once per process ({% memo %} in office/_action_form.html).
+    static_fields = False
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
@@ -81,14 +85,15 @@ class InboxFilterForm(OfficeForm):
 
 
 class ClaimForm(OfficeForm):
-    pass
+    static_fields = True
 
 
 class ApproveForm(OfficeForm):
-    pass
+    static_fields = True
 
 
 class NoteForm(OfficeForm):
+    static_fields = True
     body = forms.CharField(
         label=_("Internal note"),
         max_length=5000,
@@ -188,6 +193,7 @@ class RequestInfoForm(OfficeForm):
 
 
 class AnswerForm(OfficeForm):
+    static_fields = True
     body = forms.CharField(
         label=_("Answer"),
         max_length=20000,
@@ -198,6 +204,7 @@ class AnswerForm(OfficeForm):
 
 
 class ReturnForm(OfficeForm):
+    static_fields = True
     comment = forms.CharField(
         label=_("What should change?"),
         max_length=5000,

@@ -57,6 +57,12 @@ class _Compiled:
             self.sql, params = "", []
         self.params = list(params)
         self.slots = slots
+        # How each column's value is read back (datetimes on SQLite, JSON, …): the same for every
+        # call. They may be bound to the operations of the connection that compiled them; they
+        # read only the settings (time zone, decimal places), the same for every connection.
+        if self.sql:
+            select = self.compiler.select[: self.compiler.col_count]
+            self.converters = self.compiler.get_converters([column for column, *_ in select])
 
 
 SHAPES = 256
@@ -82,6 +88,7 @@ class PreparedQuery:
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connections[compiled.queryset.db]
         compiler.as_sql = lambda *a, **kw: (compiled.sql, params)
+        compiler.get_converters = lambda expressions: compiled.converters
         queryset = compiled.queryset._chain()
         query = queryset.query
         query.get_compiler = lambda *a, **kw: compiler
