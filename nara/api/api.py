@@ -128,7 +128,11 @@ def _throttle(scope: str, key: str) -> None:
         raise HttpError(429, _("Too many attempts. Try again later."))
 
 
-def complaint_out(c: Complaint) -> dict:
+def complaint_out(c: Complaint, info_requests: list | None = None) -> dict:
+    """A complaint as the API shows it; `info_requests` when the caller read them already (a
+    list of complaints reads them in one query, `selectors.info_requests_of`)."""
+    if info_requests is None:
+        info_requests = selectors.info_requests(c)
     answered = c.is_answered
     return {
         "receipt_no": c.receipt_no,
@@ -152,7 +156,7 @@ def complaint_out(c: Complaint) -> dict:
                 "reply": r.reply,
                 "replied_at": s.local(r.replied_at),
             }
-            for r in c.info_requests.all()
+            for r in info_requests
         ],
         "answer": c.answer if answered else None,
         "answered_at": s.local(c.answered_at) if answered else None,
@@ -161,16 +165,17 @@ def complaint_out(c: Complaint) -> dict:
     }
 
 
+def _items(complaints: list[Complaint]) -> list[dict]:
+    asked = selectors.info_requests_of(complaints)
+    return [complaint_out(c, asked.get(c.pk, [])) for c in complaints]
+
+
 def _visible(request, receipt_no: str) -> Complaint:
     return selectors.complaint_get_visible(user=request.auth, receipt_no=receipt_no)
 
 
 def _fresh(complaint: Complaint) -> dict:
-    complaint = (
-        Complaint.objects.select_related("unit", "category", "parent")
-        .prefetch_related("info_requests")
-        .get(pk=complaint.pk)
-    )
+    complaint = Complaint.objects.select_related("unit", "category", "parent").get(pk=complaint.pk)
     return complaint_out(complaint)
 
 
@@ -277,10 +282,7 @@ def complaint_list(
 ):
     """The caller's own complaints, newest first."""
     rows = selectors.complaints_of_citizen_list(user=request.auth, full=True)
-    return {
-        "count": rows.count(),
-        "items": [complaint_out(c) for c in rows[offset : offset + limit]],
-    }
+    return {"count": rows.count(), "items": _items(rows[offset : offset + limit])}
 
 
 @complaints_router.get("/{receipt_no}", response={200: s.ComplaintOut, **ERRORS})
@@ -401,10 +403,7 @@ def inbox(
     rows = selectors.inbox_list(
         user=request.auth, full=True, status=status, kind=kind, due=due, q=q, mine=mine
     )
-    return HttpStatus(
-        200,
-        {"count": rows.count(), "items": [complaint_out(c) for c in rows[offset : offset + limit]]},
-    )
+    return HttpStatus(200, {"count": rows.count(), "items": _items(rows[offset : offset + limit])})
 
 
 api.add_router("/auth", auth_router)

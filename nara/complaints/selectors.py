@@ -110,9 +110,7 @@ def _counted(qs: QuerySet[Complaint]) -> QuerySet:
 
 def _listed(qs: QuerySet[Complaint], full: bool) -> QuerySet[Complaint]:
     if full:
-        return qs.select_related("unit", "handler", "category", "parent").prefetch_related(
-            "info_requests"
-        )
+        return qs.select_related("unit", "handler", "category", "parent")
     return qs.select_related("unit", "handler")
 
 
@@ -229,6 +227,17 @@ def attachments(complaint: Complaint) -> list[Attachment]:
 
 def info_requests(complaint: Complaint) -> list[InfoRequest]:
     return _info_requests.all(complaint_id=complaint.pk)
+
+
+def info_requests_of(complaints: list[Complaint]) -> dict[int, list[InfoRequest]]:
+    """The requests for information of several complaints in one query, by complaint id
+    (what prefetch_related would do, without building a related manager per complaint)."""
+    by_complaint: dict[int, list[InfoRequest]] = {}
+    if complaints:
+        rows = InfoRequest.objects.filter(complaint_id__in=[c.pk for c in complaints])
+        for request in rows.order_by("asked_at", "id"):
+            by_complaint.setdefault(request.complaint_id, []).append(request)
+    return by_complaint
 
 
 def notes(complaint: Complaint) -> list[Note]:

@@ -17,7 +17,13 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            # the unread count on every page a signed-in user sees: counted from the index alone
+            models.Index(
+                fields=["user"], condition=models.Q(read_at=None), name="notification_unread_idx"
+            ),
+        ]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
 
