@@ -298,6 +298,12 @@ def rate(request, receipt_no):
     return _render_detail(request, complaint, rating_form=form, status=400)
 
 
+def my_complaint_row_key(c: Complaint) -> tuple:
+    """The memo key of a row of complaints/mine.html: everything the row shows."""
+    unit_name = c.unit.name if c.unit else ""
+    return (c.pk, c.receipt_no, c.title, c.status, c.is_overdue, c.due_at, c.unit_id, unit_name)
+
+
 @citizen_required
 @require_GET
 def mine(request):
@@ -307,6 +313,8 @@ def mine(request):
         status = ""
     complaints = selectors.complaints_of_citizen_list(user=request.user, status=status)
     page = Paginator(complaints, PAGE_SIZE).get_page(query_param(request, "page", 10))
+    for c in page.object_list:
+        c.row_key = my_complaint_row_key(c)
     return render(
         request,
         "complaints/mine.html",

@@ -8,8 +8,8 @@ microseconds. The values must name everything the fragment shows: anything else 
 context would be shown to the next request with the same values. Unlike `{% cache %}`, nothing
 leaves the process and nothing expires, so nothing can be stale: a row whose status changed
 has another key. The least recently used fragments are forgotten beyond `LIMIT`; a setting
-changed (in tests) forgets everything. A key variable missing from the context (a page that
-does not set it) renders the fragment each time rather than share one copy.
+changed (in tests) forgets everything. When the first key variable is missing from the context
+(a page that does not set it), the fragment is rendered each time rather than shared.
 """
 
 import hashlib
@@ -62,10 +62,9 @@ class MemoNode(template.Node):
         self.values = values
 
     def render(self, context):
-        for value in self.values:  # a page that does not set a key variable: no memo
-            var = value.var
-            if isinstance(var, template.Variable) and var.lookups and var.lookups[0] not in context:
-                return self.nodelist.render(context)
+        first = self.values[0].var if self.values else None
+        if isinstance(first, template.Variable) and first.lookups[0] not in context:
+            return self.nodelist.render(context)  # a page that does not set the key: no memo
         key = (
             self.name,
             get_language(),
