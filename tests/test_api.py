@@ -308,3 +308,35 @@ def test_any_idempotency_key_up_to_100_characters_is_kept(world, api_for):
     assert first.json()["receipt_no"] == again.json()["receipt_no"]
     too_long = api.post("/complaints", body, headers={"Idempotency-Key": "k" * 101})
     assert too_long.status_code == 400 and "Idempotency-Key" in too_long.json()["errors"]
+
+
+def test_read_answers_match_their_declared_schemas(world):
+    """The complaint reads are rendered without ninja's validation on the way out
+    (api._read): what they send must still be what the OpenAPI document declares."""
+    from nara.api import schemas
+    from nara.complaints import services
+
+    first = file_complaint(world)
+    services.complaint_claim(complaint=first, by=world.handler)
+    services.complaint_request_info(complaint=first, by=world.handler, question="Which exit?")
+    file_complaint(world, title="Another pothole", parent=first)
+    citizen = ApiToken.issue(world.citizen)
+    handler = ApiToken.issue(world.handler, two_factor=True)
+
+    listed = get("/complaints", citizen)
+    assert listed.status_code == 200
+    page = schemas.ComplaintListOut.model_validate(listed.json())
+    assert page.count == 2 and {c.parent for c in page.items} == {None, first.receipt_no}
+    assert any(c.info_requests and c.info_requests[0].question == "Which exit?" for c in page.items)
+    for item in listed.json()["items"]:  # nothing more than declared either
+        assert set(item) == set(schemas.ComplaintOut.model_fields)
+
+    one = get(f"/complaints/{first.receipt_no}", citizen)
+    assert (
+        schemas.ComplaintOut.model_validate(one.json()).info_requests[0].question == "Which exit?"
+    )
+    assert ISO_WITH_OFFSET.match(one.json()["info_requests"][0]["asked_at"])
+
+    inbox = get("/inbox", handler)
+    assert inbox.status_code == 200
+    assert schemas.ComplaintListOut.model_validate(inbox.json()).count == 2
