@@ -371,6 +371,14 @@ def manage(env: dict, *cmd: str) -> None:
         raise RuntimeError(f"manage.py {' '.join(cmd)} failed:\n{out.stdout}\n{out.stderr}")
 
 
+def client_spread(result: dict) -> str:
+    """Requests answered per client, fewest–most: with keep-alive, each client's connection
+    stays with one server worker, so a worker holding more connections answers each less often
+    (and its clients see the longer latencies: the p99)."""
+    per = result.get("per_client") or []
+    return f"{per[0]}–{per[-1]}" if per else ""
+
+
 def fmt_table(headers: list[str], rows: list[list]) -> str:
     widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(headers)]
     line = "  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=False))

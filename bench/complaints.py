@@ -1156,6 +1156,7 @@ def print_load(args, load: dict) -> None:
             f"{r['db_cpu_ms']:.1f}",
             f"{r['client_cpu_pct']:.0f}%",
             f"{r['other_cpu_pct']:.0f}%",
+            common.client_spread(r),
         ]
         if "serial" in r:
             row.append(f"{r['serial']['p50']:.1f}/{r['serial']['p99']:.1f}")
@@ -1173,6 +1174,7 @@ def print_load(args, load: dict) -> None:
         "db cpu ms/req",
         "loadgen cpu",
         "other procs cpu",
+        "req per client",
     ]
     if any("serial" in r for r in load.values()):
         headers.append("1 client p50/p99")

@@ -381,6 +381,7 @@ def print_load(args, load: dict) -> None:
             f"{r['db_cpu_ms']:.1f}",
             f"{r['client_cpu_pct']:.0f}%",
             f"{r['other_cpu_pct']:.0f}%",
+            common.client_spread(r),
         ]
         for name, r in load.items()
     ]
@@ -399,6 +400,7 @@ def print_load(args, load: dict) -> None:
                 "db cpu ms/req",
                 "loadgen cpu",
                 "other procs cpu",
+                "req per client",
             ],
             rows,
         )
