@@ -556,3 +556,10 @@ def test_made_up_query_parameters_share_the_cached_copy(client, world, moderator
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(base(consultation) + "?utm_source=x&junk=1").status_code == 200
     assert len(ctx.captured_queries) == 1  # the version lookup: served from the cached copy
+
+
+def test_an_id_too_large_for_the_database_is_a_404(client):
+    assert client.get("/participation/consultations/99999999999999999999/").status_code == 404
+    assert (
+        client.get("/participation/consultations/99999999999999999999/comments/").status_code == 404
+    )

@@ -136,3 +136,64 @@ def test_shape_arguments_compile_one_statement_each_and_pages_through_the_pagina
     empty = Paginator(PreparedList(count, page, prefix="힣"), 2)  # nothing sorts after 힣
     assert empty.count == 0
     assert list(empty.get_page(99999).object_list) == []  # an empty slice: no statement
+
+
+def test_an_integer_no_column_holds_finds_nothing_as_the_orm_does(regions):
+    query = PreparedQuery(_with_region)
+    assert query.all(pk=2**63) == [] == list(_with_region(2**63))
+    assert query.all(pk=-(2**63) - 1) == []
+
+
+def test_an_argument_for_a_32_bit_column_compiles():
+    from nara.complaints.models import Attachment
+
+    query = PreparedQuery(lambda size: Attachment.objects.filter(size=size))
+    assert query.all(size=10) == []
+    (compiled,) = query._compiled.values()
+    assert compiled.sql  # not an empty statement that finds nothing for every size
+
+
+def test_far_pages_are_read_without_keeping_a_statement_each(regions):
+    from nara.core.prepared import FAR_PAGES, PreparedList
+
+    count = PreparedQuery(
+        lambda: (
+            Region.objects.filter(code__startswith="X")
+            .values("parent_id")
+            .annotate(n=Count("id"))
+            .values_list("n", flat=True)
+            .order_by()
+        )
+    )
+    page = PreparedQuery(
+        lambda start, stop: Region.objects.filter(code__startswith="X").order_by("code")[
+            start:stop
+        ],
+        shape=("start", "stop"),
+    )
+    rows = PreparedList(count, page)
+    assert rows[0:1] == [regions[0]]
+    assert rows[FAR_PAGES : FAR_PAGES + 1] == []
+    assert len(page._compiled) == 1
+
+
+def test_a_statement_that_can_match_nothing_is_refused():
+    from nara.complaints.models import Attachment
+
+    query = PreparedQuery(lambda size: Attachment.objects.filter(size=size, pk__in=[]))
+    with pytest.raises(ImproperlyConfigured):
+        query.all(size=10)
+
+
+def test_a_32_bit_column_is_searched_with_each_value_and_none_beyond_its_range(world):
+    from nara.complaints.models import Attachment
+
+    from .helpers import file_complaint
+
+    complaint = file_complaint(world)
+    small = Attachment.objects.create(complaint=complaint, name="a.pdf", size=10, file="a.pdf")
+    large = Attachment.objects.create(complaint=complaint, name="b.pdf", size=20, file="b.pdf")
+    query = PreparedQuery(lambda size: Attachment.objects.filter(size=size))
+    assert query.all(size=10) == [small]
+    assert query.all(size=20) == [large]
+    assert query.all(size=2**40) == []

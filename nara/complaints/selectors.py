@@ -19,6 +19,7 @@ from .models import (
     Attachment,
     Complaint,
     InfoRequest,
+    Kind,
     Note,
     Status,
 )
@@ -162,7 +163,7 @@ def inbox_list(*, user, full: bool = False, **filters) -> "PreparedList | QueryS
     opens) reads through compiled queries; other filters through `inbox()`."""
     units = tuple(sorted(official_unit_ids(user)))
     status, kind = filters.get("status", ""), filters.get("kind", "")
-    simple = not any(filters.get(k) for k in ("due", "q", "mine"))
+    simple = not any(filters.get(k) for k in ("due", "q", "mine")) and kind in ("", *Kind.values)
     if not simple or not units or policies.is_operator(user):
         return _listed(inbox(user=user, **filters), full)
     if status not in ("", "open", *Status.values):

@@ -14,7 +14,7 @@ parameters; later calls only put the real arguments in and let Django read the r
 
 What `build` may do: filter, order, slice, select and prefetch related rows, but its SQL must
 depend only on its arguments, and each argument must reach the SQL unchanged (an equality
-with an integer or a string). A compiled query that does not show each placeholder raises
+with a string, or with an integer for a 32- or 64-bit column). A compiled query that does not show each placeholder raises
 `ImproperlyConfigured` at its first call (a `__contains` lookup, say, would wrap it). An
 argument that is None, or of another type, is run through the plain ORM: `pk=None` compiles to
 `IS NULL`, another statement.
@@ -42,9 +42,15 @@ _serial = count(1)
 
 def _placeholder(value):
     n = next(_serial)
-    if type(value) is int:
-        return -(2**62) + n
+    if type(value) is int:  # within every 32-bit column's range (PositiveIntegerField's too)
+        return 2**31 - 1 - n % 2**24
     return f"\x00nara-prepared-{n}\x00"
+
+
+def _parameter(value) -> bool:
+    """Whether `value` can be put into compiled SQL as it is: a string, or an integer a 64-bit
+    column can hold (the ORM answers "no rows" for a larger one; SQL would raise)."""
+    return type(value) is str or (type(value) is int and -(2**63) <= value < 2**63)
 
 
 class _Compiled:
@@ -57,15 +63,18 @@ class _Compiled:
             self.sql, params = "", []
         self.params = list(params)
         self.slots = slots
+        self.wrappers: dict[str, type] = {}
         # How each column's value is read back (datetimes on SQLite, JSON, …): the same for every
         # call. They may be bound to the operations of the connection that compiled them; they
         # read only the settings (time zone, decimal places), the same for every connection.
         if self.sql:
             select = self.compiler.select[: self.compiler.col_count]
             self.converters = self.compiler.get_converters([column for column, *_ in select])
+        self.compiler.connection = None  # each call uses its own thread's connection
 
 
 SHAPES = 256
+FAR_PAGES = 10  # PreparedList keeps compiled statements for the first pages only
 
 
 class PreparedQuery:
@@ -76,15 +85,20 @@ class PreparedQuery:
         self._lock = threading.Lock()
 
     def all(self, **args) -> list:
-        if not all(type(v) in (int, str) for k, v in args.items() if k not in self.shape):
+        if not all(_parameter(v) for k, v in args.items() if k not in self.shape):
             return list(self.build(**args))
         compiled = self._compiled_for(args)
         if not compiled.sql:
             return []
         params = list(compiled.params)
         for name, positions in compiled.slots.items():
+            value = args[name]
+            if name in compiled.wrappers:
+                if not -(2**31) <= value < 2**31:  # no 32-bit column holds it: as the ORM
+                    return list(self.build(**args))
+                value = compiled.wrappers[name](value)
             for i in positions:
-                params[i] = args[name]
+                params[i] = value
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connections[compiled.queryset.db]
         compiler.as_sql = lambda *a, **kw: (compiled.sql, params)
@@ -123,17 +137,26 @@ class PreparedQuery:
         shapes = {name: v for name, v in args.items() if name in self.shape}
         queryset = self.build(**placeholders, **shapes)
         compiled = _Compiled(queryset, {})
+        if not compiled.sql and not shapes:
+            raise ImproperlyConfigured(
+                "PreparedQuery: the statement matches nothing whatever the arguments "
+                "(an integer argument for a column too small for it?)"
+            )
         for name, placeholder in placeholders.items() if compiled.sql else ():
             positions = [
                 i
                 for i, p in enumerate(compiled.params)
-                if type(p) is type(placeholder) and p == placeholder
+                if isinstance(p, type(placeholder)) and p == placeholder
             ]
             if not positions:
                 raise ImproperlyConfigured(
                     f"PreparedQuery: the argument {name!r} does not reach the SQL unchanged"
                 )
             compiled.slots[name] = positions
+            # PostgreSQL's backend marks a 32-bit column's parameter (psycopg's Int4)
+            wrapper = type(compiled.params[positions[0]])
+            if wrapper is not type(placeholder):
+                compiled.wrappers[name] = wrapper
         exact = set(placeholders.values())
         leftover = [
             p
@@ -164,4 +187,8 @@ class PreparedList:
     def __getitem__(self, bounds: slice) -> list:
         if not isinstance(bounds, slice) or bounds.step is not None:
             raise TypeError("PreparedList takes slices only")
-        return self.page_query.all(start=bounds.start or 0, stop=bounds.stop, **self.args)
+        start, stop = bounds.start or 0, bounds.stop
+        if stop is not None and start >= FAR_PAGES * max(1, stop - start):
+            # far pages (an API client's arbitrary offsets): compiled each time, not kept
+            return list(self.page_query.build(start=start, stop=stop, **self.args))
+        return self.page_query.all(start=start, stop=stop, **self.args)

@@ -37,6 +37,8 @@ def load_phases(process: Process) -> Process:
     """Read `process.phases` as prefetch_related("phases") would, in one compiled query."""
     phases = process.phases.order_by("starts_at", "id")
     phases._result_cache = _phases_of.all(process_id=process.pk)
+    for phase in phases._result_cache:  # phase.process is this process, as a prefetch sets
+        Phase.process.field.set_cached_value(phase, process)
     phases._prefetch_done = True
     process._prefetched_objects_cache = {
         **getattr(process, "_prefetched_objects_cache", {}),

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from django import template
 from django.core.signals import setting_changed
 from django.db import models
+from django.urls import get_script_prefix
 from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 
@@ -63,12 +64,17 @@ class MemoNode(template.Node):
 
     def render(self, context):
         first = self.values[0].var if self.values else None
-        if isinstance(first, template.Variable) and first.lookups[0] not in context:
+        if (
+            isinstance(first, template.Variable)
+            and first.lookups
+            and first.lookups[0] not in context
+        ):
             return self.nodelist.render(context)  # a page that does not set the key: no memo
         key = (
             self.name,
             get_language(),
             get_current_timezone_name(),
+            get_script_prefix(),  # links inside were built for it
             *(v.resolve(context) for v in self.values),
         )
         with _lock:
