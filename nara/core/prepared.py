@@ -14,10 +14,10 @@ parameters; later calls only put the real arguments in and let Django read the r
 
 What `build` may do: filter, order, slice, select and prefetch related rows, but its SQL must
 depend only on its arguments, and each argument must reach the SQL unchanged (an equality
-with a string, or with an integer for a 32- or 64-bit column). A compiled query that does not show each placeholder raises
-`ImproperlyConfigured` at its first call (a `__contains` lookup, say, would wrap it). An
-argument that is None, or of another type, is run through the plain ORM: `pk=None` compiles to
-`IS NULL`, another statement.
+with a string, or with an integer for a 32- or 64-bit column). A compiled query that does not
+show each placeholder raises `ImproperlyConfigured` at its first call (a `__contains` lookup,
+say, would wrap it). An argument that is None, or of another type, is run through the plain
+ORM: `pk=None` compiles to `IS NULL`, another statement.
 
 Arguments named in `shape` are not parameters but part of the statement: a slice's bounds, a
 tuple for `__in`. The query is compiled once for each of their values (hashable; the most
@@ -27,8 +27,6 @@ recently used `SHAPES` kept).
 """
 
 import copy
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from itertools import count
 
@@ -36,7 +34,9 @@ from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections
 from django.db.models import QuerySet
 
-# Placeholders nobody stores: very negative integers and strings with NUL characters.
+from nara.core.lru import LRU
+
+# Placeholders nobody stores: integers just below 2**31 and strings with NUL characters.
 _serial = count(1)
 
 
@@ -54,7 +54,7 @@ def _parameter(value) -> bool:
 
 
 class _Compiled:
-    def __init__(self, queryset: QuerySet, slots: dict[str, list[int]]):
+    def __init__(self, queryset: QuerySet):
         self.queryset = queryset
         self.compiler = queryset.query.get_compiler(using=queryset.db)
         try:
@@ -62,7 +62,7 @@ class _Compiled:
         except EmptyResultSet:  # a statement that cannot match (an empty slice, say)
             self.sql, params = "", []
         self.params = list(params)
-        self.slots = slots
+        self.slots: dict[str, list[int]] = {}  # where each argument goes among the parameters
         self.wrappers: dict[str, type] = {}
         # How each column's value is read back (datetimes on SQLite, JSON, …): the same for every
         # call. They may be bound to the operations of the connection that compiled them; they
@@ -81,8 +81,7 @@ class PreparedQuery:
     def __init__(self, build: Callable[..., QuerySet], *, shape: tuple[str, ...] = ()):
         self.build = build
         self.shape = shape
-        self._compiled: OrderedDict[tuple, _Compiled] = OrderedDict()
-        self._lock = threading.Lock()
+        self._compiled = LRU()
 
     def all(self, **args) -> list:
         if not all(_parameter(v) for k, v in args.items() if k not in self.shape):
@@ -122,21 +121,17 @@ class PreparedQuery:
                 for name in args
             )
         )
-        with self._lock:
-            compiled = self._compiled.get(key)
-            if compiled is None:
-                compiled = self._compiled[key] = self._compile(args)
-                if len(self._compiled) > SHAPES:
-                    self._compiled.popitem(last=False)
-            else:
-                self._compiled.move_to_end(key)
+        compiled = self._compiled.recall(key)
+        if compiled is None:  # two threads may both compile it once: the same statement
+            compiled = self._compile(args)
+            self._compiled.keep(key, compiled, SHAPES)
         return compiled
 
     def _compile(self, args: dict) -> _Compiled:
         placeholders = {name: _placeholder(v) for name, v in args.items() if name not in self.shape}
         shapes = {name: v for name, v in args.items() if name in self.shape}
         queryset = self.build(**placeholders, **shapes)
-        compiled = _Compiled(queryset, {})
+        compiled = _Compiled(queryset)
         if not compiled.sql and not shapes:
             raise ImproperlyConfigured(
                 "PreparedQuery: the statement matches nothing whatever the arguments "

@@ -13,8 +13,6 @@ changed (in tests) forgets everything. When the first key variable is missing fr
 """
 
 import hashlib
-import threading
-from collections import OrderedDict
 
 from django import template
 from django.core.signals import setting_changed
@@ -23,16 +21,16 @@ from django.urls import get_script_prefix
 from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 
+from nara.core.lru import LRU
+
 register = template.Library()
 
 LIMIT = 4096  # fragments kept per process (rows of lists are about 0.5 KB each)
-_rendered: OrderedDict[tuple, str] = OrderedDict()
-_lock = threading.Lock()
+_rendered = LRU()
 
 
 def forget(**kwargs) -> None:
-    with _lock:
-        _rendered.clear()
+    _rendered.forget()
 
 
 setting_changed.connect(forget)
@@ -77,16 +75,10 @@ class MemoNode(template.Node):
             get_script_prefix(),  # links inside were built for it
             *(v.resolve(context) for v in self.values),
         )
-        with _lock:
-            html = _rendered.get(key)
-            if html is not None:
-                _rendered.move_to_end(key)
-                return html
-        html = self.nodelist.render(context)
-        with _lock:
-            _rendered[key] = html
-            if len(_rendered) > LIMIT:
-                _rendered.popitem(last=False)
+        html = _rendered.recall(key)
+        if html is None:
+            html = self.nodelist.render(context)  # outside the lock: memos nest
+            _rendered.keep(key, html, LIMIT)
         return html
 
 
