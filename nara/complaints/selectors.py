@@ -137,13 +137,18 @@ def complaints_of_citizen_list(*, user, status: str = "", full: bool = False) ->
     return PreparedList(_citizen_count, _citizen_page, citizen_id=user.pk, status=status, full=full)
 
 
-def _in_units(units: tuple[int, ...], status: str, kind: str) -> QuerySet[Complaint]:
-    qs = Complaint.objects.filter(unit_id__in=units)
+def _status_and_kind(qs: QuerySet[Complaint], status: str, kind: str) -> QuerySet[Complaint]:
+    """The inbox's status filter ("open" or none: the open ones; an unknown status filters
+    nothing) and kind filter."""
     if status == "open" or not status:
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status in Status.values:
         qs = qs.filter(status=status)
     return qs.filter(kind=kind) if kind else qs
+
+
+def _in_units(units: tuple[int, ...], status: str, kind: str) -> QuerySet[Complaint]:
+    return _status_and_kind(Complaint.objects.filter(unit_id__in=units), status, kind)
 
 
 _inbox_count = PreparedQuery(
@@ -189,12 +194,7 @@ def inbox(
     if policies.is_operator(user):
         scope |= Q(status=Status.TRIAGE)
     qs = Complaint.objects.filter(scope).select_related("unit", "handler")
-    if status == "open" or not status:
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    elif status in Status.values:
-        qs = qs.filter(status=status)
-    if kind:
-        qs = qs.filter(kind=kind)
+    qs = _status_and_kind(qs, status, kind)
     if due == "overdue":
         qs = qs.filter(due_at__lt=now, status__in=OPEN_STATUSES).exclude(
             status=Status.WAITING_CITIZEN

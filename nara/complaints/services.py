@@ -39,7 +39,7 @@ from .models import (
     Status,
     Transfer,
 )
-from .selectors import current_answer_draft
+from .selectors import current_answer_draft, last_answer_draft
 from .transitions import Action, next_status
 
 Role = Membership.Role
@@ -566,7 +566,7 @@ def _write_public_copy(complaint: Complaint) -> None:
 
 
 def _current_draft(complaint: Complaint) -> AnswerDraft:
-    draft = complaint.drafts.filter(state=AnswerDraft.State.SUBMITTED).last()
+    draft = last_answer_draft(complaint, AnswerDraft.State.SUBMITTED)
     if draft is None:  # the table allows approval only with a submitted draft
         raise ValidationError(_("There is no answer awaiting approval."))
     return draft
