@@ -371,12 +371,79 @@ def manage(env: dict, *cmd: str) -> None:
         raise RuntimeError(f"manage.py {' '.join(cmd)} failed:\n{out.stdout}\n{out.stderr}")
 
 
+def run_measured_load(server_pid: int, spec: dict) -> dict:
+    """run_load, with the CPU that granian (the process tree of `server_pid`) and PostgreSQL
+    spent per request, and the share of the machine other processes took meanwhile."""
+    busy0, total0 = machine_cpu()
+    server0 = tree_cpu_seconds(server_pid)
+    pg0 = postgres_cpu_seconds()
+    t0 = time.monotonic()
+    result = run_load(spec)
+    wall = time.monotonic() - t0
+    busy1, total1 = machine_cpu()
+    server_s = tree_cpu_seconds(server_pid) - server0
+    pg_s = postgres_cpu_seconds() - pg0
+    cores = os.cpu_count() or 1
+    result["machine_cpu_pct"] = 100 * (busy1 - busy0) / max(1, total1 - total0)
+    result["server_cpu_pct"] = 100 * server_s / wall
+    result["postgres_cpu_pct"] = 100 * pg_s / wall
+    # Whatever else ran on the machine meanwhile (other processes compete for the cores).
+    result["other_cpu_pct"] = max(
+        0.0,
+        result["machine_cpu_pct"] * cores
+        - result["server_cpu_pct"]
+        - result["postgres_cpu_pct"]
+        - result["client_cpu_pct"],
+    )
+    # CPU per request (app + database): independent of whatever else the machine is doing.
+    result["app_cpu_ms"] = 1000 * server_s / max(1, result["all_requests"])
+    result["db_cpu_ms"] = 1000 * pg_s / max(1, result["all_requests"])
+    return result
+
+
 def client_spread(result: dict) -> str:
     """Requests answered per client, fewest–most: with keep-alive, each client's connection
     stays with one server worker, so a worker holding more connections answers each less often
     (and its clients see the longer latencies: the p99)."""
     per = result.get("per_client") or []
     return f"{per[0]}–{per[-1]}" if per else ""
+
+
+# The columns of a latency table (one row per page), as both load benchmarks print them.
+LOAD_HEADERS = [
+    "page",
+    "p50 ms",
+    "p90 ms",
+    "p99 ms",
+    "max ms",
+    "req/s",
+    "requests",
+    "errors",
+    "app cpu ms/req",
+    "db cpu ms/req",
+    "loadgen cpu",
+    "other procs cpu",
+    "req per client",
+]
+
+
+def load_cells(name: str, r: dict) -> list:
+    """One row of a latency table (LOAD_HEADERS) from a run_measured_load result."""
+    return [
+        name,
+        f"{r['p50']:.1f}",
+        f"{r['p90']:.1f}",
+        f"{r['p99']:.1f}",
+        f"{r['max']:.1f}",
+        f"{r['rps']:.0f}",
+        r["requests"],
+        r["non_200"] + r["conn_errors"],
+        f"{r['app_cpu_ms']:.1f}",
+        f"{r['db_cpu_ms']:.1f}",
+        f"{r['client_cpu_pct']:.0f}%",
+        f"{r['other_cpu_pct']:.0f}%",
+        client_spread(r),
+    ]
 
 
 def fmt_table(headers: list[str], rows: list[list]) -> str:

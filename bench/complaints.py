@@ -1062,30 +1062,7 @@ def load_page(args, server, page: dict) -> dict:
         "warmup": args.warmup,
         "think_ms": args.think,
     }
-    busy0, total0 = common.machine_cpu()
-    server0 = common.tree_cpu_seconds(server.proc.pid)
-    pg0 = common.postgres_cpu_seconds()
-    t0 = time.monotonic()
-    result = common.run_load(spec)
-    wall = time.monotonic() - t0
-    busy1, total1 = common.machine_cpu()
-    server_s = common.tree_cpu_seconds(server.proc.pid) - server0
-    pg_s = common.postgres_cpu_seconds() - pg0
-    cores = os.cpu_count() or 1
-    result["machine_cpu_pct"] = 100 * (busy1 - busy0) / max(1, total1 - total0)
-    result["server_cpu_pct"] = 100 * server_s / wall
-    result["postgres_cpu_pct"] = 100 * pg_s / wall
-    # Whatever else ran on the machine meanwhile (other processes compete for the cores).
-    result["other_cpu_pct"] = max(
-        0.0,
-        result["machine_cpu_pct"] * cores
-        - result["server_cpu_pct"]
-        - result["postgres_cpu_pct"]
-        - result["client_cpu_pct"],
-    )
-    # CPU per request (app + database): independent of whatever else the machine is doing.
-    result["app_cpu_ms"] = 1000 * server_s / max(1, result["all_requests"])
-    result["db_cpu_ms"] = 1000 * pg_s / max(1, result["all_requests"])
+    result = common.run_measured_load(server.proc.pid, spec)
     if args.serial:
         result["serial"] = common.run_load({**spec, "clients": 1, "duration": 5, "warmup": 1})
     return result
@@ -1143,39 +1120,11 @@ def print_load(args, load: dict) -> None:
     )
     rows = []
     for name, r in load.items():
-        row = [
-            name,
-            f"{r['p50']:.1f}",
-            f"{r['p90']:.1f}",
-            f"{r['p99']:.1f}",
-            f"{r['max']:.1f}",
-            f"{r['rps']:.0f}",
-            r["requests"],
-            r["non_200"] + r["conn_errors"],
-            f"{r['app_cpu_ms']:.1f}",
-            f"{r['db_cpu_ms']:.1f}",
-            f"{r['client_cpu_pct']:.0f}%",
-            f"{r['other_cpu_pct']:.0f}%",
-            common.client_spread(r),
-        ]
+        row = common.load_cells(name, r)
         if "serial" in r:
             row.append(f"{r['serial']['p50']:.1f}/{r['serial']['p99']:.1f}")
         rows.append(row)
-    headers = [
-        "page",
-        "p50 ms",
-        "p90 ms",
-        "p99 ms",
-        "max ms",
-        "req/s",
-        "requests",
-        "errors",
-        "app cpu ms/req",
-        "db cpu ms/req",
-        "loadgen cpu",
-        "other procs cpu",
-        "req per client",
-    ]
+    headers = list(common.LOAD_HEADERS)
     if any("serial" in r for r in load.values()):
         headers.append("1 client p50/p99")
     print(common.fmt_table(headers, rows))

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
 import tempfile
@@ -293,22 +292,7 @@ def load_page(args, server, page: dict) -> dict:
         "warmup": args.warmup,
         "think_ms": args.think_ms,
     }
-    server0 = common.tree_cpu_seconds(server.proc.pid)
-    pg0 = common.postgres_cpu_seconds()
-    busy0, total0 = common.machine_cpu()
-    t0 = time.monotonic()
-    result = common.run_load(spec)
-    wall = time.monotonic() - t0
-    busy1, total1 = common.machine_cpu()
-    server_s = common.tree_cpu_seconds(server.proc.pid) - server0
-    pg_s = common.postgres_cpu_seconds() - pg0
-    cores = os.cpu_count() or 1
-    machine_pct = 100 * cores * (busy1 - busy0) / max(1, total1 - total0)
-    result["app_cpu_ms"] = 1000 * server_s / max(1, result["all_requests"])
-    result["db_cpu_ms"] = 1000 * pg_s / max(1, result["all_requests"])
-    result["other_cpu_pct"] = max(
-        0.0, machine_pct - 100 * (server_s + pg_s) / wall - result["client_cpu_pct"]
-    )
+    result = common.run_measured_load(server.proc.pid, spec)
     return result
 
 
@@ -367,44 +351,8 @@ def print_load(args, load: dict) -> None:
         f"clients, {args.duration:g} s per page after {args.warmup:g} s warm-up"
         + (f", think time {args.think_ms:g} ms" if args.think_ms else ", no think time")
     )
-    rows = [
-        [
-            name,
-            f"{r['p50']:.1f}",
-            f"{r['p90']:.1f}",
-            f"{r['p99']:.1f}",
-            f"{r['max']:.1f}",
-            f"{r['rps']:.0f}",
-            r["requests"],
-            r["non_200"] + r["conn_errors"],
-            f"{r['app_cpu_ms']:.1f}",
-            f"{r['db_cpu_ms']:.1f}",
-            f"{r['client_cpu_pct']:.0f}%",
-            f"{r['other_cpu_pct']:.0f}%",
-            common.client_spread(r),
-        ]
-        for name, r in load.items()
-    ]
-    print(
-        common.fmt_table(
-            [
-                "page",
-                "p50 ms",
-                "p90 ms",
-                "p99 ms",
-                "max ms",
-                "req/s",
-                "requests",
-                "errors",
-                "app cpu ms/req",
-                "db cpu ms/req",
-                "loadgen cpu",
-                "other procs cpu",
-                "req per client",
-            ],
-            rows,
-        )
-    )
+    rows = [common.load_cells(name, r) for name, r in load.items()]
+    print(common.fmt_table(common.LOAD_HEADERS, rows))
 
 
 def verdict(args, small: dict, large: dict, load: dict, budgets: dict) -> bool:
