@@ -109,10 +109,20 @@ def _counted(qs: QuerySet[Complaint]) -> QuerySet:
     return qs.values("status").annotate(n=Count("id")).values_list("n", flat=True).order_by()
 
 
+# The columns a row of the web lists shows (office/inbox.html, complaints/mine.html): their rows
+# leave out the text, the location and the timestamps they do not show.
+ROW_FIELDS = (
+    *("receipt_no", "title", "status", "kind", "due_at", "flagged", "transfer_count"),
+    *("unit__name_ko", "unit__name_en", "handler__name", "handler__email"),
+)
+
+
 def _listed(qs: QuerySet[Complaint], full: bool) -> QuerySet[Complaint]:
+    """A list's rows: whole complaints with what the API shows of them (`full`), or the
+    columns of a web list's rows (ROW_FIELDS)."""
     if full:
         return qs.select_related("unit", "handler", "category", "parent")
-    return qs.select_related("unit", "handler")
+    return qs.select_related("unit", "handler").only(*ROW_FIELDS)
 
 
 def _of_citizen(citizen_id: int, status: str) -> QuerySet[Complaint]:
