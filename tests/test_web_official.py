@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from nara.agencies.models import Membership
 from nara.audit.models import AuditEvent, EventType
-from nara.complaints import services
+from nara.complaints import selectors, services
 from nara.complaints.models import AnswerDraft, Complaint, Kind, Note, Status
 from nara.core import clock
 from tests.helpers import file_complaint, to_in_progress, to_pending_approval
@@ -530,6 +530,29 @@ def test_return_with_comment(world, client_for):
     assert audited(complaint, EventType.COMPLAINT_ANSWER_RETURNED, world.approver)
     html = client_for(world.handler).get(detail_url(complaint)).content.decode()
     assert "Give the repair date." in html
+
+
+def test_a_returned_answer_and_the_new_draft_show_together(world, client_for):
+    complaint = to_pending_approval(world)
+    services.complaint_return(complaint=complaint, by=world.approver, comment="Too vague.")
+    handler = client_for(world.handler, **EN)
+    handler.post(action_url("draft", complaint), {"answer-body": "Second try."})
+    page = handler.get(detail_url(complaint)).content.decode()
+    assert "Too vague." in page  # the returned answer, with the approver's comment
+    assert "Second try.</textarea>" in page  # the saved draft, to carry on writing
+    # a second return: the page shows the latest one (both drafts read in one query)
+    handler.post(action_url("answer", complaint), {"answer-body": "Second try."})
+    services.complaint_return(complaint=complaint, by=world.approver, comment="Date?")
+    complaint.refresh_from_db()
+    with CaptureQueriesContext(connection) as ctx:
+        drafts = selectors.last_answer_drafts(
+            complaint, AnswerDraft.State.RETURNED, AnswerDraft.State.DRAFT
+        )
+    assert len(ctx.captured_queries) == 1
+    assert set(drafts) == {AnswerDraft.State.RETURNED}
+    assert drafts[AnswerDraft.State.RETURNED].return_comment == "Date?"
+    page = handler.get(detail_url(complaint)).content.decode()
+    assert "Date?" in page
 
 
 def test_return_without_comment_is_400(world, client_for):

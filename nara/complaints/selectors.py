@@ -53,6 +53,14 @@ _last_draft = PreparedQuery(
         .order_by("-created_at", "-id")[:1]
     )
 )
+_drafts_in = PreparedQuery(
+    lambda complaint_id, states: (
+        AnswerDraft.objects.filter(complaint_id=complaint_id, state__in=states)
+        .select_related("author", "decided_by")
+        .order_by("-created_at", "-id")
+    ),
+    shape=("states",),
+)
 # Citizens do not see internal notes, who handled it internally, nor the approval line.
 INTERNAL_EVENTS = [
     EventType.COMPLAINT_NOTE_ADDED,
@@ -225,6 +233,17 @@ def inbox(
 def last_answer_draft(complaint: Complaint, state: str) -> AnswerDraft | None:
     """The latest answer draft of a complaint in `state`, with its author and decider."""
     return _last_draft.first(complaint_id=complaint.pk, state=str(state))
+
+
+def last_answer_drafts(complaint: Complaint, *states: str) -> dict[str, AnswerDraft]:
+    """`last_answer_draft` of each of `states` that has one, in one query (a complaint has
+    a handful of drafts: one per answer written, submitted or returned)."""
+    latest: dict[str, AnswerDraft] = {}
+    if states:
+        wanted = tuple(sorted({str(state) for state in states}))
+        for draft in _drafts_in.all(complaint_id=complaint.pk, states=wanted):
+            latest.setdefault(draft.state, draft)
+    return latest
 
 
 def current_answer_draft(complaint: Complaint) -> AnswerDraft | None:

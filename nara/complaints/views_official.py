@@ -206,7 +206,14 @@ def _form(complaint: Complaint, name: str, data=None, initial=None) -> f.OfficeF
 def _detail_context(request, complaint: Complaint, bound: dict | None = None) -> dict:
     user = request.user
     actions = [name for name in ACTIONS if _available(user, complaint, name)]
-    answer_draft = selectors.current_answer_draft(complaint) if "answer" in actions else None
+    State = AnswerDraft.State
+    drafts = selectors.last_answer_drafts(
+        complaint,
+        *([State.DRAFT] if "answer" in actions else []),  # the handler's saved answer
+        *([State.SUBMITTED] if complaint.status == Status.PENDING_APPROVAL else []),
+        *([State.RETURNED] if complaint.status == Status.IN_PROGRESS else []),
+    )
+    answer_draft = drafts.get(State.DRAFT)
     initial = {"answer": {"body": answer_draft.body}} if answer_draft else {}  # carry on writing
     forms = {
         name: _form(complaint, name, initial=initial.get(name))
@@ -214,12 +221,7 @@ def _detail_context(request, complaint: Complaint, bound: dict | None = None) ->
         if not (ACTIONS[name].own_page or ACTIONS[name].prefix)
     }
     forms.update(bound or {})
-    submitted = None
-    if complaint.status == Status.PENDING_APPROVAL:
-        submitted = selectors.last_answer_draft(complaint, AnswerDraft.State.SUBMITTED)
-    returned = None
-    if complaint.status == Status.IN_PROGRESS:
-        returned = selectors.last_answer_draft(complaint, AnswerDraft.State.RETURNED)
+    submitted, returned = drafts.get(State.SUBMITTED), drafts.get(State.RETURNED)
     statuses = dict(Status.choices)
     events = [
         {
