@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "nara.accounts.middleware.AuthenticationMiddleware",
     "nara.accounts.middleware.OfficialTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -220,7 +220,7 @@ TASKS = {
 }
 
 # Security. Secure defaults whenever DEBUG is off.
-SESSION_ENGINE = "nara.accounts.sessions"  # the database, read with a compiled query
+SESSION_ENGINE = "nara.accounts.sessions"  # the database, read with its user in one query
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

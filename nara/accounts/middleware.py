@@ -1,7 +1,32 @@
+from django.contrib import auth
+from django.contrib.auth import middleware as auth_middleware
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
+
+from .sessions import SessionStore, reading_user_of
 
 SESSION_FLAG = "nara_2fa_verified"
 OPEN_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/", "/healthz", "/api/")
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, except that the request's user is the one read with its session row
+    (nara/accounts/sessions.py) instead of a query of its own."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _user_of(request))
+
+
+def _user_of(request):
+    if not hasattr(request, "_cached_user"):
+        session = request.session
+        reading = reading_user_of.set(session if isinstance(session, SessionStore) else None)
+        try:
+            request._cached_user = auth.get_user(request)
+        finally:
+            reading_user_of.reset(reading)
+    return request._cached_user
 
 
 class OfficialTwoFactorMiddleware:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +20,7 @@ from nara.core.errors import NotAllowed
 from nara.notifications.services import email_enqueue
 
 from . import tokens, totp
-from .models import ApiToken, User
+from .models import ApiToken, Session, User
 
 PROFILE_FIELDS = ("name", "phone", "region", "preferred_language", "notify_email", "notify_site")
 
@@ -267,8 +267,6 @@ def user_totp_reset(*, by, user: User) -> User:
     """Clear an official's TOTP secret (a lost phone): they set it up again at the next login.
     Their sessions and API tokens end, so nothing stays signed in past the old second factor.
     Only a superuser may reset a superuser's (NotAllowed otherwise)."""
-    from django.contrib.sessions.models import Session
-
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.is_superuser and not (by is not None and by.is_superuser):
@@ -278,8 +276,6 @@ def user_totp_reset(*, by, user: User) -> User:
         user.totp_last_step = 0
         user.save(update_fields=["totp_secret", "totp_confirmed", "totp_last_step"])
         ApiToken.objects.filter(user=user).delete()
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-            if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-                session.delete()
+        Session.objects.filter(user=user).delete()
         audit_record(actor=by, event_type=EventType.USER_TOTP_RESET, target=user)
     return user

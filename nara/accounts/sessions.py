@@ -1,22 +1,64 @@
-"""Django's database sessions, read with a query compiled once (nara.core.prepared): every
-signed-in request loads its session first."""
+"""Database sessions (nara.accounts.models.Session) read with their user in one query, compiled
+once (nara.core.prepared): every signed-in request loads its session, then its user.
 
+The session row carries the signed-in user's id (`user_id`, written from the session's data on
+every save). The store keeps the user read with the row; while `auth.get_user` runs for the
+request (`nara.accounts.middleware.AuthenticationMiddleware`), `UserBackend.get_user` takes that
+user instead of reading it again, when it is the user the session's data names. Django's checks
+(the backend's, the session hash) are unchanged."""
+
+from contextvars import ContextVar
+
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from nara.core.prepared import PreparedQuery
 
 _session_by_key = PreparedQuery(
-    lambda session_key: Session.objects.filter(session_key=session_key).order_by()[:1]
+    lambda session_key: (
+        SessionStore.get_model_class()
+        .objects.filter(session_key=session_key)
+        .select_related("user__region__parent", "user__posting_block")
+        .order_by()[:1]
+    )
 )
+
+# The session store of the request whose user is being read (set around auth.get_user only).
+reading_user_of: ContextVar["SessionStore | None"] = ContextVar("reading_user_of", default=None)
+
+
+def _user_id(data: dict) -> int | None:
+    try:
+        return int(data[SESSION_KEY])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 class SessionStore(DatabaseSessionStore):
+    _read_user = None  # the user read with the session row (None: none, or not read)
+
+    @classmethod
+    def get_model_class(cls):
+        from .models import Session
+
+        return Session
+
     def _get_session_from_db(self):
         key = self.session_key
         session = _session_by_key.first(session_key=key) if isinstance(key, str) else None
         if session is None or session.expire_date <= timezone.now():
             self._session_key = None
             return None
+        self._read_user = session.user
         return session
+
+    def create_model_instance(self, data):
+        session = super().create_model_instance(data)
+        session.user_id = _user_id(data)
+        return session
+
+    def user_read_with_session(self, pk: int):
+        """The user read with this session's row, if it is user `pk`."""
+        user = self._read_user
+        return user if user is not None and user.pk == pk else None

@@ -1,0 +1,115 @@
+"""Sessions read with their user (nara/accounts/sessions.py): one query for both, the row's user
+id kept in step with the session's data, and Django's checks unchanged."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.models import Session as DjangoSession
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from nara.accounts import services
+from nara.accounts.models import Session
+from tests.conftest import PASSWORD
+
+PROFILE = "/accounts/profile/"
+
+
+def user_queries(ctx) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries if 'FROM "accounts_user"' in q["sql"]]
+
+
+def test_a_signed_in_request_reads_its_session_and_user_in_one_query(world, client_for):
+    client = client_for(world.citizen)
+    client.get(PROFILE)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(PROFILE).status_code == 200
+    sessions = [q["sql"] for q in ctx.captured_queries if "accounts_session" in q["sql"]]
+    assert len(sessions) == 1 and 'JOIN "accounts_user"' in sessions[0]
+    assert user_queries(ctx) == []  # no query of its own for the user
+
+
+def test_the_row_names_the_user_from_login_to_logout(world):
+    client = Client()
+    response = client.post("/accounts/login/", {"email": world.citizen.email, "password": PASSWORD})
+    assert response.status_code == 302
+    row = Session.objects.get(session_key=client.cookies["sessionid"].value)
+    assert row.user_id == world.citizen.pk
+    client.post("/accounts/logout/")
+    assert not Session.objects.filter(pk=row.pk).exists()
+
+
+def test_a_row_without_its_user_still_signs_in_through_the_users_query(world, client_for):
+    client = client_for(world.citizen)
+    Session.objects.update(user=None)  # as a session copied without its user
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(PROFILE)
+    assert response.status_code == 200 and response.wsgi_request.user == world.citizen
+    assert len(user_queries(ctx)) == 1
+
+
+def test_the_session_data_decides_who_is_signed_in_not_the_row(world, client_for):
+    client = client_for(world.citizen)
+    Session.objects.update(user=world.other_citizen)  # a row out of step with its data
+    response = client.get(PROFILE)
+    assert response.wsgi_request.user == world.citizen
+
+
+def test_an_inactive_user_read_with_the_session_is_signed_out(world, client_for):
+    client = client_for(world.citizen)
+    world.citizen.is_active = False
+    world.citizen.save(update_fields=["is_active"])
+    response = client.get(PROFILE)
+    assert response.status_code == 302 and not response.wsgi_request.user.is_authenticated
+
+
+def test_a_password_changed_elsewhere_ends_the_session(world, client_for):
+    client = client_for(world.citizen)
+    world.citizen.set_password("another-horse-battery-7")
+    world.citizen.save()
+    response = client.get(PROFILE)
+    assert response.status_code == 302 and not response.wsgi_request.user.is_authenticated
+
+
+def test_a_totp_reset_ends_that_officials_sessions_only(world, client_for):
+    handler, approver = client_for(world.handler), client_for(world.approver)
+    services.user_totp_reset(by=world.operator, user=world.handler)
+    assert not Session.objects.filter(user=world.handler).exists()
+    assert Session.objects.filter(user=world.approver).exists()
+    assert handler.get("/office/").status_code == 302
+    assert approver.get("/office/").status_code == 200
+
+
+def test_the_migration_brings_open_sessions_along_with_their_user(world):
+    migration = importlib.import_module("nara.accounts.migrations.0004_session_with_user")
+    encoder = SessionBase()
+    later = timezone.now() + timezone.timedelta(days=1)
+    DjangoSession.objects.create(
+        session_key="a" * 32,
+        session_data=encoder.encode({SESSION_KEY: str(world.citizen.pk)}),
+        expire_date=later,
+    )
+    DjangoSession.objects.create(
+        session_key="b" * 32, session_data=encoder.encode({"lang": "en"}), expire_date=later
+    )
+    DjangoSession.objects.create(
+        session_key="c" * 32,
+        session_data=encoder.encode({SESSION_KEY: str(world.citizen.pk)}),
+        expire_date=timezone.now() - timezone.timedelta(days=1),  # expired: left behind
+    )
+    migration.copy_open_sessions(apps, None)
+    copied = dict(Session.objects.values_list("session_key", "user_id"))
+    assert copied == {"a" * 32: world.citizen.pk, "b" * 32: None}
+
+
+@pytest.mark.parametrize("data", [{SESSION_KEY: "not-a-number"}, {}])
+def test_a_session_without_a_usable_user_id_saves_without_one(db, data):
+    store = importlib.import_module("nara.accounts.sessions").SessionStore()
+    store.update(data)
+    store.save()
+    assert Session.objects.get(session_key=store.session_key).user_id is None
