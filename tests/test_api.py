@@ -340,3 +340,31 @@ def test_read_answers_match_their_declared_schemas(world):
     inbox = get("/inbox", handler)
     assert inbox.status_code == 200
     assert schemas.ComplaintListOut.model_validate(inbox.json()).count == 2
+
+
+def test_lists_read_the_same_queries_however_many_complaints_they_show(world):
+    """The API's lists read only the columns they show (selectors.API_FIELDS): a column left
+    out that complaint_out reads would cost a query per complaint."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from nara.complaints import services
+
+    citizen = ApiToken.issue(world.citizen)
+    handler = ApiToken.issue(world.handler, two_factor=True)
+
+    def queries(path, token) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert get(path, token).status_code == 200
+        return len(ctx.captured_queries)
+
+    first = file_complaint(world)
+    few = queries("/complaints", citizen), queries("/inbox", handler)
+    for n in range(4):
+        more = file_complaint(world, title=f"Pothole {n}", parent=first)
+        services.complaint_claim(complaint=more, by=world.handler)
+        services.complaint_request_info(complaint=more, by=world.handler, question="Where?")
+    many = queries("/complaints", citizen), queries("/inbox", handler)
+    assert many == few
+    listed = get("/complaints", citizen).json()["items"]
+    assert len(listed) == 5 and sum(bool(c["info_requests"]) for c in listed) == 4

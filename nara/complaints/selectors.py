@@ -112,7 +112,7 @@ def complaints_of_citizen(*, user) -> QuerySet[Complaint]:
 
 
 # The lists of complaints (a citizen's, an official's inbox) as Paginator sources, each query
-# compiled once per filter and page (nara.core.prepared). `full`: with what the API shows too.
+# compiled once per filter and page (nara.core.prepared). `full`: what the API shows.
 def _counted(qs: QuerySet[Complaint]) -> QuerySet:
     return qs.values("status").annotate(n=Count("id")).values_list("n", flat=True).order_by()
 
@@ -125,11 +125,21 @@ ROW_FIELDS = (
 )
 
 
+# The columns the API shows of a complaint (nara.api.api.complaint_out): no handler, citizen,
+# location or internal timestamps.
+API_FIELDS = (
+    *("receipt_no", "status", "kind", "title", "body", "received_at", "due_at", "flagged"),
+    *("extended_at", "extension_reason", "paused_at", "answer", "answered_at"),
+    *("rating", "rating_comment", "category__code", "parent__receipt_no"),
+    *("unit__code", "unit__name_ko", "unit__name_en"),
+)
+
+
 def _listed(qs: QuerySet[Complaint], full: bool) -> QuerySet[Complaint]:
-    """A list's rows: whole complaints with what the API shows of them (`full`), or the
-    columns of a web list's rows (ROW_FIELDS)."""
+    """A list's rows: the columns the API shows (`full`: API_FIELDS), or those a web list's
+    rows show (ROW_FIELDS)."""
     if full:
-        return qs.select_related("unit", "handler", "category", "parent")
+        return qs.select_related("unit", "category", "parent").only(*API_FIELDS)
     return qs.select_related("unit", "handler").only(*ROW_FIELDS)
 
 
