@@ -61,7 +61,12 @@ def parse_args(argv=None):
     )
     p.add_argument("--port", type=int, default=8911)
     p.add_argument("--workers", type=int, default=2, help="granian worker processes")
-    p.add_argument("--threads", type=int, default=2, help="granian blocking threads per worker")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="granian blocking threads per worker (pages are CPU-bound: one measured best)",
+    )
     p.add_argument("--db-url", default="postgres://postgres@127.0.0.1:5432")
     p.add_argument("--db-name", default="nara_bench")
     p.add_argument("--pages", default="all", choices=["all", "web", "api"], help="pages to load")

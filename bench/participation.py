@@ -57,7 +57,12 @@ def parse_args(argv=None):
     p.add_argument("--think-ms", type=float, default=0.0, help="mean pause between requests")
     p.add_argument("--port", type=int, default=8913)
     p.add_argument("--workers", type=int, default=2, help="granian worker processes")
-    p.add_argument("--threads", type=int, default=2, help="granian blocking threads per worker")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="granian blocking threads per worker (pages are CPU-bound: one measured best)",
+    )
     p.add_argument("--db-url", default="postgres://postgres@127.0.0.1:5432")
     p.add_argument("--db-name", default="nara_bench_part")
     p.add_argument("--no-budget", action="store_true", help="skip the budget (consultation only)")
