@@ -113,3 +113,15 @@ def test_a_session_without_a_usable_user_id_saves_without_one(db, data):
     store.update(data)
     store.save()
     assert Session.objects.get(session_key=store.session_key).user_id is None
+
+
+def test_the_scheduler_clears_expired_sessions_and_keeps_open_ones(world, client_for):
+    from django.core.management import call_command
+
+    client_for(world.citizen)
+    client_for(world.handler)
+    Session.objects.filter(user=world.handler).update(
+        expire_date=timezone.now() - timezone.timedelta(seconds=1)
+    )
+    call_command("scheduler", "--once")  # tasks run at once in tests (ImmediateBackend)
+    assert list(Session.objects.values_list("user_id", flat=True)) == [world.citizen.pk]

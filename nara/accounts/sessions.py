@@ -58,6 +58,12 @@ class SessionStore(DatabaseSessionStore):
         session.user_id = _user_id(data)
         return session
 
+    @classmethod
+    def clear_expired(cls) -> int:
+        """Delete the expired sessions; how many there were."""
+        deleted, _ = cls.get_model_class().objects.filter(expire_date__lt=timezone.now()).delete()
+        return deleted
+
     def user_read_with_session(self, pk: int):
         """The user read with this session's row, if it is user `pk`."""
         user = self._read_user

@@ -1,5 +1,5 @@
 """Enqueue periodic tasks (deadline watch, outbox retries, petition clock, participation digests
-and draft cleanup) every INTERVAL seconds.
+and draft cleanup, expired sessions) every INTERVAL seconds.
 
 Run one scheduler beside the db_worker(s): `manage.py scheduler`. `--once` enqueues one round."""
 
@@ -8,6 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from nara.accounts.tasks import clear_expired_sessions
 from nara.complaints.tasks import watch_deadlines
 from nara.notifications.tasks import deliver_due_outbox
 from nara.participation.tasks import participation_digests_tick
@@ -30,6 +31,7 @@ class Command(BaseCommand):
                 watch_deadlines,
                 petitions_tick,
                 participation_digests_tick,
+                clear_expired_sessions,
             ):
                 try:
                     periodic.enqueue()
