@@ -368,3 +368,26 @@ def test_lists_read_the_same_queries_however_many_complaints_they_show(world):
     assert many == few
     listed = get("/complaints", citizen).json()["items"]
     assert len(listed) == 5 and sum(bool(c["info_requests"]) for c in listed) == 4
+
+
+def test_information_requests_of_a_long_list_are_read_in_batches(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from nara.complaints import selectors, services
+
+    complaints = [file_complaint(world, title=f"Pothole {n}") for n in range(27)]
+    first, last = complaints[0], complaints[-1]
+    for c in (first, last):
+        services.complaint_claim(complaint=c, by=world.handler)
+    services.complaint_request_info(complaint=first, by=world.handler, question="Which exit?")
+    services.complaint_reply_info(complaint=first, by=world.citizen, reply="Exit 3.")
+    services.complaint_request_info(complaint=first, by=world.handler, question="Since when?")
+    services.complaint_request_info(complaint=last, by=world.handler, question="How deep?")
+    with CaptureQueriesContext(connection) as ctx:
+        asked = selectors.info_requests_of(complaints)
+    assert len(ctx.captured_queries) == 2  # 25 complaints, then 2 (padded to 25)
+    assert set(asked) == {first.pk, last.pk}
+    assert [r.question for r in asked[first.pk]] == ["Which exit?", "Since when?"]
+    assert [r.question for r in asked[last.pk]] == ["How deep?"]
+    assert selectors.info_requests_of([]) == {}

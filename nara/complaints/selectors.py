@@ -269,13 +269,26 @@ def info_requests(complaint: Complaint) -> list[InfoRequest]:
     return _info_requests.all(complaint_id=complaint.pk)
 
 
+# The requests for information of up to INFO_BATCH complaints (arguments id0, id1, …): one
+# compiled statement for any list of complaints, padded to the batch with repeated ids.
+INFO_BATCH = 25
+_info_requests_in = PreparedQuery(
+    lambda **ids: InfoRequest.objects.filter(complaint_id__in=list(ids.values())).order_by(
+        "asked_at", "id"
+    )
+)
+
+
 def info_requests_of(complaints: list[Complaint]) -> dict[int, list[InfoRequest]]:
-    """The requests for information of several complaints in one query, by complaint id
-    (what prefetch_related would do, without building a related manager per complaint)."""
+    """The requests for information of several complaints, by complaint id: one query per
+    INFO_BATCH complaints (what prefetch_related would do, without building a related manager
+    per complaint, nor compiling the query each time)."""
     by_complaint: dict[int, list[InfoRequest]] = {}
-    if complaints:
-        rows = InfoRequest.objects.filter(complaint_id__in=[c.pk for c in complaints])
-        for request in rows.order_by("asked_at", "id"):
+    ids = [c.pk for c in complaints]
+    for start in range(0, len(ids), INFO_BATCH):
+        batch = ids[start : start + INFO_BATCH]
+        batch += batch[:1] * (INFO_BATCH - len(batch))
+        for request in _info_requests_in.all(**{f"id{i}": pk for i, pk in enumerate(batch)}):
             by_complaint.setdefault(request.complaint_id, []).append(request)
     return by_complaint
 
