@@ -138,6 +138,7 @@ API_FIELDS = (
 def _listed(qs: QuerySet[Complaint], full: bool) -> QuerySet[Complaint]:
     """A list's rows: the columns the API shows (`full`: API_FIELDS), or those a web list's
     rows show (ROW_FIELDS)."""
+    qs = qs.select_related(None)  # inbox() joins the handler, which the API does not show
     if full:
         return qs.select_related("unit", "category", "parent").only(*API_FIELDS)
     return qs.select_related("unit", "handler").only(*ROW_FIELDS)
