@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from nara.accounts import services
 from nara.accounts.models import Session
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_user
+from tests.helpers import file_complaint
 
 PROFILE = "/accounts/profile/"
 
@@ -125,3 +126,45 @@ def test_the_scheduler_clears_expired_sessions_and_keeps_open_ones(world, client
     )
     call_command("scheduler", "--once")  # tasks run at once in tests (ImmediateBackend)
     assert list(Session.objects.values_list("user_id", flat=True)) == [world.citizen.pk]
+
+
+def membership_queries(ctx) -> int:
+    """Queries that read memberships on their own (not as a subquery of another)."""
+    return sum(q["sql"].startswith('SELECT "agencies_membership"') for q in ctx.captured_queries)
+
+
+def test_memberships_are_read_with_the_session_and_take_effect_at_the_next_request(
+    world, client_for
+):
+    from nara.agencies.models import Membership
+
+    handler = client_for(world.handler)
+    handler.get("/office/")
+    with CaptureQueriesContext(connection) as ctx:
+        assert handler.get("/office/").status_code == 200
+    assert membership_queries(ctx) == 0
+    Membership.objects.filter(user=world.handler).delete()  # no longer an official of roads
+    assert handler.get("/office/").status_code == 404  # officials only
+
+
+def test_an_agency_administrator_covers_the_units_below_through_the_session(world, client_for):
+    from nara.agencies.models import Membership
+
+    admin = make_user("admin@example.com", official=True)
+    Membership.objects.create(user=admin, unit=world.ministry, role=Membership.Role.AGENCY_ADMIN)
+    complaint = file_complaint(world)  # routed to roads, below the ministry
+    page = client_for(admin).get(f"/office/complaints/{complaint.receipt_no}/")
+    assert page.status_code == 200
+
+
+def test_an_api_token_reads_its_users_memberships_with_it(world):
+    from nara.accounts.models import ApiToken
+
+    token = ApiToken.issue(world.handler, two_factor=True)
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    client.get("/api/v1/inbox")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/api/v1/inbox").status_code == 200
+    assert membership_queries(ctx) == 0
+    citizen = Client(headers={"Authorization": f"Bearer {ApiToken.issue(world.citizen)}"})
+    assert citizen.get("/api/v1/inbox").status_code == 403

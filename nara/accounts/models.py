@@ -146,6 +146,9 @@ class ApiToken(models.Model):
         token = _token_by_hash.first(key_hash=cls.hash(raw))
         if token is None:
             return None
+        from nara.agencies.selectors import remember_memberships
+
+        remember_memberships(token.user, token.user_memberships)
         if token.user.needs_two_factor and not token.two_factor:
             return None  # issued before the user became an official: get a new one with otp
         now = timezone.now()
@@ -165,11 +168,17 @@ class ApiToken(models.Model):
         return raw
 
 
-# Every API request reads its token and user: compiled once (nara.core.prepared).
-_token_by_hash = PreparedQuery(
-    lambda key_hash: (
+def _token_with_user(key_hash: str):
+    from nara.agencies.selectors import packed_memberships  # agencies depends on accounts
+
+    return (
         ApiToken.objects.select_related("user")
         .filter(key_hash=key_hash, user__is_active=True)
+        .annotate(user_memberships=packed_memberships("user_id"))
         .order_by()[:1]
     )
-)
+
+
+# Every API request reads its token, user and the user's memberships: compiled once
+# (nara.core.prepared).
+_token_by_hash = PreparedQuery(_token_with_user)

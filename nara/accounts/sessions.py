@@ -1,5 +1,6 @@
-"""Database sessions (nara.accounts.models.Session) read with their user in one query, compiled
-once (nara.core.prepared): every signed-in request loads its session, then its user.
+"""Database sessions (nara.accounts.models.Session) read with their user and the user's
+memberships in one query, compiled once (nara.core.prepared): every signed-in request loads its
+session, then its user, then asks whether the user is an official.
 
 The session row carries the signed-in user's id (`user_id`, written from the session's data on
 every save). The store keeps the user read with the row; while `auth.get_user` runs for the
@@ -15,14 +16,21 @@ from django.utils import timezone
 
 from nara.core.prepared import PreparedQuery
 
-_session_by_key = PreparedQuery(
-    lambda session_key: (
+
+def _with_user(session_key: str):
+    from nara.agencies.selectors import packed_memberships  # agencies depends on accounts
+
+    return (
         SessionStore.get_model_class()
         .objects.filter(session_key=session_key)
         .select_related("user__region__parent", "user__posting_block")
+        .annotate(user_memberships=packed_memberships("user_id"))
         .order_by()[:1]
     )
-)
+
+
+# The session, its user and the user's memberships (official or not: every page asks).
+_session_by_key = PreparedQuery(_with_user)
 
 # The session store of the request whose user is being read (set around auth.get_user only).
 reading_user_of: ContextVar["SessionStore | None"] = ContextVar("reading_user_of", default=None)
@@ -50,6 +58,10 @@ class SessionStore(DatabaseSessionStore):
         if session is None or session.expire_date <= timezone.now():
             self._session_key = None
             return None
+        if session.user is not None:
+            from nara.agencies.selectors import remember_memberships
+
+            remember_memberships(session.user, session.user_memberships)
         self._read_user = session.user
         return session
 

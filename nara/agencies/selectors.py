@@ -1,4 +1,5 @@
-from django.db.models import Q
+from django.db.models import CharField, OuterRef, Q, StringAgg, Subquery, Value
+from django.db.models.functions import Cast, Concat
 
 from nara.core.models import Region
 from nara.core.prepared import PreparedQuery
@@ -15,6 +16,35 @@ _memberships = PreparedQuery(
 )
 
 
+def packed_memberships(user_id_field: str) -> Subquery:
+    """The memberships of the user whose id is the outer query's `user_id_field`, packed in one
+    string ("unit:role,…"; NULL for none): for the queries that read the user anyway (the
+    session's, the API token's), so that no query of its own reads them. Unpacked by
+    `remember_memberships`."""
+    return Subquery(
+        Membership.objects.filter(user_id=OuterRef(user_id_field))
+        .order_by()
+        .values("user_id")
+        .annotate(
+            packed=StringAgg(
+                Concat(Cast("unit_id", CharField()), Value(":"), "role"), delimiter=Value(",")
+            )
+        )
+        .values("packed")[:1]
+    )
+
+
+def remember_memberships(user, packed: str | None) -> None:
+    """Give `user` the memberships `packed_memberships` read with it: official_unit_ids then
+    reads none."""
+    memberships = []
+    for item in (packed or "").split(","):
+        if item:
+            unit, _, role = item.partition(":")
+            memberships.append((int(unit), role))
+    user.__dict__.setdefault("_nara_unit_ids", {})["memberships"] = memberships
+
+
 def unit_descendant_ids(unit_ids: set[int]) -> set[int]:
     """The given units and every unit below them."""
     result = set(unit_ids)
@@ -28,13 +58,15 @@ def unit_descendant_ids(unit_ids: set[int]) -> set[int]:
 
 def official_unit_ids(user, roles: tuple[str, ...] | None = None) -> set[int]:
     """Units where `user` holds one of `roles` (all roles if None). An agency administrator
-    also covers every unit below theirs. Memberships are read once per user object (request)."""
+    also covers every unit below theirs. Memberships are read once per user object (request),
+    if they were not read with the user."""
     if not getattr(user, "is_authenticated", False):
         return set()
     user = getattr(user, "_wrapped", user)  # a request's lazy user: cache on the user itself
     cache = user.__dict__.setdefault("_nara_unit_ids", {})
-    if "memberships" not in cache:
+    if "memberships" not in cache:  # unless read with the user (remember_memberships)
         cache["memberships"] = _memberships.all(user_id=user.pk)
+    if "admin_scope" not in cache:
         admin = {unit for unit, role in cache["memberships"] if role == Role.AGENCY_ADMIN}
         cache["admin_scope"] = unit_descendant_ids(admin) if admin else set()
     key = roles or ("*",)
