@@ -6,7 +6,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.backends.db import SessionStore as DjangoStore
 from django.contrib.sessions.models import Session as DjangoSession
 from django.db import connection
 from django.test import Client
@@ -86,26 +86,39 @@ def test_a_totp_reset_ends_that_officials_sessions_only(world, client_for):
     assert approver.get("/office/").status_code == 200
 
 
-def test_the_migration_brings_open_sessions_along_with_their_user(world):
+def test_the_migration_brings_open_sessions_along_with_their_user(world, client_for):
     migration = importlib.import_module("nara.accounts.migrations.0004_session_with_user")
-    encoder = SessionBase()
+    handler = client_for(world.handler)  # signed in, 2FA passed
+    key = handler.cookies["sessionid"].value
     later = timezone.now() + timezone.timedelta(days=1)
+    # as Django's own store wrote them before this migration
+    for row in Session.objects.all():
+        DjangoSession.objects.create(
+            session_key=row.session_key, session_data=row.session_data, expire_date=row.expire_date
+        )
     DjangoSession.objects.create(
-        session_key="a" * 32,
-        session_data=encoder.encode({SESSION_KEY: str(world.citizen.pk)}),
-        expire_date=later,
-    )
-    DjangoSession.objects.create(
-        session_key="b" * 32, session_data=encoder.encode({"lang": "en"}), expire_date=later
+        session_key="b" * 32, session_data=DjangoStore().encode({"lang": "en"}), expire_date=later
     )
     DjangoSession.objects.create(
         session_key="c" * 32,
-        session_data=encoder.encode({SESSION_KEY: str(world.citizen.pk)}),
+        session_data=DjangoStore().encode({SESSION_KEY: str(world.citizen.pk)}),
         expire_date=timezone.now() - timezone.timedelta(days=1),  # expired: left behind
     )
+    Session.objects.all().delete()
     migration.copy_open_sessions(apps, None)
     copied = dict(Session.objects.values_list("session_key", "user_id"))
-    assert copied == {"a" * 32: world.citizen.pk, "b" * 32: None}
+    assert copied == {key: world.handler.pk, "b" * 32: None}
+    assert handler.get("/office/").status_code == 200  # still signed in
+    # and a TOTP reset finds the migrated session by its user
+    services.user_totp_reset(by=world.operator, user=world.handler)
+    assert handler.get("/office/").status_code == 302
+
+
+def test_a_row_out_of_step_with_its_data_is_put_right_by_the_next_request(world, client_for):
+    client = client_for(world.citizen)
+    Session.objects.update(user=None)  # as written by a process that did not keep the id
+    client.get(PROFILE)
+    assert Session.objects.get().user_id == world.citizen.pk
 
 
 @pytest.mark.parametrize("data", [{SESSION_KEY: "not-a-number"}, {}])

@@ -45,6 +45,7 @@ def _user_id(data: dict) -> int | None:
 
 class SessionStore(DatabaseSessionStore):
     _read_user = None  # the user read with the session row (None: none, or not read)
+    _row_user_id = None  # the user id the row carried
 
     @classmethod
     def get_model_class(cls):
@@ -63,17 +64,38 @@ class SessionStore(DatabaseSessionStore):
 
             remember_memberships(session.user, session.user_memberships)
         self._read_user = session.user
+        self._row_user_id = session.user_id
         return session
+
+    def load(self):
+        data = super().load()
+        if self.session_key is not None and _user_id(data) != self._row_user_id:
+            self.modified = True  # a row out of step (written elsewhere): saved right at the end
+        return data
 
     def create_model_instance(self, data):
         session = super().create_model_instance(data)
         session.user_id = _user_id(data)
         return session
 
+    async def acreate_model_instance(self, data):
+        session = await super().acreate_model_instance(data)
+        session.user_id = _user_id(data)
+        return session
+
+    def flush(self):
+        self._read_user = None
+        super().flush()
+
+    def cycle_key(self):
+        self._read_user = None
+        super().cycle_key()
+
     @classmethod
     def clear_expired(cls) -> int:
         """Delete the expired sessions; how many there were."""
-        deleted, _ = cls.get_model_class().objects.filter(expire_date__lt=timezone.now()).delete()
+        expired = cls.get_model_class().objects.filter(expire_date__lte=timezone.now())
+        deleted, _ = expired.delete()
         return deleted
 
     def user_read_with_session(self, pk: int):
