@@ -117,12 +117,13 @@ def _counted(qs: QuerySet[Complaint]) -> QuerySet:
     return qs.values("status").annotate(n=Count("id")).values_list("n", flat=True).order_by()
 
 
-# The columns a row of the web lists shows (office/inbox.html, complaints/mine.html): their rows
-# leave out the text, the location and the timestamps they do not show.
+# The columns a row of the web lists shows (office/inbox.html; complaints/mine.html without the
+# handler): their rows leave out the text, the location and the timestamps they do not show.
 ROW_FIELDS = (
     *("receipt_no", "title", "status", "kind", "due_at", "flagged", "transfer_count"),
-    *("unit__name_ko", "unit__name_en", "handler__name", "handler__email"),
+    *("unit__name_ko", "unit__name_en"),
 )
+HANDLER_FIELDS = ("handler__name", "handler__email")
 
 
 # The columns the API shows of a complaint (nara.api.api.complaint_out): no handler, citizen,
@@ -135,13 +136,15 @@ API_FIELDS = (
 )
 
 
-def _listed(qs: QuerySet[Complaint], full: bool) -> QuerySet[Complaint]:
+def _listed(qs: QuerySet[Complaint], full: bool, handler: bool = True) -> QuerySet[Complaint]:
     """A list's rows: the columns the API shows (`full`: API_FIELDS), or those a web list's
-    rows show (ROW_FIELDS)."""
+    rows show (ROW_FIELDS, and the handler's name unless `handler` is false)."""
     qs = qs.select_related(None)  # inbox() joins the handler, which the API does not show
     if full:
         return qs.select_related("unit", "category", "parent").only(*API_FIELDS)
-    return qs.select_related("unit", "handler").only(*ROW_FIELDS)
+    if not handler:
+        return qs.select_related("unit").only(*ROW_FIELDS)
+    return qs.select_related("unit", "handler").only(*ROW_FIELDS, *HANDLER_FIELDS)
 
 
 def _of_citizen(citizen_id: int, status: str) -> QuerySet[Complaint]:
@@ -155,7 +158,9 @@ _citizen_count = PreparedQuery(
 )
 _citizen_page = PreparedQuery(
     lambda citizen_id, status, full, start, stop: _listed(
-        _of_citizen(citizen_id, status), full
+        _of_citizen(citizen_id, status),
+        full,
+        handler=False,  # the citizen's rows do not show it
     ).order_by("-received_at", "-id")[start:stop],
     shape=("status", "full", "start", "stop"),
 )
@@ -285,7 +290,7 @@ def info_requests_of(complaints: list[Complaint]) -> dict[int, list[InfoRequest]
     INFO_BATCH complaints (what prefetch_related would do, without building a related manager
     per complaint, nor compiling the query each time)."""
     by_complaint: dict[int, list[InfoRequest]] = {}
-    ids = [c.pk for c in complaints]
+    ids = list(dict.fromkeys(c.pk for c in complaints))
     for start in range(0, len(ids), INFO_BATCH):
         batch = ids[start : start + INFO_BATCH]
         batch += batch[:1] * (INFO_BATCH - len(batch))
