@@ -10,8 +10,12 @@ a few times a minute under load. These waits were a large part of the p99 of the
 walks (reference counting still frees them). It is called once when the application has been
 imported and again after the process has served a number of requests, when lazily built objects
 (templates, compiled queries, translations) exist. Each time a full collection runs first, so that
-garbage is not frozen. What a request has in flight at that moment is frozen with the rest; twice
-in a process's life, that costs nothing worth counting.
+garbage is not frozen: that one pause, twice in a worker's life, replaces the pauses of every
+later full collection.
+
+What is alive at a freeze and later becomes garbage in a reference cycle is never freed: the
+request in flight at that moment, entries the LRU caches drop later. Two snapshots per process:
+bounded, and small beside what the process keeps.
 """
 
 import gc
