@@ -181,3 +181,21 @@ def test_an_api_token_reads_its_users_memberships_with_it(world):
     assert membership_queries(ctx) == 0
     citizen = Client(headers={"Authorization": f"Bearer {ApiToken.issue(world.citizen)}"})
     assert citizen.get("/api/v1/inbox").status_code == 403
+
+
+def test_the_unread_count_is_read_with_the_session(world, client_for):
+    from nara.notifications.models import Notification
+
+    for n in range(3):
+        Notification.objects.create(user=world.citizen, title=f"Update {n}", body="", url="/")
+    Notification.objects.create(user=world.other_citizen, title="Not yours", body="", url="/")
+    client = client_for(world.citizen, **{"Accept-Language": "en"})
+    client.get(PROFILE)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(PROFILE).content.decode()
+    assert "3 unread" in page
+    assert not any(
+        "notifications_notification" in q["sql"].split("(SELECT")[0] for q in ctx.captured_queries
+    )
+    client.post("/notifications/read/")  # all read, then the next page counts again
+    assert "unread" not in client.get(PROFILE).content.decode()

@@ -1,6 +1,7 @@
-"""Database sessions (nara.accounts.models.Session) read with their user and the user's
-memberships in one query, compiled once (nara.core.prepared): every signed-in request loads its
-session, then its user, then asks whether the user is an official.
+"""Database sessions (nara.accounts.models.Session) read with their user, the user's
+memberships and unread count in one query, compiled once (nara.core.prepared): every signed-in
+request loads its session, then its user, asks whether the user is an official, and shows the
+unread count in the header.
 
 The session row carries the signed-in user's id (`user_id`, written from the session's data on
 every save). The store keeps the user read with the row; while `auth.get_user` runs for the
@@ -19,17 +20,22 @@ from nara.core.prepared import PreparedQuery
 
 def _with_user(session_key: str):
     from nara.agencies.selectors import packed_memberships  # agencies depends on accounts
+    from nara.core.context_processors import unread_subquery
 
     return (
         SessionStore.get_model_class()
         .objects.filter(session_key=session_key)
         .select_related("user__region__parent", "user__posting_block")
-        .annotate(user_memberships=packed_memberships("user_id"))
+        .annotate(
+            user_memberships=packed_memberships("user_id"),
+            user_unread=unread_subquery("user_id"),
+        )
         .order_by()[:1]
     )
 
 
-# The session, its user and the user's memberships (official or not: every page asks).
+# The session, its user, the user's memberships (official or not: every page asks) and unread
+# notifications (the header of every page shows them).
 _session_by_key = PreparedQuery(_with_user)
 
 # The session store of the request whose user is being read (set around auth.get_user only).
@@ -63,6 +69,7 @@ class SessionStore(DatabaseSessionStore):
             from nara.agencies.selectors import remember_memberships
 
             remember_memberships(session.user, session.user_memberships)
+            session.user.unread_read_with_session = session.user_unread or 0
         self._read_user = session.user
         self._row_user_id = session.user_id
         return session

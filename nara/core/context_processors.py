@@ -1,7 +1,7 @@
 from functools import cache
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 
 from nara.core.prepared import PreparedQuery
 
@@ -18,11 +18,22 @@ def _unread(user_id):
     )
 
 
+def unread_subquery(user_id_field: str) -> Subquery:
+    """The unread count of the user whose id is the outer query's `user_id_field` (NULL for
+    none): the session's query reads it with the user (nara/accounts/sessions.py)."""
+    return Subquery(_unread(OuterRef(user_id_field))[:1])
+
+
 # Counted on nearly every page a signed-in user sees: compiled once (nara.core.prepared).
 _unread_query = PreparedQuery(_unread)
 
 
 def unread_count(user) -> int:
+    """The user's unread notifications: as read with the session at the start of the request
+    (`unread_read_with_session`), or counted now."""
+    known = getattr(user, "unread_read_with_session", None)
+    if known is not None:
+        return known
     counted = _unread_query.all(user_id=user.pk)
     return counted[0] if counted else 0
 
