@@ -179,6 +179,28 @@ def test_inbox_filter_keeps_what_was_chosen(world, client_for):
     assert '<option value="week" selected>' in html
 
 
+def test_the_inbox_opens_with_an_empty_filter_form_without_building_one(
+    world, client_for, monkeypatch
+):
+    from nara.complaints import forms_official
+
+    client = client_for(world.handler, **EN)
+    first = client.get("/office/").content.decode()  # the fragment may be rendered here
+    assert 'name="status"' in first and 'name="q"' in first
+    assert "Clear filters" not in first
+    built = []
+    monkeypatch.setattr(
+        forms_official.InboxFilterForm, "__init__", lambda *a, **kw: built.append(1)
+    )
+    again = client.get("/office/").content.decode()
+
+    def filter_form(html):
+        return html.split('class="filters"')[1].split("</form>")[0]
+
+    assert filter_form(again) == filter_form(first)  # the same filter form, remembered
+    assert built == []  # and no form built for it
+
+
 def test_overdue_complaints_stand_out_and_filter(world, client_for):
     with time_machine.travel(MONDAY, tick=False):
         late = file_complaint(world, title="Old pothole", body="old")

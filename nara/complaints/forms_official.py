@@ -67,10 +67,12 @@ class InboxFilterForm(OfficeForm):
     )
     mine = forms.BooleanField(label=_("Only complaints I handle"), required=False)
 
+    DEFAULTS = {"status": "open", "kind": "", "due": "", "q": "", "mine": False}
+
     def filters(self) -> dict:
         """Keyword arguments for selectors.inbox; invalid choices fall back to the defaults."""
         if not self.is_valid():
-            return {"status": "open", "kind": "", "due": "", "q": "", "mine": False}
+            return dict(self.DEFAULTS)
         data = self.cleaned_data
         return {
             "status": data["status"] or "open",

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -46,8 +47,12 @@ def inbox_row_key(c: Complaint) -> tuple:
 @official_required
 @require_GET
 def inbox(request):
-    form = f.InboxFilterForm(request.GET or None)
-    filters = form.filters()
+    if request.GET:
+        form = f.InboxFilterForm(request.GET)
+        filters = form.filters()
+    else:  # the inbox as it opens: its empty filter form is rendered once per process ({% memo %})
+        form = SimpleLazyObject(f.InboxFilterForm)  # built only when that has not happened yet
+        filters = dict(f.InboxFilterForm.DEFAULTS)
     complaints = selectors.inbox_list(user=request.user, **filters)
     page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
     for c in page.object_list:
@@ -56,6 +61,7 @@ def inbox(request):
     query.pop("page", None)
     context = {
         "form": form,
+        "filters_given": bool(request.GET),
         "page": page,
         "query": query.urlencode(),
         "filtered": any(v for k, v in filters.items() if k != "status")
