@@ -199,3 +199,22 @@ def test_the_unread_count_is_read_with_the_session(world, client_for):
     )
     client.post("/notifications/read/")  # all read, then the next page counts again
     assert "unread" not in client.get(PROFILE).content.decode()
+
+
+def test_a_page_shown_after_a_post_counts_the_unread_notifications_again(world, client_for):
+    """A GET changes no notification: its header shows the count read with the session. A
+    POST may have notified the user (a signature confirmed from an e-mail link renders its
+    page without a redirect): its header counts again."""
+    from django.test import RequestFactory
+
+    from nara.core.context_processors import nara
+    from nara.notifications.models import Notification
+
+    user = world.citizen
+    user.unread_read_with_session = 3  # as read with the session, before the view ran
+    for n in range(4):
+        Notification.objects.create(user=user, title=f"Update {n}", body="", url="/")
+    for method, shown in (("get", 3), ("head", 3), ("post", 4)):
+        request = getattr(RequestFactory(), method)("/")
+        request.user = user
+        assert nara(request)["nara_unread_count"]() == shown

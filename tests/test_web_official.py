@@ -199,6 +199,9 @@ def test_the_inbox_opens_with_an_empty_filter_form_without_building_one(
 
     assert filter_form(again) == filter_form(first)  # the same filter form, remembered
     assert built == []  # and no form built for it
+    monkeypatch.undo()
+    # the defaults are what an empty form gives
+    assert forms_official.InboxFilterForm({}).filters() == forms_official.InboxFilterForm.DEFAULTS
 
 
 def test_overdue_complaints_stand_out_and_filter(world, client_for):

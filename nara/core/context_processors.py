@@ -28,23 +28,29 @@ def unread_subquery(user_id_field: str) -> Subquery:
 _unread_query = PreparedQuery(_unread)
 
 
-def unread_count(user) -> int:
-    """The user's unread notifications: as read with the session at the start of the request
-    (`unread_read_with_session`), or counted now."""
+def unread_count(user, *, as_read_with_session: bool = False) -> int:
+    """The user's unread notifications, counted now; or, with `as_read_with_session`, as
+    read with the session at the start of the request (`unread_read_with_session`), when it
+    was."""
     known = getattr(user, "unread_read_with_session", None)
-    if known is not None:
+    if as_read_with_session and known is not None:
         return known
     counted = _unread_query.all(user_id=user.pk)
     return counted[0] if counted else 0
 
 
 def nara(request):
-    """What base.html needs. The unread count is a callable, counted once and only when a page
-    shows it (an htmx partial does not)."""
+    """What base.html needs. The unread count is a callable, used only when a page shows it.
+    A GET changes no notification: its page shows the count read with the session. Another
+    method may have (a signature confirmed by POST can notify the signer, who is shown a
+    page without a redirect): its page counts again."""
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
+    unchanged = request.method in ("GET", "HEAD")
     return {
-        "nara_unread_count": cache(lambda: unread_count(user)) if signed_in else 0,
+        "nara_unread_count": (
+            cache(lambda: unread_count(user, as_read_with_session=unchanged)) if signed_in else 0
+        ),
         "nara_is_official": signed_in and (user.is_official or user.is_staff),
         "nara_languages": settings.LANGUAGES,
     }
