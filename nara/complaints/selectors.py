@@ -46,13 +46,6 @@ _notes = PreparedQuery(
 _follow_ups = PreparedQuery(
     lambda parent_id: Complaint.objects.filter(parent_id=parent_id).order_by("received_at", "id")
 )
-_last_draft = PreparedQuery(
-    lambda complaint_id, state: (
-        AnswerDraft.objects.filter(complaint_id=complaint_id, state=state)
-        .select_related("author", "decided_by")
-        .order_by("-created_at", "-id")[:1]
-    )
-)
 _drafts_in = PreparedQuery(
     lambda complaint_id, states: (
         AnswerDraft.objects.filter(complaint_id=complaint_id, state__in=states)
@@ -71,21 +64,16 @@ INTERNAL_EVENTS = [
     EventType.COMPLAINT_ANSWER_RETURNED,
     EventType.COMPLAINT_ESCALATED,
 ]
-_events = PreparedQuery(
-    lambda target_id: (
-        AuditEvent.objects.filter(target_type="complaints.complaint", target_id=target_id)
-        .select_related("actor")
-        .order_by("created_at", "id")
-    )
-)
-_events_for_citizen = PreparedQuery(
-    lambda target_id: (
-        AuditEvent.objects.filter(target_type="complaints.complaint", target_id=target_id)
-        .exclude(event_type__in=INTERNAL_EVENTS)
-        .select_related("actor")
-        .order_by("created_at", "id")
-    )
-)
+
+
+def _events_of(target_id: str, for_citizen: bool):
+    events = AuditEvent.objects.filter(target_type="complaints.complaint", target_id=target_id)
+    if for_citizen:
+        events = events.exclude(event_type__in=INTERNAL_EVENTS)
+    return events.select_related("actor").order_by("created_at", "id")
+
+
+_events = PreparedQuery(_events_of, shape=("for_citizen",))
 
 
 def complaint_get_visible(*, user, receipt_no: str) -> Complaint:
@@ -139,7 +127,6 @@ API_FIELDS = (
 def _listed(qs: QuerySet[Complaint], full: bool, handler: bool = True) -> QuerySet[Complaint]:
     """A list's rows: the columns the API shows (`full`: API_FIELDS), or those a web list's
     rows show (ROW_FIELDS, and the handler's name unless `handler` is false)."""
-    qs = qs.select_related(None)  # inbox() joins the handler, which the API does not show
     if full:
         return qs.select_related("unit", "category", "parent").only(*API_FIELDS)
     if not handler:
@@ -227,8 +214,7 @@ def inbox(
     scope = Q(unit_id__in=units)
     if policies.is_operator(user):
         scope |= Q(status=Status.TRIAGE)
-    qs = Complaint.objects.filter(scope).select_related("unit", "handler")
-    qs = _status_and_kind(qs, status, kind)
+    qs = _status_and_kind(Complaint.objects.filter(scope), status, kind)
     if due == "overdue":
         qs = qs.filter(due_at__lt=now, status__in=OPEN_STATUSES).exclude(
             status=Status.WAITING_CITIZEN
@@ -248,12 +234,13 @@ def inbox(
 
 def last_answer_draft(complaint: Complaint, state: str) -> AnswerDraft | None:
     """The latest answer draft of a complaint in `state`, with its author and decider."""
-    return _last_draft.first(complaint_id=complaint.pk, state=str(state))
+    return last_answer_drafts(complaint, state).get(str(state))
 
 
 def last_answer_drafts(complaint: Complaint, *states: str) -> dict[str, AnswerDraft]:
-    """`last_answer_draft` of each of `states` that has one, in one query (a complaint has
-    a handful of drafts: one per answer written, submitted or returned)."""
+    """The latest answer draft of each of `states` that has one, with its author and decider,
+    in one query (a complaint has a handful of drafts: one per answer written, submitted or
+    returned)."""
     latest: dict[str, AnswerDraft] = {}
     if states:
         wanted = tuple(sorted({str(state) for state in states}))
@@ -403,5 +390,4 @@ def agency_figures() -> list[dict]:
 
 def timeline(complaint: Complaint, *, for_citizen: bool) -> list:
     """The steps of a complaint from the audit log (for citizens, without INTERNAL_EVENTS)."""
-    query = _events_for_citizen if for_citizen else _events
-    return query.all(target_id=str(complaint.pk))
+    return _events.all(target_id=str(complaint.pk), for_citizen=for_citizen)
