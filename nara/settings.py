@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "nara.participation.budgets",
     "nara.participation.contributions",
     "nara.api",
+    "nara.portal",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "nara.core.context_processors.nara",
+                "nara.notifications.context_processors.unread",
             ],
         },
     },

@@ -4,11 +4,12 @@ from django.urls import include, path
 from nara.accounts.views import admin_login
 from nara.api.api import api
 from nara.core import views as core_views
+from nara.portal import views as portal_views
 
 admin.site.login = admin_login  # one login page, with its rate limits and 2FA
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", portal_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("nara.accounts.urls")),

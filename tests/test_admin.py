@@ -105,7 +105,7 @@ def test_operator_adds_a_holiday_and_open_due_dates_move(world, client_for):
 
 @time_machine.travel(MONDAY, tick=False)
 def test_operator_removes_a_holiday_and_due_dates_move_back(world, client_for):
-    from nara.core.services import holiday_add
+    from nara.complaints.holidays import holiday_add
 
     complaint = file_complaint(world)
     holiday = holiday_add(by=world.operator, day=date(2026, 4, 8), name="Temporary holiday")
@@ -122,7 +122,7 @@ def test_operator_removes_a_holiday_and_due_dates_move_back(world, client_for):
 
 @time_machine.travel(MONDAY, tick=False)
 def test_bulk_delete_of_holidays_moves_due_dates(world, client_for):
-    from nara.core.services import holiday_add
+    from nara.complaints.holidays import holiday_add
 
     complaint = file_complaint(world)
     holiday_add(by=world.operator, day=date(2026, 4, 8), name="One")

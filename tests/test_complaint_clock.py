@@ -16,8 +16,8 @@ from time_machine import travel
 
 from nara.audit.models import AuditEvent, EventType
 from nara.complaints import services
+from nara.complaints.holidays import holiday_add, holiday_remove
 from nara.complaints.models import Complaint, Kind, Status
-from nara.core.services import holiday_add, holiday_remove
 from nara.notifications.models import Notification, OutboxMessage
 from tests.helpers import file_complaint, to_answered, to_in_progress
 from tests.states import kst

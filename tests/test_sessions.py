@@ -207,7 +207,7 @@ def test_a_page_shown_after_a_post_counts_the_unread_notifications_again(world, 
     page without a redirect): its header counts again."""
     from django.test import RequestFactory
 
-    from nara.core.context_processors import nara
+    from nara.notifications.context_processors import unread
     from nara.notifications.models import Notification
 
     user = world.citizen
@@ -217,4 +217,4 @@ def test_a_page_shown_after_a_post_counts_the_unread_notifications_again(world, 
     for method, shown in (("get", 3), ("head", 3), ("post", 4)):
         request = getattr(RequestFactory(), method)("/")
         request.user = user
-        assert nara(request)["nara_unread_count"]() == shown
+        assert unread(request)["nara_unread_count"]() == shown

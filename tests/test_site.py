@@ -86,7 +86,7 @@ def test_every_view_declares_who_may_use_it():
 def test_the_url_walk_finds_the_accounts_views():
     routes = {p.lookup_str for _route, _ns, p in _walk(get_resolver().url_patterns)}
     assert "nara.accounts.views.login" in routes
-    assert "nara.core.views.home" in routes
+    assert "nara.portal.views.home" in routes
 
 
 @pytest.mark.django_db

@@ -80,7 +80,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_official(self) -> bool:
-        from nara.agencies.selectors import official_unit_ids  # agencies depends on accounts
+        from nara.agencies.selectors import official_unit_ids
 
         return bool(official_unit_ids(self))
 

@@ -20,7 +20,7 @@ from nara.core.prepared import PreparedQuery
 
 def _with_user(session_key: str):
     from nara.agencies.selectors import packed_memberships  # agencies depends on accounts
-    from nara.core.context_processors import unread_subquery
+    from nara.notifications.context_processors import unread_subquery
 
     return (
         SessionStore.get_model_class()

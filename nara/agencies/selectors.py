@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.db.models import CharField, OuterRef, Q, StringAgg, Subquery, Value
 from django.db.models.functions import Cast, Concat
 
@@ -92,11 +93,11 @@ def user_has_role(user, unit_id: int | None, *roles: str) -> bool:
 
 
 def unit_members(unit: Unit, *roles: str):
-    from nara.accounts.models import User
-
-    return User.objects.filter(
-        memberships__unit=unit, memberships__role__in=roles, is_active=True
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(memberships__unit=unit, memberships__role__in=roles, is_active=True)
+        .distinct()
+    )
 
 
 def route(*, category=None, text: str = "", region: Region | None = None) -> Unit | None:

@@ -2,13 +2,14 @@
 
 from django.contrib import admin
 
-from nara.core.admin import ReadOnlyAdmin
-
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(admin.ModelAdmin):
+    """Operators (active staff) read the log. The audit app sits below every other app
+    (nara.core included), so it does not use nara.core.admin's base classes."""
+
     list_display = (
         "created_at",
         "event_type",
@@ -35,3 +36,18 @@ class AuditEventAdmin(ReadOnlyAdmin):
     readonly_fields = fields
     actions = None
     show_full_result_count = False  # the log is large: no COUNT(*) of the whole table
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,10 +2,13 @@
 through the services (the back office at /office/), never here. The citizen's text and
 personal data are not shown here."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import ngettext
 
-from nara.core.admin import ReadOnlyAdmin
+from nara.core.admin import OperatorAdmin, ReadOnlyAdmin
+from nara.core.models import Holiday
 
+from . import holidays
 from .models import Complaint, Transfer
 
 
@@ -70,3 +73,45 @@ class ComplaintAdmin(ReadOnlyAdmin):
     inlines = [TransferInline]
     actions = None
     show_full_result_count = False
+
+
+@admin.register(Holiday)
+class HolidayAdmin(OperatorAdmin):
+    """Extra days off (임시공휴일). Adding or removing one moves the deadlines of open
+    complaints at once, through nara.complaints.holidays."""
+
+    list_display = ("date", "name", "created_at")
+    date_hierarchy = "date"
+    search_fields = ("name",)
+    fields = ("date", "name")
+    actions = ["delete_selected"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # remove the day and add the right one: both move the deadlines
+
+    def save_model(self, request, obj, form, change):
+        holiday = holidays.holiday_add(by=request.user, day=obj.date, name=obj.name)
+        obj.pk, obj.created_at = holiday.pk, holiday.created_at
+        self._moved_message(request, holiday.moved)
+
+    def delete_model(self, request, obj):
+        moved = holidays.holiday_remove(by=request.user, holiday=obj)
+        self._moved_message(request, moved)
+
+    def delete_queryset(self, request, queryset):
+        moved = sum(
+            holidays.holiday_remove(by=request.user, holiday=holiday) for holiday in queryset
+        )
+        self._moved_message(request, moved)
+
+    def _moved_message(self, request, moved: int) -> None:
+        self.message_user(
+            request,
+            ngettext(
+                "The due date of %(count)d open complaint moved.",
+                "The due dates of %(count)d open complaints moved.",
+                moved,
+            )
+            % {"count": moved},
+            messages.INFO,
+        )

@@ -34,11 +34,9 @@ def official_required(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        from nara.agencies.selectors import official_unit_ids
-
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not (official_unit_ids(request.user) or request.user.is_staff):
+        if not (request.user.is_official or request.user.is_staff):
             raise Http404
         return view(request, *args, **kwargs)
 

@@ -1,19 +1,17 @@
-"""Operators' admin for shared calendars and reference data, and the base class of every
+"""Operators' admin for reference data, and the base class of every
 Nara admin page.
 
-Operators are staff users (`is_staff`). They manage agencies, routing and holidays here; they
+Operators are staff users (`is_staff`). They manage agencies, routing and holidays in the admin; they
 never change the state of a complaint here (state changes go through the services)."""
 
 import json
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from nara.audit.models import EventType
 
-from . import services
-from .models import Holiday, Region
+from .models import Region
 
 
 def is_operator(request) -> bool:
@@ -122,48 +120,6 @@ class RegionAdmin(OperatorAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Holiday)
-class HolidayAdmin(OperatorAdmin):
-    """Extra days off (임시공휴일). Adding or removing one moves the deadlines of open
-    complaints at once, through nara.core.services."""
-
-    list_display = ("date", "name", "created_at")
-    date_hierarchy = "date"
-    search_fields = ("name",)
-    fields = ("date", "name")
-    actions = ["delete_selected"]
-
-    def has_change_permission(self, request, obj=None):
-        return False  # remove the day and add the right one: both move the deadlines
-
-    def save_model(self, request, obj, form, change):
-        holiday = services.holiday_add(by=request.user, day=obj.date, name=obj.name)
-        obj.pk, obj.created_at = holiday.pk, holiday.created_at
-        self._moved_message(request, holiday.moved)
-
-    def delete_model(self, request, obj):
-        moved = services.holiday_remove(by=request.user, holiday=obj)
-        self._moved_message(request, moved)
-
-    def delete_queryset(self, request, queryset):
-        moved = sum(
-            services.holiday_remove(by=request.user, holiday=holiday) for holiday in queryset
-        )
-        self._moved_message(request, moved)
-
-    def _moved_message(self, request, moved: int) -> None:
-        self.message_user(
-            request,
-            ngettext(
-                "The due date of %(count)d open complaint moved.",
-                "The due dates of %(count)d open complaints moved.",
-                moved,
-            )
-            % {"count": moved},
-            messages.INFO,
-        )
 
 
 admin.site.site_header = _("Nara operations")

@@ -8,16 +8,6 @@ from nara.core.access import public
 
 
 @public
-@require_GET
-def home(request):
-    from nara.complaints.models import Kind
-    from nara.core import clock
-
-    kinds = [(kind, clock.period_for_kind(kind.value)) for kind in Kind]
-    return render(request, "home.html", {"kinds": kinds})
-
-
-@public
 @never_cache
 @require_GET
 def healthz(request):

@@ -5,6 +5,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -110,7 +111,7 @@ def unsubscribe_token(user, *, salt: str = UNSUBSCRIBE_SALT) -> str:
 
 def unsubscribe_user(token: str, *, salt: str = UNSUBSCRIBE_SALT):
     """The user a token names, or None when it is not one of ours (or their address changed)."""
-    from nara.accounts.models import User
+    User = get_user_model()
 
     try:
         data = signing.Signer(salt=salt).unsign_object(token or "")

@@ -1,4 +1,5 @@
-"""Operators' changes to shared calendars."""
+"""Operators' changes to the holiday calendar (임시공휴일): the deadlines of open complaints
+move at once. The calendar itself (nara.core.models.Holiday) is read by the clock."""
 
 from datetime import date
 
@@ -6,14 +7,13 @@ from django.db import transaction
 
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
+from nara.core.models import Holiday
 
-from .models import Holiday
+from .services import complaints_recompute_due
 
 
 def holiday_add(*, by, day: date, name: str) -> Holiday:
     """Add a day off (임시공휴일). Deadlines of open complaints move at once."""
-    from nara.complaints.services import complaints_recompute_due  # the clock's users
-
     with transaction.atomic():
         holiday = Holiday.objects.create(date=day, name=name)
         audit_record(
@@ -27,8 +27,6 @@ def holiday_add(*, by, day: date, name: str) -> Holiday:
 
 
 def holiday_remove(*, by, holiday: Holiday) -> int:
-    from nara.complaints.services import complaints_recompute_due
-
     with transaction.atomic():
         day = holiday.date
         audit_record(
