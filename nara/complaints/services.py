@@ -5,8 +5,6 @@ notifications (outbox rows, same transaction); mail leaves after commit."""
 import hashlib
 import re
 import secrets
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.conf import settings
@@ -24,6 +22,7 @@ from nara.audit.services import audit_record
 from nara.core import clock
 from nara.core.errors import NotAllowed, required
 from nara.core.masking import mask_personal_data
+from nara.core.transitions import transition
 from nara.core.uploads import CleanFile
 from nara.notifications.services import localized, msg, notify
 
@@ -40,7 +39,7 @@ from .models import (
     Transfer,
 )
 from .selectors import current_answer_draft, last_answer_draft
-from .transitions import Action, next_status
+from .transitions import TABLE, Action
 
 Role = Membership.Role
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: easy to read and type
@@ -246,36 +245,18 @@ def _complaint_create(*, written, citizen, attachments, fingerprint, **fields) -
 # --- handling --------------------------------------------------------------------------------
 
 
-@dataclass
-class _Change:
-    """What a transition body may add to its audit event."""
-
-    complaint: Complaint
-    old_status: str
-    data: dict = field(default_factory=dict)
-
-
-@contextmanager
 def _transition(complaint: Complaint, *, by, action: Action, allowed, event: EventType):
-    """One state change in one transaction: lock the complaint, check that `by` is `allowed`
-    and that the transition table permits `action`, let the body change the complaint (and
-    queue notifications), then save it and write the audit event."""
-    with transaction.atomic():
-        locked = _lock(complaint)
-        if not allowed(by, locked):
-            raise NotAllowed()
-        change = _Change(complaint=locked, old_status=locked.status)
-        locked.status = next_status(locked.status, action)
-        yield change
-        locked.save()
-        audit_record(
-            actor=by,
-            event_type=event,
-            target=locked,
-            from_state=change.old_status,
-            to_state=locked.status,
-            data=change.data,
-        )
+    """One state change of a complaint (nara.core.transitions.transition), its unit read with
+    the locked row."""
+    return transition(
+        complaint,
+        by=by,
+        action=action,
+        table=TABLE,
+        allowed=allowed,
+        event=event,
+        locker=_lock,
+    )
 
 
 def complaint_claim(*, complaint: Complaint, by) -> Complaint:
@@ -287,8 +268,8 @@ def complaint_claim(*, complaint: Complaint, by) -> Complaint:
         allowed=policies.can_claim,
         event=EventType.COMPLAINT_CLAIMED,
     ) as change:
-        change.complaint.handler = by
-    return change.complaint
+        change.obj.handler = by
+    return change.obj
 
 
 def complaint_assign(*, complaint: Complaint, by, handler) -> Complaint:
@@ -300,7 +281,7 @@ def complaint_assign(*, complaint: Complaint, by, handler) -> Complaint:
         allowed=policies.can_assign,
         event=EventType.COMPLAINT_ASSIGNED,
     ) as change:
-        c = change.complaint
+        c = change.obj
         if not user_has_role(handler, c.unit_id, Role.HANDLER):
             raise ValidationError({"handler": _("Choose a handler of this unit.")})
         c.handler = handler
@@ -324,7 +305,7 @@ def complaint_transfer(*, complaint: Complaint, by, to_unit: Unit, reason: str) 
         action, allowed = Action.TRANSFER, policies.can_transfer
         event = EventType.COMPLAINT_TRANSFERRED
     with _transition(complaint, by=by, action=action, allowed=allowed, event=event) as change:
-        c = change.complaint
+        c = change.obj
         if not to_unit.is_active or to_unit.pk == c.unit_id:
             raise ValidationError({"to_unit": _("Choose another, active unit.")})
         from_unit = c.unit
@@ -380,7 +361,7 @@ def complaint_extend(*, complaint: Complaint, by, new_due: date, reason: str) ->
         allowed=policies.can_handle,
         event=EventType.COMPLAINT_EXTENDED,
     ) as change:
-        c = change.complaint
+        c = change.obj
         if c.extended_at is not None:
             raise ValidationError(
                 {
@@ -434,7 +415,7 @@ def complaint_request_info(*, complaint: Complaint, by, question: str) -> Compla
         allowed=policies.can_handle,
         event=EventType.COMPLAINT_INFO_REQUESTED,
     ) as change:
-        c = change.complaint
+        c = change.obj
         c.paused_at = timezone.now()
         c.handler = c.handler or by
         InfoRequest.objects.create(
@@ -460,7 +441,7 @@ def complaint_reply_info(*, complaint: Complaint, by, reply: str) -> Complaint:
         allowed=policies.can_act_as_citizen,
         event=EventType.COMPLAINT_INFO_REPLIED,
     ) as change:
-        c = change.complaint
+        c = change.obj
         now = timezone.now()
         _resume_clock(c, now)
         c.info_requests.filter(replied_at=None).update(reply=reply, replied_at=now)
@@ -503,7 +484,7 @@ def complaint_add_note(*, complaint: Complaint, by, body: str) -> Note:
         allowed=policies.can_view_as_official,
         event=EventType.COMPLAINT_NOTE_ADDED,
     ) as change:
-        note = Note.objects.create(complaint=change.complaint, author=by, body=body)
+        note = Note.objects.create(complaint=change.obj, author=by, body=body)
     return note
 
 
@@ -518,7 +499,7 @@ def complaint_save_answer_draft(*, complaint: Complaint, by, body: str) -> Answe
         allowed=policies.can_handle,
         event=EventType.COMPLAINT_ANSWER_DRAFTED,
     ) as change:
-        c = change.complaint
+        c = change.obj
         c.handler = c.handler or by
         draft = current_answer_draft(c)
         if draft is None:
@@ -540,7 +521,7 @@ def complaint_submit_answer(*, complaint: Complaint, by, body: str) -> AnswerDra
         allowed=policies.can_handle,
         event=EventType.COMPLAINT_ANSWER_SUBMITTED,
     ) as change:
-        c = change.complaint
+        c = change.obj
         c.handler = c.handler or by
         draft = current_answer_draft(c) or AnswerDraft(complaint=c)
         draft.author, draft.body, draft.state = by, body, AnswerDraft.State.SUBMITTED
@@ -581,7 +562,7 @@ def complaint_approve(*, complaint: Complaint, by) -> Complaint:
         allowed=policies.can_approve,
         event=EventType.COMPLAINT_ANSWERED,
     ) as change:
-        c = change.complaint
+        c = change.obj
         draft = _current_draft(c)
         if draft.author_id == by.pk:
             raise NotAllowed(_("An answer must be approved by someone other than its author."))
@@ -616,7 +597,7 @@ def complaint_return(*, complaint: Complaint, by, comment: str) -> Complaint:
         allowed=policies.can_approve,
         event=EventType.COMPLAINT_ANSWER_RETURNED,
     ) as change:
-        c = change.complaint
+        c = change.obj
         draft = _current_draft(c)
         draft.state, draft.decided_at, draft.decided_by = (
             AnswerDraft.State.RETURNED,
@@ -647,7 +628,7 @@ def complaint_withdraw(*, complaint: Complaint, by) -> Complaint:
         allowed=policies.can_act_as_citizen,
         event=EventType.COMPLAINT_WITHDRAWN,
     ) as change:
-        c = change.complaint
+        c = change.obj
         c.withdrawn_at, c.paused_at = timezone.now(), None
         if c.handler is not None:
             notify(
@@ -675,7 +656,7 @@ def complaint_rate(*, complaint: Complaint, by, rating: int, comment: str = "") 
         allowed=policies.can_act_as_citizen,
         event=EventType.COMPLAINT_RATED,
     ) as change:
-        c = change.complaint
+        c = change.obj
         c.rating, c.rating_comment, c.rated_at = rating, (comment or "").strip(), timezone.now()
         change.data = {"rating": rating}
     return c

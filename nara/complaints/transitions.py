@@ -3,7 +3,7 @@ Every service checks this table before it changes anything."""
 
 from enum import StrEnum
 
-from nara.core.errors import InvalidTransition
+from nara.core.transitions import TransitionTable
 
 from .models import OPEN_STATUSES, Status
 
@@ -47,17 +47,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None]] = {
 }
 
 
-def allowed_from(action: Action) -> frozenset[Status]:
-    return TRANSITIONS[action][0]
-
-
-def can_transition(status: str, action: Action) -> bool:
-    return status in TRANSITIONS[action][0]
-
-
-def next_status(status: str, action: Action) -> str:
-    """The status after `action`, or InvalidTransition if `action` is not allowed now."""
-    sources, target = TRANSITIONS[action]
-    if status not in sources:
-        raise InvalidTransition()
-    return status if target is SAME else target
+TABLE = TransitionTable(TRANSITIONS)  # checked by nara.core.transitions.transition()
+allowed_from = TABLE.allowed_from
+can_transition = TABLE.allows
+next_status = TABLE.next_status
