@@ -12,7 +12,8 @@ from nara.agencies.selectors import official_unit_ids
 from nara.core.models import Region
 
 from .models import PUBLIC_STATUSES, SIGNABLE_STATUSES, Petition, Signature, Status
-from .services import is_moderator, signature_count
+from .policies import is_moderator
+from .services import signature_count
 
 S = Status
 

@@ -9,9 +9,7 @@ lock to move it on (exactly once: the transition re-reads the state under the lo
 import hashlib
 import random
 import secrets
-from contextlib import contextmanager
 from datetime import timedelta
-from enum import StrEnum
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -26,14 +24,15 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from nara.agencies.models import Membership
-from nara.agencies.selectors import route, unit_members, user_has_role
+from nara.agencies.selectors import route, unit_members
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core.errors import InvalidTransition, NotAllowed, required
+from nara.core.transitions import lock, transition
 from nara.core.uploads import CleanFile
 from nara.notifications.services import email_enqueue, msg, notify
 
-from . import emails
+from . import emails, policies
 from .models import (
     AnswerStatus,
     PendingSignature,
@@ -48,44 +47,11 @@ from .models import (
     Status,
     Supporter,
 )
+from .transitions import TABLE, Action, can_transition
 
 Role = Membership.Role
 S = Status
 TITLE_MAX, BODY_MIN, BODY_MAX, LINKS_MAX, IMAGES_MAX = 100, 30, 5000, 3, 3
-
-
-class Action(StrEnum):
-    SUPPORT = "support"
-    EXPIRE = "expire"
-    WITHDRAW = "withdraw"
-    OPEN = "open"
-    REJECT = "reject"
-    REFER = "refer"
-    REQUIRE_ANSWER = "require_answer"
-    CLOSE = "close"
-    EXTEND = "extend"
-    ANSWER = "answer"  # draft, submit, return: the answer moves, the petition stays
-    PUBLISH = "publish"
-
-
-# action -> (statuses it may start from, status it leads to; None: unchanged)
-TRANSITIONS = {
-    Action.SUPPORT: ({S.GATHERING}, None),
-    Action.EXPIRE: ({S.GATHERING}, S.EXPIRED),
-    Action.WITHDRAW: ({S.GATHERING, S.REVIEW}, S.WITHDRAWN),
-    Action.OPEN: ({S.REVIEW}, S.OPEN),
-    Action.REJECT: ({S.GATHERING, S.REVIEW, S.OPEN}, S.REJECTED),
-    Action.REFER: ({S.OPEN}, S.REFERRED),
-    Action.REQUIRE_ANSWER: ({S.OPEN, S.REFERRED}, S.AWAITING_ANSWER),
-    Action.CLOSE: ({S.OPEN}, S.CLOSED),
-    Action.EXTEND: ({S.AWAITING_ANSWER}, None),
-    Action.ANSWER: ({S.REFERRED, S.AWAITING_ANSWER, S.CLOSED}, None),
-    Action.PUBLISH: ({S.REFERRED, S.AWAITING_ANSWER, S.CLOSED}, S.ANSWERED),
-}
-
-
-def can_transition(status: str, action: Action) -> bool:
-    return status in TRANSITIONS[action][0]
 
 
 class AlreadySigned(Exception):
@@ -112,53 +78,19 @@ def ip_hash(ip: str) -> str:
     return salted_hmac("nara.petitions.ip", ip, algorithm="sha256").hexdigest()[:32]
 
 
-def is_moderator(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_moderator)
-
-
-@contextmanager
 def _transition(petition: Petition, *, by, action: Action, allowed, event: EventType, data=None):
-    """One state change: lock, check permission and the table, let the body change the
-    petition, save, audit."""
-    with transaction.atomic():
-        locked = Petition.objects.select_for_update().select_related("type").get(pk=petition.pk)
-        if not allowed(by, locked):
-            raise NotAllowed()
-        if not can_transition(locked.status, action):
-            raise InvalidTransition()
-        old = locked.status
-        locked.status = TRANSITIONS[action][1] or old
-        change = {"petition": locked, "data": dict(data or {})}
-        yield change
-        locked.save()
-        audit_record(
-            actor=by,
-            event_type=event,
-            target=locked,
-            from_state=old,
-            to_state=locked.status,
-            data=change["data"],
-        )
-
-
-def _anyone(by, petition) -> bool:
-    return True
-
-
-def _moderator(by, petition) -> bool:
-    return is_moderator(by)
-
-
-def _author(by, petition) -> bool:
-    return getattr(by, "pk", None) == petition.author_id
-
-
-def _handler(by, petition) -> bool:
-    return bool(by and user_has_role(by, petition.unit_id, Role.HANDLER))
-
-
-def _approver(by, petition) -> bool:
-    return bool(by and user_has_role(by, petition.unit_id, Role.APPROVER))
+    """One state change of a petition (nara.core.transitions.transition), its type read with
+    the locked row."""
+    return transition(
+        petition,
+        by=by,
+        action=action,
+        table=TABLE,
+        allowed=allowed,
+        event=event,
+        data=data,
+        locker=lambda p: lock(p, "type"),
+    )
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -329,11 +261,11 @@ def petition_withdraw(*, petition: Petition, by) -> Petition:
         petition,
         by=by,
         action=Action.WITHDRAW,
-        allowed=_author,
+        allowed=policies.can_withdraw,
         event=EventType.PETITION_WITHDRAWN,
     ) as change:
         pass
-    return change["petition"]
+    return change.obj
 
 
 # --- moderation ------------------------------------------------------------------------------
@@ -343,9 +275,13 @@ def petition_open(*, petition: Petition, by, unit=None) -> Petition:
     """A moderator accepts the petition: it opens for signatures for the type's period, with
     the competent agency chosen (or found by the routing rules)."""
     with _transition(
-        petition, by=by, action=Action.OPEN, allowed=_moderator, event=EventType.PETITION_OPENED
+        petition,
+        by=by,
+        action=Action.OPEN,
+        allowed=policies.can_moderate,
+        event=EventType.PETITION_OPENED,
     ) as change:
-        p = change["petition"]
+        p = change.obj
         now = timezone.now()
         p.unit = unit or p.unit or route(category=p.category, text=f"{p.title}\n{p.body}")
         p.opened_at = now
@@ -354,7 +290,7 @@ def petition_open(*, petition: Petition, by, unit=None) -> Petition:
             SignatureCounter(petition=p, shard=i)
             for i in range(settings.NARA_SIGNATURE_COUNTER_SHARDS)
         )
-        change["data"] = {"unit": p.unit.code if p.unit else None}
+        change.data = {"unit": p.unit.code if p.unit else None}
         notify(
             user=p.author,
             subject=msg(_("Your petition “%(title)s” is open"), {"title": p.title}),
@@ -380,11 +316,11 @@ def petition_reject(
         petition,
         by=by,
         action=Action.REJECT,
-        allowed=_moderator,
+        allowed=policies.can_moderate,
         event=EventType.PETITION_REJECTED,
         data={"reason": reason},
     ) as change:
-        p = change["petition"]
+        p = change.obj
         p.rejection_reason, p.rejection_text = reason, text
         p.duplicate_of = duplicate_of if reason == RejectionReason.DUPLICATE else None
         notify(
@@ -728,7 +664,7 @@ def signatures_invalidate(
 ) -> SignatureInvalidation:
     """A moderator invalidates signatures in bulk (by client address, e-mail domain and/or time
     window; at least one); the count is recomputed from the valid signatures."""
-    if not is_moderator(by):
+    if not policies.is_moderator(by):
         raise NotAllowed()
     reason = required(reason, "reason", _("Give the reason: it is kept in the audit log."))
     email_domain = emails.domain_of("x@" + email_domain) if email_domain.strip() else ""
@@ -808,10 +744,14 @@ def petitions_tick(now=None) -> dict:
     done = {"expired": 0, "closed": 0, "synced": 0}
     for p in Petition.objects.filter(status=S.GATHERING, support_deadline__lte=now):
         with _transition(
-            p, by=None, action=Action.EXPIRE, allowed=_anyone, event=EventType.PETITION_EXPIRED
+            p,
+            by=None,
+            action=Action.EXPIRE,
+            allowed=policies.anyone,
+            event=EventType.PETITION_EXPIRED,
         ) as change:
             notify(
-                user=change["petition"].author,
+                user=change.obj.author,
                 subject=msg(
                     _("Your petition “%(title)s” did not find enough supporters"),
                     {"title": p.title},
@@ -829,9 +769,13 @@ def petitions_tick(now=None) -> dict:
             reach_thresholds(p.pk)
     for p in Petition.objects.filter(status__in=(S.OPEN,), closes_at__lte=now):
         with _transition(
-            p, by=None, action=Action.CLOSE, allowed=_anyone, event=EventType.PETITION_CLOSED
+            p,
+            by=None,
+            action=Action.CLOSE,
+            allowed=policies.anyone,
+            event=EventType.PETITION_CLOSED,
         ) as change:
-            change["petition"].signature_count = signature_count(p.pk)
+            change.obj.signature_count = signature_count(p.pk)
         done["closed"] += 1
     done["drafts_removed"] = petition_drafts_cleanup(now)
     for p in Petition.objects.filter(
@@ -884,9 +828,9 @@ def petition_answer_save(*, petition: Petition, by, text: str, submit: bool) -> 
     text = required(text, "text", _("Write the answer."))
     event = EventType.PETITION_ANSWER_SUBMITTED if submit else EventType.PETITION_ANSWER_DRAFTED
     with _transition(
-        petition, by=by, action=Action.ANSWER, allowed=_handler, event=event
+        petition, by=by, action=Action.ANSWER, allowed=policies.can_answer, event=event
     ) as change:
-        p = change["petition"]
+        p = change.obj
         answer = _answer_for(p) or PetitionAnswer(petition=p, drafted_by=by)
         if answer.status in (AnswerStatus.PENDING, AnswerStatus.PUBLISHED):
             raise InvalidTransition(_("The answer is awaiting approval or already published."))
@@ -911,10 +855,10 @@ def petition_answer_return(*, petition: Petition, by, comment: str) -> PetitionA
         petition,
         by=by,
         action=Action.ANSWER,
-        allowed=_approver,
+        allowed=policies.can_approve,
         event=EventType.PETITION_ANSWER_RETURNED,
     ) as change:
-        answer = _pending_answer(change["petition"])
+        answer = _pending_answer(change.obj)
         answer.status, answer.return_comment = AnswerStatus.RETURNED, comment
         answer.save()
         notify(
@@ -933,17 +877,17 @@ def petition_answer_approve(*, petition: Petition, by) -> Petition:
         petition,
         by=by,
         action=Action.PUBLISH,
-        allowed=_approver,
+        allowed=policies.can_approve,
         event=EventType.PETITION_ANSWERED,
     ) as change:
-        p = change["petition"]
+        p = change.obj
         answer = _pending_answer(p)
         now = timezone.now()
         answer.status, answer.approved_by, answer.published_at = AnswerStatus.PUBLISHED, by, now
         answer.save()
         p.answered_at = now
         p.signature_count = signature_count(p.pk)
-        change["data"] = {"on_time": p.answer_due_at is None or now <= p.answer_due_at}
+        change.data = {"on_time": p.answer_due_at is None or now <= p.answer_due_at}
         _tell_everyone(p, EventType.PETITION_ANSWERED)
     return p
 
@@ -955,10 +899,10 @@ def petition_extend_answer(*, petition: Petition, by, days: int, reason: str) ->
         petition,
         by=by,
         action=Action.EXTEND,
-        allowed=_approver,
+        allowed=policies.can_approve,
         event=EventType.PETITION_ANSWER_EXTENDED,
     ) as change:
-        p = change["petition"]
+        p = change.obj
         if p.answer_extended:
             raise InvalidTransition(_("The answer period can be extended only once."))
         if not 1 <= days <= p.type.extension_days:
@@ -967,5 +911,5 @@ def petition_extend_answer(*, petition: Petition, by, days: int, reason: str) ->
             )
         p.answer_due_at += timedelta(days=days)
         p.answer_extended, p.extension_reason = True, reason
-        change["data"] = {"days": days, "due": p.answer_due_at.isoformat()}
+        change.data = {"days": days, "due": p.answer_due_at.isoformat()}
     return p

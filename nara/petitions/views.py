@@ -45,6 +45,7 @@ from .models import (
     SignatureCounter,
     Status,
 )
+from .transitions import Action, can_transition
 
 S = Status
 PAGE_SIZE = 20
@@ -315,8 +316,7 @@ def _detail_context(request, petition: Petition) -> dict:
         "tiles": _tiles(regions),
         "is_author": is_author,
         "share_link": f"{settings.SITE_URL}{_share_url(petition)}" if is_author else "",
-        "can_withdraw": is_author
-        and services.can_transition(petition.status, services.Action.WITHDRAW),
+        "can_withdraw": is_author and can_transition(petition.status, Action.WITHDRAW),
         "signable": signable,
         "signed": signable and selectors.has_signed(user, petition),
         "sign_form": SignatureForm(initial={"stamp": STAMP_SLOT})

@@ -30,6 +30,7 @@ from .models import (
     Supporter,
 )
 from .services import DRAFT_DIR
+from .transitions import Action, can_transition
 from .views import (
     _confirm_email_first,
     _detail_url,
@@ -338,8 +339,7 @@ def share(request, token):
             "is_author": is_author,
             "supported": supported,
             "can_support": petition.status == S.GATHERING and not is_author and not supported,
-            "can_withdraw": is_author
-            and services.can_transition(petition.status, services.Action.WITHDRAW),
+            "can_withdraw": is_author and can_transition(petition.status, Action.WITHDRAW),
         },
     )
     response["Cache-Control"] = "private, no-store"
@@ -385,7 +385,7 @@ def withdraw(request, pk):
     petition = selectors.visible_petition(request.user, pk)
     if petition.author_id != request.user.pk:
         raise PermissionDenied
-    if not services.can_transition(petition.status, services.Action.WITHDRAW):
+    if not can_transition(petition.status, Action.WITHDRAW):
         messages.error(request, _("This petition can no longer be withdrawn."))
         return redirect(_detail_url(petition))
     if request.method != "POST":

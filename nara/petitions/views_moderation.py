@@ -30,7 +30,7 @@ from .models import (
     SignatureInvalidation,
     Status,
 )
-from .services import Action, can_transition
+from .transitions import Action, can_transition
 
 PAGE_SIZE = 25
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}

@@ -24,7 +24,7 @@ from nara.core.forms import apply_service_errors
 from . import selectors, services
 from .forms_office import AnswerForm, ApproveForm, ExtendForm, ReturnForm
 from .models import AnswerStatus, Petition, PetitionAnswer
-from .services import Action, can_transition
+from .transitions import Action, can_transition
 
 Role = Membership.Role
 PAGE_SIZE = 25
