@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core.errors import InvalidTransition, NotAllowed
+from nara.core.transitions import TransitionTable, lock, transition
 
 from .models import Flag, Moderated, ModerationStatus, PostingBlock, SpamExample
 
@@ -246,10 +247,13 @@ DECISIONS = {
     ),
 }
 REASON_REQUIRED = frozenset({"reject", "hide"})
+DECISION_TABLE = TransitionTable(
+    {name: (sources, to) for name, (sources, to, _e) in DECISIONS.items()}
+)
 
 
 def can_decide(status: str, decision: str) -> bool:
-    return decision in DECISIONS and status in DECISIONS[decision][0]
+    return decision in DECISION_TABLE and DECISION_TABLE.allows(status, decision)
 
 
 def decisions_for(status: str) -> list[str]:
@@ -347,49 +351,47 @@ def _apply(
     notify_author: bool = True,
     extra: dict | None = None,
 ) -> Moderated:
-    """The decision on a locked, current row (inside the caller's transaction)."""
-    allowed_from, to_status, event = DECISIONS[decision]
-    model = type(item)
-    old = item.moderation_status
-    if old not in allowed_from:
-        raise InvalidTransition(decided_message(item))
-    now = timezone.now()
-    with translation.override(item.author.preferred_language or settings.LANGUAGE_CODE):
-        stored_reason = reason_text(reason_code, reason) if decision in REASON_REQUIRED else ""
-    changes = {
-        "moderation_status": to_status,
-        "moderated_by": by,
-        "moderated_at": now,
-        "moderation_reason": stored_reason,
-    }
-    if to_status == ModerationStatus.HIDDEN:
-        changes["flag_count"] = 0
-    updated = model.objects.filter(pk=item.pk, moderation_status=old).update(**changes)
-    if updated != 1:  # somebody else decided in between
-        item.refresh_from_db()
-        raise InvalidTransition(decided_message(item))
-    for name, value in changes.items():
-        setattr(item, name, value)
-    if to_status == ModerationStatus.HIDDEN:
-        _resolve_flags(item, now)
+    """The decision on one item, through the one transition helper (the row locked and read
+    again, the table checked, saved and audited), then the model's on_change, the spam
+    classifier and the author's notice. The caller checked that `by` moderates."""
+    _sources, to_status, event = DECISIONS[decision]
     data = {"decision": decision, **(extra or {})}
     if reason_code:
         data["reason_code"] = reason_code
     if reason:
         data["reason"] = reason
-    audit_record(
-        actor=by, event_type=event, target=item, from_state=old, to_state=to_status, data=data
-    )
-    registration = REGISTRY.get(model._meta.label_lower)
+    now = timezone.now()
+    with transition(
+        item,
+        by=by,
+        action=decision,
+        table=DECISION_TABLE,
+        allowed=lambda by, item: True,
+        event=event,
+        data=data,
+        status_field="moderation_status",
+        locker=lambda item: lock(item, "author"),
+        refused=lambda current: InvalidTransition(decided_message(current)),
+    ) as change:
+        locked = change.obj
+        with translation.override(locked.author.preferred_language or settings.LANGUAGE_CODE):
+            locked.moderation_reason = (
+                reason_text(reason_code, reason) if decision in REASON_REQUIRED else ""
+            )
+        locked.moderated_by, locked.moderated_at = by, now
+        if to_status == ModerationStatus.HIDDEN:
+            locked.flag_count = 0
+            _resolve_flags(locked, now)
+    registration = REGISTRY.get(type(locked)._meta.label_lower)
     if registration and registration.on_change:
-        registration.on_change(item, old, to_status)
+        registration.on_change(locked, change.old_status, to_status)
     if to_status == ModerationStatus.PUBLISHED:
-        _learn(item, is_spam=False)
+        _learn(locked, is_spam=False)
     elif reason_code == Reason.SPAM:
-        _learn(item, is_spam=True)
+        _learn(locked, is_spam=True)
     if notify_author:
-        _notify_author(item, decision, reason_code, reason)
-    return item
+        _notify_author(locked, decision, reason_code, reason)
+    return locked
 
 
 def decided_message(item: Moderated):
@@ -422,11 +424,9 @@ def moderation_decide(
     if decision not in DECISIONS:
         raise ValueError(f"unknown decision {decision!r}")
     reason_code, reason = _clean_reason(decision, reason_code, reason)
-    model: type[models.Model] = type(item)
     with transaction.atomic():
-        locked = model.objects.select_for_update().select_related("author").get(pk=item.pk)
         return _apply(
-            locked,
+            item,
             by=by,
             decision=decision,
             reason_code=reason_code,
