@@ -5,8 +5,21 @@ from django.contrib import admin
 from .models import AuditEvent
 
 
+class ReadOnly:
+    """Nobody adds, changes or deletes here (nara.core.admin.ReadOnlyAdmin builds on it)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnly, admin.ModelAdmin):
     """Operators (active staff) read the log. The audit app sits below every other app
     (nara.core included), so it does not use nara.core.admin's base classes."""
 
@@ -42,12 +55,3 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return bool(request.user.is_active and request.user.is_staff)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -9,6 +9,7 @@ import json
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from nara.audit.admin import ReadOnly
 from nara.audit.models import EventType
 
 from .models import Region
@@ -74,17 +75,8 @@ class OperatorAdmin(OperatorPermissions, admin.ModelAdmin):
         return super().log_deletions(request, queryset)
 
 
-class ReadOnlyAdmin(OperatorAdmin):
+class ReadOnlyAdmin(ReadOnly, OperatorAdmin):
     """Operators may look, never add, change or delete."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OperatorInline(admin.TabularInline):
