@@ -44,7 +44,9 @@ def _start(complaint, by, *, allowed=lambda by, obj: True, fail=False, refused=N
 
 
 def _events(complaint):
-    return AuditEvent.objects.filter(target_type="complaints.complaint", target_id=str(complaint.pk))
+    return AuditEvent.objects.filter(
+        target_type="complaints.complaint", target_id=str(complaint.pk)
+    )
 
 
 @pytest.mark.django_db

@@ -8,15 +8,10 @@ from django.core.exceptions import ValidationError
 from nara.audit.models import AuditEvent, EventType
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.notifications.models import Notification
-from nara.participation import moderation, policies
+from nara.participation import moderation, moderation_queue, policies
+from nara.participation.blocking import account_block, account_unblock
 from nara.participation.models import Action, Flag, ModerationStatus, PostingBlock, SpamExample
-from nara.participation.moderation import (
-    account_block,
-    account_unblock,
-    flag_create,
-    flags_dismiss,
-    moderation_decide,
-)
+from nara.participation.moderation import flag_create, flags_dismiss, moderation_decide
 from tests.conftest import make_user
 from tests.helpers import together
 from tests.test_participation_moderation_helpers import (  # noqa: F401  (fixtures)
@@ -149,7 +144,7 @@ def test_a_high_spam_score_never_decides_alone(consultation, world, moderator):
     assert item.moderation_status == P  # still waiting for a person
     assert item.moderated_by is None
     assert not events(item).exclude(event_type=EventType.PARTICIPATION_SUBMITTED).exists()
-    rows = moderation.queue_rows(statuses=[P])
+    rows = moderation_queue.queue_rows(statuses=[P])
     assert ("consultations.comment", item.pk) in [(kind, pk) for kind, pk, *_ in rows]
 
 
@@ -239,7 +234,7 @@ def test_items_reaching_the_threshold_are_listed_as_flagged(
     quiet = comment(consultation, world.citizen, state=PUB, by=moderator)
 
     def flagged():
-        rows = moderation.queue_rows(statuses=[PUB], min_flags=moderation.flags_to_review())
+        rows = moderation_queue.queue_rows(statuses=[PUB], min_flags=moderation.flags_to_review())
         return [pk for _kind, pk, *_ in rows]
 
     flag_create(user=world.other_citizen, item=item, reason="abuse")

@@ -8,9 +8,10 @@ the same transaction after a decision, for counters that only count published it
 
 Services here: `moderation_submit`, `moderation_decide` (approve, reject, hide, restore; the
 transition table is `DECISIONS`), `moderation_decide_many` (bulk), `flag_create`,
-`flags_dismiss`, `account_block`, `account_unblock`. Every one checks the moderator, locks the
-row, changes state with a conditional update, writes the audit event and tells the author. The
-spam score is advice: no service decides from it."""
+`flags_dismiss`; blocking accounts is in blocking.py and the moderators' queue reads in
+moderation_queue.py. Every decision checks the moderator and goes through the one transition
+helper (nara.core.transitions: lock, table, save, audit), then tells the author. The spam
+score is advice: no service decides from it."""
 
 import functools
 from collections.abc import Callable, Iterable
@@ -280,7 +281,7 @@ AUTHOR_MESSAGES = {
 }
 
 
-def _require_moderator(by) -> None:
+def require_moderator(by) -> None:
     if not (getattr(by, "is_authenticated", False) and by.is_moderator):
         raise NotAllowed()
 
@@ -341,7 +342,7 @@ def _notify_author(item: Moderated, decision: str, reason_code: str, reason: str
     )
 
 
-def _apply(
+def apply_decision(
     item: Moderated,
     *,
     by,
@@ -420,12 +421,12 @@ def moderation_decide(
     from `Reason` and/or a text; the author sees it, in their language). Locks the row, checks
     the transition table, audits, runs the model's on_change, teaches the spam classifier and
     tells the author. A decision made meanwhile by someone else raises InvalidTransition."""
-    _require_moderator(by)
+    require_moderator(by)
     if decision not in DECISIONS:
         raise ValueError(f"unknown decision {decision!r}")
     reason_code, reason = _clean_reason(decision, reason_code, reason)
     with transaction.atomic():
-        return _apply(
+        return apply_decision(
             item,
             by=by,
             decision=decision,
@@ -446,7 +447,7 @@ def moderation_decide_many(
 ) -> BulkResult:
     """The same decision (only approve or reject) on several items, each in its own
     transaction: an item someone else decided meanwhile is skipped with the reason."""
-    _require_moderator(by)
+    require_moderator(by)
     if decision not in ("approve", "reject"):
         raise ValidationError({"decision": _("Choose approve or reject.")})
     reason_code, reason = _clean_reason(decision, reason_code, reason)
@@ -511,7 +512,7 @@ def flag_create(*, user, item: Moderated, reason: str, note: str = "") -> Flag:
 def flags_dismiss(*, item: Moderated, by) -> int:
     """The moderator finds the reports unfounded: they are resolved and the count starts
     again from zero (the item stays published). Returns how many were dismissed."""
-    _require_moderator(by)
+    require_moderator(by)
     model = type(item)
     with transaction.atomic():
         locked = model.objects.select_for_update().get(pk=item.pk)
@@ -527,178 +528,3 @@ def flags_dismiss(*, item: Moderated, by) -> int:
             data={"dismissed": count},
         )
     return count
-
-
-# --- blocking accounts -------------------------------------------------------------------------
-
-
-def account_block(*, user, by, reason: str) -> PostingBlock:
-    """Block a spam or abusive account from posting, and hide everything it posted that is
-    pending or published — in one transaction, every step audited. Authors are not notified
-    item by item; they get one message about the block."""
-    from nara.notifications.services import msg, notify
-
-    _require_moderator(by)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason: it is kept in the audit log.")})
-    if user.pk == by.pk:
-        raise NotAllowed(_("You cannot block your own account."))
-    hidden = 0
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                block = PostingBlock.objects.create(user=user, blocked_by=by, reason=reason[:2000])
-        except IntegrityError:
-            raise InvalidTransition(_("This account is already blocked.")) from None
-        for registration in REGISTRY.values():
-            items = (
-                registration.model.objects.select_for_update()
-                .select_related("author")
-                .filter(
-                    author=user,
-                    moderation_status__in=[ModerationStatus.PENDING, ModerationStatus.PUBLISHED],
-                )
-                .order_by("pk")
-            )
-            for item in items:
-                _apply(
-                    item,
-                    by=by,
-                    decision="hide",
-                    reason_code="",
-                    reason=reason,
-                    notify_author=False,
-                    extra={"account_blocked": True},
-                )
-                hidden += 1
-        audit_record(
-            actor=by,
-            event_type=EventType.PARTICIPATION_ACCOUNT_BLOCKED,
-            target=user,
-            data={"reason": reason, "hidden": hidden},
-        )
-        notify(
-            user=user,
-            subject=_("Your account may no longer post in participation"),
-            body=msg(
-                _("A moderator blocked your account from posting. The reason: %(reason)s"),
-                {"reason": reason},
-            ),
-        )
-    user.__dict__.pop("_nara_posting_blocked", None)
-    user._state.fields_cache.pop("posting_block", None)
-    block.hidden_count = hidden
-    return block
-
-
-def account_unblock(*, user, by, reason: str = "") -> None:
-    """Lift a posting block. Hidden items stay hidden; a moderator may restore them one by
-    one."""
-    _require_moderator(by)
-    with transaction.atomic():
-        deleted, _rows = PostingBlock.objects.filter(user=user).delete()
-        if not deleted:
-            raise InvalidTransition(_("This account is not blocked."))
-        audit_record(
-            actor=by,
-            event_type=EventType.PARTICIPATION_ACCOUNT_UNBLOCKED,
-            target=user,
-            data={"reason": (reason or "").strip()[:2000]},
-        )
-    user.__dict__.pop("_nara_posting_blocked", None)
-    user._state.fields_cache.pop("posting_block", None)
-
-
-# --- reads for the moderators' pages --------------------------------------------------------
-
-
-def kind_label(kind: str) -> str:
-    registration = REGISTRY.get(kind)
-    return str(registration.model._meta.verbose_name) if registration else kind
-
-
-def kind_choices() -> list[tuple[str, str]]:
-    return sorted(((kind, kind_label(kind)) for kind in REGISTRY), key=lambda c: c[1])
-
-
-def queue_rows(*, statuses, kind: str = "", min_flags: int = 0, newest_decided: bool = False):
-    """Keys of the items of every registered model (or of one kind) in `statuses`, as one
-    ordered query over all the models (a UNION of `kind, pk, sort_at, flags` rows): oldest
-    target time first, or the most recently decided first. Paginate it, then `queue_items`."""
-    from django.db.models import CharField, Value
-    from django.db.models.functions import Coalesce
-
-    parts = []
-    for label, registration in sorted(REGISTRY.items()):
-        if kind and label != kind:
-            continue
-        rows = registration.model.objects.filter(moderation_status__in=list(statuses))
-        if min_flags:
-            rows = rows.filter(flag_count__gte=min_flags)
-        sort_at = (
-            Coalesce("moderated_at", "submitted_at")
-            if newest_decided
-            else Coalesce("moderation_due_at", "submitted_at")
-        )
-        parts.append(
-            rows.order_by()
-            .annotate(kind=Value(label, output_field=CharField()), sort_at=sort_at)
-            .values_list("kind", "pk", "sort_at", "flag_count")
-        )
-    if not parts:
-        return []
-    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    if newest_decided:
-        return combined.order_by("-sort_at", "kind", "-pk")
-    if min_flags:
-        return combined.order_by("-flag_count", "sort_at", "kind", "pk")
-    return combined.order_by("sort_at", "kind", "pk")
-
-
-def queue_items(rows) -> list[Moderated]:
-    """The objects behind a page of `queue_rows`, in order, with their author: one query per
-    kind on the page. Each gets `queue_kind`, `queue_kind_label` and `queue_key`."""
-    wanted: dict[str, list[int]] = {}
-    for kind, pk, *_rest in rows:
-        wanted.setdefault(kind, []).append(pk)
-    found = {}
-    for kind, pks in wanted.items():
-        model = REGISTRY[kind].model
-        for item in model.objects.select_related("author", "moderated_by").filter(pk__in=pks):
-            found[(kind, item.pk)] = item
-    items = []
-    for kind, pk, *_rest in rows:
-        item = found.get((kind, pk))
-        if item is not None:
-            item.queue_kind, item.queue_kind_label = kind, kind_label(kind)
-            item.queue_key = f"{kind}:{pk}"
-            items.append(item)
-    return items
-
-
-def flag_summaries(items: list[Moderated]) -> None:
-    """Attach `open_flags` (reason label, count) to each item: one query for all of them."""
-    from django.db.models import Count, Q
-
-    for item in items:
-        item.open_flags = []
-    if not items:
-        return
-    types = {kind: ContentType.objects.get_for_model(REGISTRY[kind].model) for kind in REGISTRY}
-    condition = Q()
-    for item in items:
-        condition |= Q(content_type=types[item.queue_kind], object_id=item.pk)
-    by_item = {(item.queue_kind, item.pk): item for item in items}
-    kinds = {ct.pk: kind for kind, ct in types.items()}
-    rows = (
-        Flag.objects.filter(condition, resolved_at__isnull=True)
-        .values("content_type_id", "object_id", "reason")
-        .annotate(n=Count("id"))
-        .order_by("content_type_id", "object_id", "-n", "reason")
-    )
-    labels = dict(Flag.Reason.choices)
-    for row in rows:
-        item = by_item.get((kinds.get(row["content_type_id"]), row["object_id"]))
-        if item is not None:
-            item.open_flags.append((labels.get(row["reason"], row["reason"]), row["n"]))

@@ -21,7 +21,7 @@ from nara.core.access import citizen_required, moderator_required
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, query_param
 
-from . import moderation
+from . import blocking, moderation, moderation_queue
 from .forms_moderation import (
     DECISION_LABELS,
     BlockForm,
@@ -72,17 +72,17 @@ def _list(request, name: str, *, bulk_form=None, status=200):
     kind = query_param(request, "kind", 100)
     if kind not in REGISTRY:
         kind = ""
-    rows = moderation.queue_rows(
+    rows = moderation_queue.queue_rows(
         statuses=config["statuses"],
         kind=kind,
         min_flags=moderation.flags_to_review() if name == "flagged" else 0,
         newest_decided=name == "decided",
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    items = moderation.queue_items(list(page.object_list))
+    items = moderation_queue.queue_items(list(page.object_list))
     _decorate(items)
     if name == "flagged":
-        moderation.flag_summaries(items)
+        moderation_queue.flag_summaries(items)
     if bulk_form is None and name == "queue":
         bulk_form = BulkForm(prefix="bulk", keys=[item.queue_key for item in items])
     selected = set()
@@ -98,7 +98,7 @@ def _list(request, name: str, *, bulk_form=None, status=200):
             "page": page,
             "items": items,
             "kind": kind,
-            "kinds": moderation.kind_choices(),
+            "kinds": moderation_queue.kind_choices(),
             "query": f"kind={kind}" if kind else "",
             "bulk_form": bulk_form,
             "selected": selected,
@@ -144,11 +144,11 @@ def _item_context(item, form: DecisionForm | None = None, failed: str = "") -> d
     kind = item._meta.label_lower
     item.queue_kind, item.queue_kind_label, item.queue_key = (
         kind,
-        moderation.kind_label(kind),
+        moderation_queue.kind_label(kind),
         moderation.item_key(item),
     )
     _decorate([item])
-    moderation.flag_summaries([item])
+    moderation_queue.flag_summaries([item])
     forms = []
     for decision in moderation.decisions_for(item.moderation_status):
         bound = form if failed == decision else None
@@ -360,7 +360,7 @@ def block(request, user_id):
     if request.method == "POST":
         if form.is_valid():
             try:
-                done = moderation.account_block(
+                done = blocking.account_block(
                     user=person, by=request.user, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as error:
@@ -386,7 +386,7 @@ def block(request, user_id):
             moderation_status__in=[ModerationStatus.PENDING, ModerationStatus.PUBLISHED],
         ).count()
         if n:
-            counts.append((moderation.kind_label(kind), n))
+            counts.append((moderation_queue.kind_label(kind), n))
     return render(
         request,
         "participation/moderation/block.html",
@@ -420,7 +420,7 @@ def unblock(request, user_id):
     form = UnblockForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        moderation.account_unblock(user=person, by=request.user, reason=reason)
+        blocking.account_unblock(user=person, by=request.user, reason=reason)
     except InvalidTransition as error:
         messages.info(request, error.message)
     else:
