@@ -21,6 +21,7 @@ from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core import clock
 from nara.core.errors import InvalidTransition, NotAllowed
+from nara.core.transitions import TransitionTable, lock, transition
 from nara.notifications.services import msg, notify
 from nara.participation import policies
 from nara.participation.following import record_activity
@@ -42,6 +43,7 @@ TITLE_MAX, BODY_MIN, BODY_MAX, COMMENT_MAX, ANSWER_MIN = 150, 20, 5000, 2000, 10
 PS = ProposalStatus
 SUPPORTABLE = {PS.OPEN, PS.THRESHOLD_REACHED}
 ANSWERABLE = {PS.THRESHOLD_REACHED, PS.ANSWERED}  # answered "under review" may be answered again
+TRANSITIONS = TransitionTable({"answer": (ANSWERABLE, PS.ANSWERED)})
 
 
 class AlreadySupported(Exception):
@@ -246,39 +248,36 @@ def proposal_answer(*, proposal: Proposal, by, kind: str, text: str) -> Proposal
         errors["text"] = _("The text can be at most %(n)d characters.") % {"n": BODY_MAX}
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        locked = (
-            Proposal.objects.select_for_update()
-            .select_related("process", "unit", "author")
-            .get(pk=proposal.pk)
-        )
-        reason = answer_refusal(by, locked)
-        if reason is not None:
-            if locked.status not in ANSWERABLE or (
-                locked.status == PS.ANSWERED and locked.answer_kind != AnswerKind.UNDER_REVIEW
-            ):
-                raise InvalidTransition(reason)
-            raise NotAllowed(reason)
-        old = locked.status
-        locked.status = PS.ANSWERED
-        locked.answer_kind = kind
-        locked.answer_text = text
-        locked.answered_by = by
-        locked.answered_at = timezone.now()
-        locked.save(
-            update_fields=["status", "answer_kind", "answer_text", "answered_by", "answered_at"]
-        )
-        audit_record(
-            actor=by,
-            event_type=EventType.PROPOSAL_ANSWERED,
-            target=locked,
-            from_state=old,
-            to_state=PS.ANSWERED,
-            data={
+
+    def may_answer(by, proposal) -> bool:
+        reason = answer_refusal(by, proposal)
+        if reason is None:
+            return True
+        if proposal.status not in ANSWERABLE or (
+            proposal.status == PS.ANSWERED and proposal.answer_kind != AnswerKind.UNDER_REVIEW
+        ):
+            raise InvalidTransition(reason)
+        raise NotAllowed(reason)
+
+    with transaction.atomic():  # the answer and its notices together
+        with transition(
+            proposal,
+            by=by,
+            action="answer",
+            table=TRANSITIONS,
+            allowed=may_answer,
+            event=EventType.PROPOSAL_ANSWERED,
+            locker=lambda p: lock(p, "process", "unit", "author"),
+        ) as change:
+            locked = change.obj
+            locked.answer_kind = kind
+            locked.answer_text = text
+            locked.answered_by = by
+            locked.answered_at = timezone.now()
+            change.data = {
                 "answer": kind,
                 "overdue": bool(locked.answer_due_at and locked.answered_at > locked.answer_due_at),
-            },
-        )
+            }
         url = locked.get_absolute_url()
         record_activity(
             process=locked.process,
