@@ -1,8 +1,11 @@
 """A local SMTP server for development: prints every mail it receives (and appends to a log).
 
-Used by `make run` on 127.0.0.1:1025 so the demo never sends real mail."""
+Used by `make run` on 127.0.0.1:1025 so the demo never sends real mail. When that port is taken
+(another catcher, another `make run`), it listens on a free port instead and says so: its line
+"mail catcher on 127.0.0.1:PORT" tells scripts/run.sh where the worker must send."""
 
 import asyncio
+import socket
 import sys
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -26,8 +29,27 @@ class Printer:
         return "250 OK"
 
 
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def a_free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def main():
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 1025
+    wanted = int(sys.argv[1]) if len(sys.argv) > 1 else 1025
+    port = wanted if port_is_free(wanted) else a_free_port()
+    if port != wanted:
+        print(f"port {wanted} is taken: the mail catcher listens on {port} instead", flush=True)
     log_path = Path(sys.argv[2] if len(sys.argv) > 2 else "var/log/mail.log")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     controller = Controller(Printer(log_path), hostname="127.0.0.1", port=port)

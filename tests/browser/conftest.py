@@ -1,6 +1,6 @@
 """Real Chromium for the browser tests: Debian's /usr/bin/chromium driven by Playwright, with
-axe-core (vendored: axe.min.js) to check accessibility. `.ci/run` installs Chromium; without it
-these tests FAIL, they are never skipped."""
+axe-core (vendored: axe.min.js) to check accessibility. `make test` installs Chromium
+(scripts/setup-test-env.sh); without it these tests FAIL, they are never skipped."""
 
 import os
 import re
@@ -35,7 +35,7 @@ def browser():
     if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         pytest.fail(
             f"Chromium is missing: {CHROMIUM} not found. Install it (`apt-get install chromium`; "
-            ".ci/run does this) — the browser tests need a real Chromium.",
+            "make test does this) — the browser tests need a real Chromium.",
             pytrace=False,
         )
     from playwright.sync_api import sync_playwright
