@@ -1,6 +1,9 @@
 """Publishing a complaint (공개 민원): the complaint and its answer are masked however personal data
 is written, and the approver sees the exact public text before approving."""
 
+import io
+
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -115,3 +118,23 @@ def test_the_preview_is_in_korean_for_korean_officials(world, client_for):
         heading = translation.gettext("Preview of the public page")
     assert f">{heading}</h3>" in section
     assert ">민원</h4>" in section and ">답변</h4>" in section
+
+
+def test_complaints_published_before_are_masked_again_by_the_command(world):
+    complaint = services.complaint_approve(complaint=pending(world), by=world.approver)
+    leaked = "Call 010_1111_2222"  # as an earlier release stored it
+    Complaint.objects.filter(pk=complaint.pk).update(public_answer=leaked)
+    private = services.complaint_approve(
+        complaint=pending(world, consent=False, answer="Call 010_3333_4444"), by=world.approver
+    )
+    Complaint.objects.filter(pk=private.pk).update(public_answer="")
+    out = io.StringIO()
+    call_command("remask_published", stdout=out)
+    assert out.getvalue().strip() == "1 published complaint(s) masked again."
+    complaint.refresh_from_db()
+    assert "010_1111_2222" not in complaint.public_answer and "***_****_****" in (
+        complaint.public_answer
+    )
+    assert Complaint.objects.get(pk=private.pk).public_answer == ""  # not published: not written
+    call_command("remask_published", stdout=out)  # nothing left to change
+    assert out.getvalue().strip().endswith("0 published complaint(s) masked again.")

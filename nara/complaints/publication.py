@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from nara.core.masking import mask_personal_data
 
-from .models import Complaint
+from .models import ANSWERED_STATUSES, Complaint
 
 TITLE_LENGTH = 200  # Complaint.public_title
 
@@ -43,3 +43,18 @@ def write_public_copy(complaint: Complaint) -> None:
         copy.body,
         copy.answer,
     )
+
+
+def public_copies_refresh(*, batch: int = 500) -> int:
+    """Mask the published complaints again with today's rules (after masking learns a new
+    pattern, the copies written before still show what it now hides). Returns how many
+    changed."""
+    changed = 0
+    published = Complaint.objects.filter(publish_consent=True, status__in=ANSWERED_STATUSES)
+    for complaint in published.select_related("citizen").order_by("pk").iterator(batch):
+        before = (complaint.public_title, complaint.public_body, complaint.public_answer)
+        write_public_copy(complaint)
+        if (complaint.public_title, complaint.public_body, complaint.public_answer) != before:
+            complaint.save(update_fields=["public_title", "public_body", "public_answer"])
+            changed += 1
+    return changed
