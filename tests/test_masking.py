@@ -148,6 +148,23 @@ def test_a_number_followed_by_a_unit_word_is_still_masked(text, number):
     assert_masked(text, number, starred(number))
 
 
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("2026-12-07 010-1234-5678 방문", "010-1234-5678"),
+        ("2026.12.07.010-1234-5678", "010-1234-5678"),
+        ("26.12.07 010-1234-5678", "010-1234-5678"),
+        ("10:00 010 1234 5678", "010 1234 5678"),
+        ("3번 출구 010 1234 5678", "010 1234 5678"),
+        ("1,000,000원 010-1234-5678", "010-1234-5678"),
+        ("NR-261207-234567 010-1234-5678", "010-1234-5678"),
+        ("제9조 900101-1234567", "900101-1234567"),
+    ],
+)
+def test_a_number_next_to_a_date_amount_or_receipt_number_is_masked_alone(text, number):
+    assert_masked(text, number, starred(number))
+
+
 def test_numbers_in_a_row_are_each_masked():
     text = "휴대폰 010-1234-5678 02-123-4567, 주민번호 900101 - 1234567 계좌 110-123-456789."
     assert mask_personal_data(text) == (
