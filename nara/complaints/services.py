@@ -21,7 +21,6 @@ from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core import clock
 from nara.core.errors import NotAllowed, required
-from nara.core.masking import mask_personal_data
 from nara.core.transitions import transition
 from nara.core.uploads import CleanFile
 from nara.notifications.services import localized, msg, notify
@@ -38,6 +37,7 @@ from .models import (
     Status,
     Transfer,
 )
+from .publication import write_public_copy
 from .selectors import current_answer_draft, last_answer_draft
 from .transitions import TABLE, Action
 
@@ -537,15 +537,6 @@ def complaint_submit_answer(*, complaint: Complaint, by, body: str) -> AnswerDra
     return draft
 
 
-def _write_public_copy(complaint: Complaint) -> None:
-    """The masked texts the public may read and search (only shown with consent)."""
-    citizen = complaint.citizen
-    known = (citizen.name, citizen.email, citizen.phone, complaint.address)
-    complaint.public_title = mask_personal_data(complaint.title, extra=known)[:200]
-    complaint.public_body = mask_personal_data(complaint.body, extra=known)
-    complaint.public_answer = mask_personal_data(complaint.answer, extra=known)
-
-
 def _current_draft(complaint: Complaint) -> AnswerDraft:
     draft = last_answer_draft(complaint, AnswerDraft.State.SUBMITTED)
     if draft is None:  # the table allows approval only with a submitted draft
@@ -570,7 +561,7 @@ def complaint_approve(*, complaint: Complaint, by) -> Complaint:
         draft.state, draft.decided_at, draft.decided_by = AnswerDraft.State.APPROVED, now, by
         draft.save(update_fields=["state", "decided_at", "decided_by"])
         c.answer, c.answered_at, c.answered_by, c.paused_at = draft.body, now, draft.author, None
-        _write_public_copy(c)
+        write_public_copy(c)  # the text the approver saw on the handling page
         change.data = {"draft": draft.pk}
         notify(
             user=c.citizen,

@@ -24,7 +24,7 @@ from nara.core.forms import apply_service_errors
 from nara.core.templatetags.memo import fingerprint
 
 from . import forms_official as f
-from . import policies, selectors, services
+from . import policies, publication, selectors, services
 from .models import AnswerDraft, Complaint, Status
 from .transitions import Action, can_transition
 
@@ -260,6 +260,10 @@ def _detail_context(request, complaint: Complaint, bound: dict | None = None) ->
         "submitted_draft": submitted,
         "returned_draft": returned,
         "own_draft": submitted is not None and submitted.author_id == user.pk,
+        # what the public will read once the submitted answer is approved (with consent)
+        "public_preview": publication.public_copy(complaint, answer=submitted.body)
+        if submitted is not None and complaint.publish_consent
+        else None,
     }
 
 

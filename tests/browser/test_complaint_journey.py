@@ -102,6 +102,7 @@ def test_complaint_journey(language, world, live_server, new_page, tmp_path):
         label=world.roads_category.name_ko if language == "ko" else world.roads_category.name_en
     )
     form.locator("input[type=file][name=attachments]").set_input_files(str(photo))
+    form.get_by_label(t(language, "The complaint and its answer may be published")).check()
     form.get_by_role("button", name=t(language, "Send the complaint")).click()
     citizen.wait_for_url(url_pattern(r"/complaints/(?!new/)[A-Za-z0-9-]+/"))
 
@@ -165,7 +166,11 @@ def test_complaint_journey(language, world, live_server, new_page, tmp_path):
     log_in_official(approver, base, world.approver, language, findings)
     approver.locator("main").get_by_role("link", name=re.compile(re.escape(receipt))).click()
     approver.wait_for_url(url_pattern(rf"/office/complaints/{receipt}/"))
-    assert answer in approver.locator("#approval .answer").inner_text()
+    assert answer in approver.locator("#approval > .answer").inner_text()
+    # what the public will read once approved, shown before approving (nothing personal in it)
+    preview = approver.locator("#public-preview")
+    assert preview.get_by_role("heading", name=t(language, "Preview of the public page")).count()
+    assert answer in preview.locator(".answer").inner_text()
     check_page(approver, findings, "office complaint page (approval)")
     approver.locator('form[action$="/approve/"]').get_by_role(
         "button", name=t(language, "Approve and send to the citizen")
@@ -174,6 +179,9 @@ def test_complaint_journey(language, world, live_server, new_page, tmp_path):
     complaint.refresh_from_db()
     assert complaint.status == Status.ANSWERED
     assert complaint.answer == answer
+    approver.goto(f"{base}/complaints/public/{receipt}/")
+    assert answer in approver.locator("main .answer").inner_text()
+    check_page(approver, findings, "public complaint page")
 
     # 4. The citizen reads the answer and rates it.
     citizen.goto(f"{base}/complaints/{receipt}/")
