@@ -37,16 +37,20 @@ def _absolute(path: str) -> str:
 # --- sign-up and e-mail confirmation ------------------------------------------------------------
 
 
+# Mail to an address not yet confirmed carries no text the person who typed the address chose
+# (no name): a stranger's sign-up must not turn an official mail into their message.
+
+
 def _mail_confirmation(user: User) -> None:
     link = _absolute(reverse("accounts:confirm_email", args=[tokens.confirmation_token_make(user)]))
     with translation.override(_language(user.preferred_language)):
         subject = _("Confirm your e-mail address for Nara")
         body = _(
-            "Hello {name},\n\n"
+            "Hello,\n\n"
             "Please confirm your e-mail address by opening this link and pressing "
             '"Confirm" (the link works for 3 days):\n\n{link}\n\n'
             "If you did not sign up for Nara, ignore this message."
-        ).format(name=user.display_name, link=link)
+        ).format(link=link)
     email_enqueue(to=user.email, subject=subject, body=body)
 
 
@@ -56,13 +60,13 @@ def _mail_already_registered(user: User) -> None:
     with translation.override(_language(user.preferred_language)):
         subject = _("You already have a Nara account")
         body = _(
-            "Hello {name},\n\n"
+            "Hello,\n\n"
             "Someone (probably you) tried to sign up for Nara with this e-mail address, "
             "but you already have an account.\n\n"
             "Log in: {login}\n"
             "Forgot your password? Set a new one: {reset}\n\n"
             "If this was not you, you can ignore this message; your account has not changed."
-        ).format(name=user.display_name, login=login, reset=reset)
+        ).format(login=login, reset=reset)
     email_enqueue(to=user.email, subject=subject, body=body)
 
 
@@ -225,11 +229,11 @@ def user_request_password_reset(*, email: str) -> None:
     with translation.override(_language(user.preferred_language)), transaction.atomic():
         subject = _("Set a new password for Nara")
         body = _(
-            "Hello {name},\n\n"
+            "Hello,\n\n"
             "To set a new password, open this link (it works for {hours} hours and only once):"
             "\n\n{link}\n\n"
             "If you did not ask for this, ignore this message; your password has not changed."
-        ).format(name=user.display_name, link=link, hours=hours)
+        ).format(link=link, hours=hours)
         email_enqueue(to=user.email, subject=subject, body=body)
 
 
