@@ -280,13 +280,11 @@ NARA_RECEIPT_PREFIX = os.environ.get("NARA_RECEIPT_PREFIX", "NR")
 # Rate limits: (requests, seconds). NARA_RATE_LIMITS=off switches them all off (load tests only).
 NARA_RATE_LIMITS_ENABLED = os.environ.get("NARA_RATE_LIMITS", "on") != "off"
 NARA_RATE_LIMITS = {
-    "login": (10, 300),  # per e-mail address
-    "login_ip": (100, 300),  # per client address (offices share addresses)
+    "login_ip": (100, 300),  # failed sign-ins per client address (offices share addresses)
     "two_factor": (10, 300),
     "signup": (5, 3600),
     "password_reset": (5, 3600),
     "complaint_file": (20, 3600),
-    "api_token": (10, 300),
     "petition_create": (10, 3600),
     "petition_sign_burst": (20, 10),  # per client address
     "petition_sign_ip": (300, 3600),  # per client address (offices and carriers share them)
@@ -310,6 +308,13 @@ NARA_BIG_MAIL_PROVIDERS = {
 # How many proxies of our own append to X-Forwarded-For in front of the app (0: the header is
 # ignored, REMOTE_ADDR is the client). Rate limits key on the address this yields.
 NARA_TRUSTED_PROXY_COUNT = int(os.environ.get("NARA_TRUSTED_PROXY_COUNT", "0"))
+# Failed sign-ins of one account (wrong password or TOTP code, web and API together): the first
+# FREE failures cost nothing, then each attempt waits FIRST_WAIT seconds, doubling with every
+# further failure up to MAX_WAIT; failures are forgotten FORGET_AFTER seconds after the last one.
+# The account's owner is told by mail when the waiting starts (nara/accounts/throttle.py).
+NARA_SIGNIN_BACKOFF = {"FREE": 5, "FIRST_WAIT": 30, "MAX_WAIT": 900, "FORGET_AFTER": 86400}
+# API tokens end this many days after they are issued (and when the password changes).
+NARA_API_TOKEN_DAYS = int(os.environ.get("NARA_API_TOKEN_DAYS", "30"))
 
 # Load shedding (nara.core.middleware.LoadSheddingMiddleware): "please retry" instead of errors.
 NARA_SHED_AFTER_MS = int(os.environ.get("NARA_SHED_AFTER_MS", "5000"))  # queued that long: 503

@@ -222,7 +222,7 @@ def test_login_failure_says_the_same_for_unknown_address_and_wrong_password(clie
 
 @pytest.mark.django_db
 def test_login_is_rate_limited(client, world):
-    limit, _window = settings.NARA_RATE_LIMITS["login"]
+    limit = settings.NARA_SIGNIN_BACKOFF["FREE"]  # then the account waits (test_signin_throttle)
     for _ in range(limit):
         assert log_in(client, world.citizen.email, "wrong-password").status_code == 400
     response = log_in(client, world.citizen.email, PASSWORD, **EN)

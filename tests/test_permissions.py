@@ -163,7 +163,8 @@ def test_the_matrix_covers_every_endpoint_and_persona():
 
 
 def test_the_matrix_covers_every_api_route_but_the_token():
-    """The petition routes have their own matrix (tests/test_petitions_api.py)."""
+    """The petition routes have their own matrix (tests/test_petitions_api.py), the token's
+    operations their own tests (tests/test_api_tokens.py: anyone with a token revokes it)."""
     from nara.api.api import api
 
     from .test_petitions_api import PETITION_ROUTES
@@ -175,7 +176,8 @@ def test_the_matrix_covers_every_api_route_but_the_token():
         for method in operations
     }
     covered = {(e.method, e.path.replace("{no}", "{receipt_no}")) for e in ENDPOINTS.values()} | {
-        ("POST", "/auth/token")
+        ("POST", "/auth/token"),
+        ("DELETE", "/auth/token"),
     }
     assert routes == covered | PETITION_ROUTES
 

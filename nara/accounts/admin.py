@@ -1,20 +1,26 @@
-"""Operators' admin for user accounts: officials' memberships, operators, TOTP resets."""
+"""Operators' admin for user accounts: officials' memberships, operators, TOTP resets,
+deactivation. Accounts are never deleted: they are deactivated and pseudonymised
+(services.user_deactivate), so their audit events keep their actor. Every change made here is
+an audit event (OperatorAdmin)."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from nara.agencies.models import Membership
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
-from nara.core.admin import OperatorInline, OperatorPermissions
+from nara.core.admin import AuditedAdmin, OperatorAdmin, OperatorInline
 from nara.core.errors import NotAllowed
 
 from .models import ApiToken, User
-from .services import user_totp_reset
+from .services import user_deactivate, user_totp_reset
 
 PASSWORD_FORM_FIELDS = {"password", "password1", "password2", "usable_password"}
 
@@ -71,7 +77,7 @@ class UserMembershipInline(OperatorInline):
 
 
 @admin.register(User)
-class UserAdmin(OperatorPermissions, auth_admin.UserAdmin):
+class UserAdmin(OperatorAdmin, auth_admin.UserAdmin):
     form = UserEditForm
     add_form = UserCreateForm
     list_display = ("email", "name", "is_staff", "totp_confirmed", "is_active", "date_joined")
@@ -80,7 +86,7 @@ class UserAdmin(OperatorPermissions, auth_admin.UserAdmin):
     ordering = ("email",)
     readonly_fields = ("totp_confirmed", "last_login", "date_joined")
     inlines = [UserMembershipInline]
-    actions = ["reset_totp"]
+    actions = ["reset_totp", "deactivate"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
@@ -132,12 +138,26 @@ class UserAdmin(OperatorPermissions, auth_admin.UserAdmin):
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if _protected(request, obj):
-            return False
-        return super().has_delete_permission(request, obj)
+        return False  # never deleted with their history: the "deactivate" action instead
 
     # Audit: one event per admin save that changed the account or its memberships (the admin
-    # saves in one transaction; save_related runs last in it).
+    # saves in one transaction; save_related runs last in it), and one per password set on the
+    # admin's password form (which Django logs with log_change only).
+
+    def log_addition(self, request, obj, message):
+        return admin.ModelAdmin.log_addition(self, request, obj, message)  # see save_related
+
+    def log_change(self, request, obj, message):
+        match = request.resolver_match
+        if match is not None and match.url_name.endswith("_password_change"):
+            with transaction.atomic():
+                audit_record(
+                    actor=request.user,
+                    event_type=EventType.USER_PROFILE_UPDATED,
+                    target=obj,
+                    data={"by_operator": True, "created": False, "changed": ["password"]},
+                )
+        return admin.ModelAdmin.log_change(self, request, obj, message)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -197,15 +217,52 @@ class UserAdmin(OperatorPermissions, auth_admin.UserAdmin):
             messages.SUCCESS,
         )
 
+    @admin.action(description=_("Deactivate and pseudonymise"))
+    def deactivate(self, request, queryset):
+        """Asks first (the name and address are gone for good), then deactivates each account
+        through services.user_deactivate."""
+        if request.POST.get("post") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/accounts/user/deactivate_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Deactivate and pseudonymise accounts"),
+                    "opts": self.opts,
+                    "queryset": queryset,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        count = 0
+        for user in queryset:
+            try:
+                user_deactivate(by=request.user, user=user)
+            except NotAllowed as error:
+                self.message_user(request, f"{user}: {error.message}", messages.ERROR)
+                continue
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d account was deactivated and pseudonymised.",
+                "%(count)d accounts were deactivated and pseudonymised.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+        return None
+
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(OperatorPermissions, admin.ModelAdmin):
-    """Tokens can be looked at and revoked (deleted), never created or read back."""
+class ApiTokenAdmin(OperatorAdmin):
+    """Tokens can be looked at and revoked (deleted, an audit event), never created or read
+    back."""
 
-    list_display = ("user", "created_at", "last_used_at")
+    list_display = ("user", "created_at", "last_used_at", "expires_at")
     list_select_related = ("user",)
     search_fields = ("user__email",)
-    fields = ("user", "created_at", "last_used_at")
+    fields = ("user", "created_at", "last_used_at", "expires_at")
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -213,3 +270,12 @@ class ApiTokenAdmin(OperatorPermissions, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Django's groups page, audited like the others (permissions as Django's: superusers).
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdmin, auth_admin.GroupAdmin):
+    pass

@@ -1,10 +1,13 @@
 import hashlib
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from nara.core.prepared import PreparedQuery
@@ -121,8 +124,12 @@ class ApiToken(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True)
+    # A keyed hash of the user's password hash when the token was issued: a token ends when
+    # the password changes, wherever it is changed (reset link, admin, manage.py).
+    password_tag = models.CharField(max_length=64, default="")
     # Issued after a TOTP code: only such tokens act for officials and operators, so a token a
     # citizen got before becoming an official cannot skip the second factor.
     two_factor = models.BooleanField(default=False)
@@ -130,6 +137,7 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
 
     TOUCH_SECONDS = 300  # last_used_at is refreshed at most this often
 
@@ -137,9 +145,18 @@ class ApiToken(models.Model):
     def hash(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
 
+    @staticmethod
+    def password_tag_of(user: User) -> str:
+        return salted_hmac("nara.accounts.api-token", user.password, algorithm="sha256").hexdigest()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is None or self.expires_at <= timezone.now()
+
     @classmethod
-    def user_for(cls, raw: str):
-        """The active user a raw token stands for, or None. Tokens of officials and operators
+    def token_for(cls, raw: str):
+        """The token a raw value stands for, with its active user, or None. A token counts
+        until it expires or the user's password changes; tokens of officials and operators
         count only if issued after a TOTP code. Records the use (at most every TOUCH_SECONDS)."""
         if not raw or len(raw) > 200:
             return None
@@ -151,19 +168,36 @@ class ApiToken(models.Model):
         remember_memberships(token.user, token.user_memberships)
         if token.user.needs_two_factor and not token.two_factor:
             return None  # issued before the user became an official: get a new one with otp
+        if token.is_expired or not constant_time_compare(
+            token.password_tag, cls.password_tag_of(token.user)
+        ):
+            return None
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > (
             cls.TOUCH_SECONDS
         ):
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user
+        return token
+
+    @classmethod
+    def user_for(cls, raw: str):
+        """The active user a raw token stands for, or None (see token_for)."""
+        token = cls.token_for(raw)
+        return token.user if token is not None else None
 
     @classmethod
     def issue(cls, user: User, *, two_factor: bool = False) -> str:
+        """A new token for `user`, valid for NARA_API_TOKEN_DAYS days. Only its hash is kept."""
         raw = secrets.token_urlsafe(32)
+        now = timezone.now()
         # issued after the password (and code) were checked: that is its first use
         cls.objects.create(
-            user=user, key_hash=cls.hash(raw), two_factor=two_factor, last_used_at=timezone.now()
+            user=user,
+            key_hash=cls.hash(raw),
+            two_factor=two_factor,
+            last_used_at=now,
+            expires_at=now + timedelta(days=settings.NARA_API_TOKEN_DAYS),
+            password_tag=cls.password_tag_of(user),
         )
         return raw
 
@@ -182,3 +216,20 @@ def _token_with_user(key_hash: str):
 # Every API request reads its token, user and the user's memberships: compiled once
 # (nara.core.prepared).
 _token_by_hash = PreparedQuery(_token_with_user)
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins (a wrong password or TOTP code, on the web or the API) of one e-mail
+    address, from any client address: after a few, each attempt waits for a time that doubles
+    with each further failure, up to a cap (nara.accounts.throttle). Keyed by a hash of the
+    address, so that an unknown address is throttled exactly like a known one."""
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    wait_until = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in throttle")
+        verbose_name_plural = _("sign-in throttles")

@@ -1,4 +1,5 @@
-"""Every write to accounts: sign-up, e-mail confirmation, profile, TOTP, password reset.
+"""Every write to accounts: sign-up, e-mail confirmation, profile, TOTP, password reset, API
+tokens, deactivation.
 
 Each function runs in one transaction and writes its audit event there; mails go through the
 outbox (nara.notifications.services.email_enqueue) in the same transaction.
@@ -9,8 +10,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,6 +23,7 @@ from nara.notifications.services import email_enqueue
 
 from . import tokens, totp
 from .models import ApiToken, Session, User
+from .throttle import signin_succeeded
 
 PROFILE_FIELDS = ("name", "phone", "region", "preferred_language", "notify_email", "notify_site")
 
@@ -37,16 +40,20 @@ def _absolute(path: str) -> str:
 # --- sign-up and e-mail confirmation ------------------------------------------------------------
 
 
+# Mail to an address not yet confirmed carries no text the person who typed the address chose
+# (no name): a stranger's sign-up must not turn an official mail into their message.
+
+
 def _mail_confirmation(user: User) -> None:
     link = _absolute(reverse("accounts:confirm_email", args=[tokens.confirmation_token_make(user)]))
     with translation.override(_language(user.preferred_language)):
         subject = _("Confirm your e-mail address for Nara")
         body = _(
-            "Hello {name},\n\n"
+            "Hello,\n\n"
             "Please confirm your e-mail address by opening this link and pressing "
             '"Confirm" (the link works for 3 days):\n\n{link}\n\n'
             "If you did not sign up for Nara, ignore this message."
-        ).format(name=user.display_name, link=link)
+        ).format(link=link)
     email_enqueue(to=user.email, subject=subject, body=body)
 
 
@@ -56,13 +63,13 @@ def _mail_already_registered(user: User) -> None:
     with translation.override(_language(user.preferred_language)):
         subject = _("You already have a Nara account")
         body = _(
-            "Hello {name},\n\n"
+            "Hello,\n\n"
             "Someone (probably you) tried to sign up for Nara with this e-mail address, "
             "but you already have an account.\n\n"
             "Log in: {login}\n"
             "Forgot your password? Set a new one: {reset}\n\n"
             "If this was not you, you can ignore this message; your account has not changed."
-        ).format(name=user.display_name, login=login, reset=reset)
+        ).format(login=login, reset=reset)
     email_enqueue(to=user.email, subject=subject, body=body)
 
 
@@ -225,11 +232,11 @@ def user_request_password_reset(*, email: str) -> None:
     with translation.override(_language(user.preferred_language)), transaction.atomic():
         subject = _("Set a new password for Nara")
         body = _(
-            "Hello {name},\n\n"
+            "Hello,\n\n"
             "To set a new password, open this link (it works for {hours} hours and only once):"
             "\n\n{link}\n\n"
             "If you did not ask for this, ignore this message; your password has not changed."
-        ).format(name=user.display_name, link=link, hours=hours)
+        ).format(link=link, hours=hours)
         email_enqueue(to=user.email, subject=subject, body=body)
 
 
@@ -251,6 +258,7 @@ def user_reset_password(*, uidb64: str, token: str, password: str) -> User:
         user.email_confirmed = True
         user.save(update_fields=["password", "email_confirmed"])
         tokens_revoked, _counts = ApiToken.objects.filter(user=user).delete()
+        signin_succeeded(email=user.email)  # the owner proved it: no more waiting
         audit_record(
             actor=user,
             event_type=EventType.USER_PASSWORD_RESET,
@@ -278,4 +286,82 @@ def user_totp_reset(*, by, user: User) -> User:
         ApiToken.objects.filter(user=user).delete()
         Session.objects.filter(user=user).delete()
         audit_record(actor=by, event_type=EventType.USER_TOTP_RESET, target=user)
+    return user
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+
+def api_tokens_of(user: User) -> list[ApiToken]:
+    """The user's API tokens that still count (not expired, issued under the current password),
+    newest first."""
+    tag = ApiToken.password_tag_of(user)
+    return [
+        token
+        for token in ApiToken.objects.filter(user=user, expires_at__gt=timezone.now())
+        if token.password_tag == tag
+    ]
+
+
+def api_token_revoke(*, by: User, token_id: int) -> None:
+    """End one of `by`'s own API tokens. Http404 for a token that is not theirs (or is gone)."""
+    with transaction.atomic():
+        deleted, _counts = ApiToken.objects.filter(pk=token_id, user=by).delete()
+        if not deleted:
+            raise Http404
+        audit_record(
+            actor=by,
+            event_type=EventType.USER_API_TOKEN_REVOKED,
+            target=by,
+            data={"token": token_id},
+        )
+
+
+# --- deactivation -------------------------------------------------------------------------------
+
+
+def user_deactivate(*, by, user: User) -> User:
+    """Deactivate an account and pseudonymise it: the name, phone, region, e-mail address,
+    password and TOTP secret are replaced or cleared, its powers removed, its sessions and API
+    tokens ended. The row stays, so audit events and everything the person filed keep their
+    actor (accounts are never deleted). Nobody deactivates their own account; only a superuser
+    a superuser's (NotAllowed otherwise). Deactivating twice changes nothing more."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if by is not None and by.pk == user.pk:
+            raise NotAllowed(gettext_lazy("You cannot deactivate your own account."))
+        if user.is_superuser and not (by is not None and by.is_superuser):
+            raise NotAllowed(gettext_lazy("Only a superuser may change a superuser's account."))
+        pseudonym = f"deactivated-{user.pk}@deactivated.invalid"
+        if user.email == pseudonym and not user.is_active:
+            return user
+        signin_succeeded(email=user.email)  # the throttle is keyed by the old address
+        from_state = "active" if user.is_active else "inactive"
+        user.email = pseudonym
+        user.name = ""
+        user.phone = ""
+        user.region = None
+        user.set_unusable_password()
+        user.totp_secret = ""
+        user.totp_confirmed = False
+        user.email_confirmed = False
+        user.notify_email = False
+        user.notify_site = False
+        user.is_active = False
+        user.is_staff = False
+        user.is_moderator = False
+        user.is_superuser = False
+        user.save()
+        user.groups.clear()
+        user.user_permissions.clear()
+        tokens_revoked, _counts = ApiToken.objects.filter(user=user).delete()
+        Session.objects.filter(user=user).delete()
+        audit_record(
+            actor=by,
+            event_type=EventType.USER_DEACTIVATED,
+            target=user,
+            from_state=from_state,
+            to_state="deactivated",
+            data={"api_tokens_revoked": tokens_revoked},
+        )
     return user

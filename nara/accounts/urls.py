@@ -19,6 +19,8 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.api_tokens, name="api_tokens"),
+    path("profile/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("2fa/setup/", views.two_factor_setup, name="2fa_setup"),
     path("2fa/verify/", views.two_factor_verify, name="2fa_verify"),
 ]

@@ -32,6 +32,7 @@ from .forms import (
     TotpCodeForm,
 )
 from .middleware import SESSION_FLAG
+from .throttle import signin_failed, signin_succeeded, signin_wait
 
 PENDING_SECRET = "nara_totp_pending"
 TOO_MANY = _("Too many attempts. Wait a few minutes and try again.")
@@ -208,8 +209,8 @@ def login(request):
     context = {"form": form, "next": next_url}
     if request.method == "POST":
         ip = client_ip(request)
-        email = str(request.POST.get("email", ""))[:254].strip().lower()
-        if not (hit("login_ip", ip) and hit("login", f"{ip}:{email}")):
+        email = str(request.POST.get("email", ""))
+        if signin_wait(ip=ip, email=email):
             context["limited"] = True
             return render(request, "accounts/login.html", context, status=429)
         if form.is_valid():
@@ -219,6 +220,7 @@ def login(request):
                 password=form.cleaned_data["password"],
             )
             if user is None:
+                signin_failed(ip=ip, email=email)
                 form.add_error(None, BAD_LOGIN)
             elif not user.email_confirmed:
                 context["unconfirmed"] = True
@@ -239,6 +241,8 @@ def login(request):
 
 
 def _logged_in(request, user, next_url: str):
+    if not user.needs_two_factor:
+        signin_succeeded(email=user.email)  # otherwise once the code is right too
     auth_login(request, user)  # rotates the session key
     request.session.pop(SESSION_FLAG, None)
     request.session.pop(PENDING_SECRET, None)
@@ -282,12 +286,15 @@ def two_factor_verify(request):
     form = TotpCodeForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "next": next_url}
     if request.method == "POST":
-        if not hit("two_factor", f"2fa:{user.pk}"):
+        ip = client_ip(request)
+        if signin_wait(ip=ip, email=user.email) or not hit("two_factor", f"2fa:{user.pk}"):
             context["limited"] = True
             return render(request, "accounts/2fa_verify.html", context, status=429)
         if form.is_valid():
             if totp.verify(user, form.cleaned_data["code"]):
+                signin_succeeded(email=user.email)
                 return _two_factor_done(request, next_url)
+            signin_failed(ip=ip, email=user.email)
             form.add_error(
                 "code",
                 _("The code is not correct or was already used. Wait for the next code."),
@@ -419,6 +426,27 @@ def profile(request):
         {"form": form, "profile_user": user},
         status=_form_status(request, form),
     )
+
+
+@citizen_required
+@never_cache
+@require_GET
+def api_tokens(request):
+    """The user's API tokens (the mobile app's sign-ins): when each was issued, last used and
+    ends, each with a button that revokes it."""
+    context = {
+        "tokens": services.api_tokens_of(request.user),
+        "token_days": settings.NARA_API_TOKEN_DAYS,
+    }
+    return render(request, "accounts/api_tokens.html", context)
+
+
+@citizen_required
+@require_POST
+def api_token_revoke(request, token_id: int):
+    services.api_token_revoke(by=request.user, token_id=token_id)
+    messages.success(request, _("The token is revoked: the app that used it is signed out."))
+    return redirect("accounts:api_tokens")
 
 
 @public

@@ -7,7 +7,6 @@ The petition routes (petitions.py) are public: a token is optional there."""
 
 import hashlib
 
-from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
@@ -18,7 +17,6 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
-from nara.accounts import totp
 from nara.accounts.models import ApiToken
 from nara.agencies.models import Category, Unit
 from nara.complaints import selectors, services
@@ -32,10 +30,12 @@ from . import schemas as s
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
-        user = ApiToken.user_for(token)
-        if user is not None:
-            request.user = user
-        return user
+        api_token = ApiToken.token_for(token)
+        if api_token is None:
+            return None
+        request.api_token = api_token  # DELETE /auth/token revokes the token used
+        request.user = api_token.user
+        return api_token.user
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -187,35 +187,6 @@ def _fresh(complaint: Complaint) -> dict:
 
 
 ERRORS = {400: s.ErrorOut, 401: s.DetailOut, 403: s.DetailOut, 404: s.DetailOut, 409: s.DetailOut}
-
-# --- auth ------------------------------------------------------------------------------------
-
-auth_router = Router(tags=["auth"])
-
-
-@auth_router.post(
-    "/token",
-    auth=None,
-    response={200: s.TokenOut, 400: s.ErrorOut, 401: s.DetailOut, 429: s.DetailOut},
-)
-def token(request, payload: s.TokenIn):
-    """Exchange e-mail and password (and, for officials, a TOTP code) for a bearer token."""
-    email = payload.email.strip().lower()
-    ip = ratelimit.client_ip(request)
-    _throttle("api_token", ip)
-    _throttle("login", f"{ip}:{email}")
-    user = authenticate(request, username=email, password=payload.password)
-    if user is None or not user.email_confirmed:
-        return HttpStatus(401, {"detail": _("E-mail or password is incorrect.")})
-    if user.needs_two_factor:
-        if not user.totp_confirmed:
-            return HttpStatus(
-                401, {"detail": _("Set up two-factor authentication on the website first.")}
-            )
-        if not payload.otp or not totp.verify(user, payload.otp):
-            return HttpStatus(401, {"detail": _("A valid two-factor code (otp) is required.")})
-    return HttpStatus(200, {"token": ApiToken.issue(user, two_factor=user.needs_two_factor)})
-
 
 # --- public ----------------------------------------------------------------------------------
 
@@ -413,11 +384,13 @@ def inbox(
     return _read(request, {"count": rows.count(), "items": _items(rows[offset : offset + limit])})
 
 
-api.add_router("/auth", auth_router)
 api.add_router("/", public_router)
 api.add_router("/", inbox_router)
 api.add_router("/complaints", complaints_router)
 from .petitions import petitions_router  # noqa: E402  (it uses the API defined above)
+from .tokens import auth_router  # noqa: E402
+
+api.add_router("/auth", auth_router)
 
 api.add_router("/petitions", petitions_router)
 

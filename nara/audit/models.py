@@ -10,6 +10,9 @@ class EventType(models.TextChoices):
     USER_PROFILE_UPDATED = "user.profile_updated", _("Profile updated")
     USER_TOTP_ENABLED = "user.totp_enabled", _("Two-factor authentication set up")
     USER_TOTP_RESET = "user.totp_reset", _("Two-factor authentication reset")
+    USER_SIGNIN_THROTTLED = "user.signin_throttled", _("Sign-ins slowed after failures")
+    USER_API_TOKEN_REVOKED = "user.api_token_revoked", _("API token revoked")
+    USER_DEACTIVATED = "user.deactivated", _("Account deactivated and pseudonymised")
     CONFIG_ADDED = "config.added", _("Added by an operator")
     CONFIG_CHANGED = "config.changed", _("Changed by an operator")
     CONFIG_DELETED = "config.deleted", _("Deleted by an operator")
@@ -84,8 +87,10 @@ class AuditEvent(models.Model):
     change it records; never updated."""
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # PROTECT: an account with a history is never deleted (it is deactivated and
+    # pseudonymised, nara.accounts.services.user_deactivate), so no event loses its actor.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
     event_type = models.CharField(max_length=50, choices=EventType)
     target_type = models.CharField(max_length=50)

@@ -39,9 +39,10 @@ class OperatorPermissions:
         return is_operator(request)
 
 
-class OperatorAdmin(OperatorPermissions, admin.ModelAdmin):
-    """Every change an operator makes here (units, roles, routing rules, …) also lands in
-    Nara's audit log, in the admin's transaction, beside Django's own admin log."""
+class AuditedAdmin(admin.ModelAdmin):
+    """Every change made on this admin page also lands in Nara's audit log, in the admin's
+    transaction, beside Django's own admin log. Every registered admin page that can change
+    anything is one (tests/test_admin_audit.py)."""
 
     def _audit(self, request, obj, event_type, message):
         from nara.audit.services import audit_record
@@ -73,6 +74,10 @@ class OperatorAdmin(OperatorPermissions, admin.ModelAdmin):
         for obj in queryset:
             self._audit(request, obj, EventType.CONFIG_DELETED, "")
         return super().log_deletions(request, queryset)
+
+
+class OperatorAdmin(OperatorPermissions, AuditedAdmin):
+    """Operators' pages (units, roles, routing rules, …): audited."""
 
 
 class ReadOnlyAdmin(ReadOnly, OperatorAdmin):

@@ -1,0 +1,80 @@
+"""API tokens (/api/v1/auth/token): sign in for a token, and revoke the token used.
+
+Wrong passwords and TOTP codes count against the account (one counter with the web's sign-in,
+whatever the client address) and against the client address, with a generous ceiling; a
+successful sign-in is never counted (nara.accounts.throttle)."""
+
+from datetime import datetime
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja import Status as HttpStatus
+
+from nara.accounts import services as account_services
+from nara.accounts import totp
+from nara.accounts.models import ApiToken
+from nara.accounts.throttle import signin_failed, signin_succeeded, signin_wait
+from nara.core import ratelimit
+
+from . import schemas as s
+from .api import api
+
+auth_router = Router(tags=["auth"])
+
+
+class TokenIssuedOut(Schema):
+    token: str
+    expires_at: datetime
+
+
+@auth_router.post(
+    "/token",
+    auth=None,
+    response={200: TokenIssuedOut, 400: s.ErrorOut, 401: s.DetailOut, 429: s.DetailOut},
+    summary="Sign in for a token",
+)
+def token_issue(request, payload: s.TokenIn):
+    """Exchange e-mail and password (and, for officials, a TOTP code as `otp`) for a bearer
+    token. The token ends at `expires_at` (NARA_API_TOKEN_DAYS days), when the password changes,
+    or when it is revoked (`DELETE /auth/token`, or on the profile's token page). 429 with a
+    Retry-After header after repeated wrong passwords or codes for the account or from the
+    client address."""
+    ip = ratelimit.client_ip(request)
+    wait = signin_wait(ip=ip, email=payload.email)
+    if wait:
+        response = api.create_response(
+            request, {"detail": _("Too many attempts. Try again later.")}, status=429
+        )
+        response["Retry-After"] = str(wait)
+        return response
+    user = authenticate(request, username=payload.email.strip().lower(), password=payload.password)
+    if user is None:
+        signin_failed(ip=ip, email=payload.email)
+        return HttpStatus(401, {"detail": _("E-mail or password is incorrect.")})
+    if not user.email_confirmed:
+        return HttpStatus(401, {"detail": _("E-mail or password is incorrect.")})
+    if user.needs_two_factor:
+        if not user.totp_confirmed:
+            return HttpStatus(
+                401, {"detail": _("Set up two-factor authentication on the website first.")}
+            )
+        if not payload.otp or not totp.verify(user, payload.otp):
+            signin_failed(ip=ip, email=payload.email)
+            return HttpStatus(401, {"detail": _("A valid two-factor code (otp) is required.")})
+    signin_succeeded(email=payload.email)
+    raw = ApiToken.issue(user, two_factor=user.needs_two_factor)
+    expires_at = ApiToken.objects.only("expires_at").get(key_hash=ApiToken.hash(raw)).expires_at
+    return HttpStatus(200, {"token": raw, "expires_at": s.local(expires_at)})
+
+
+@auth_router.delete(
+    "/token",
+    response={204: None, 401: s.DetailOut},
+    summary="Revoke the token used",
+)
+def token_revoke(request):
+    """Revoke the token this request is made with (signing out of the app). The user's other
+    tokens stay; they are listed, and can be revoked, on the profile's token page."""
+    account_services.api_token_revoke(by=request.auth, token_id=request.api_token.pk)
+    return HttpStatus(204, None)
