@@ -31,6 +31,7 @@ from nara.audit.services import audit_record
 from nara.core.errors import InvalidTransition, NotAllowed
 
 from .models import Flag, Moderated, ModerationStatus, PostingBlock, SpamExample
+from .policies import forget_blocked
 
 
 @dataclass(frozen=True)
@@ -586,8 +587,7 @@ def account_block(*, user, by, reason: str) -> PostingBlock:
                 {"reason": reason},
             ),
         )
-    user.__dict__.pop("_nara_posting_blocked", None)
-    user._state.fields_cache.pop("posting_block", None)
+    forget_blocked(user)
     block.hidden_count = hidden
     return block
 
@@ -606,8 +606,7 @@ def account_unblock(*, user, by, reason: str = "") -> None:
             target=user,
             data={"reason": (reason or "").strip()[:2000]},
         )
-    user.__dict__.pop("_nara_posting_blocked", None)
-    user._state.fields_cache.pop("posting_block", None)
+    forget_blocked(user)
 
 
 # --- reads for the moderators' pages --------------------------------------------------------
