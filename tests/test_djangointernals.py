@@ -54,11 +54,12 @@ def test_forget_related_makes_the_next_access_read_again(world, django_assert_nu
 
 def test_set_prefetched_serves_the_rows_without_a_query(world, django_assert_num_queries):
     process = make_process(world.roads)
-    rows = list(Phase.objects.filter(process=process).order_by("starts_at", "id"))
+    rows = list(Phase.objects.filter(process_id=process.pk).order_by("starts_at", "id"))
     internals.set_prefetched(process, "phases", process.phases.order_by("starts_at"), rows)
     with django_assert_num_queries(0):
         assert list(process.phases.all()) == rows
         assert process.phases.count() == len(rows)
+        assert all(phase.process is process for phase in rows)  # the link back, as a prefetch
     # a second relation joins the first in the same cache
     internals.set_prefetched(process, "phases", process.phases.all(), rows[:1])
     with django_assert_num_queries(0):

@@ -56,8 +56,11 @@ def forget_related(instance: Model, name: str) -> None:
 
 def set_prefetched(instance: Model, name: str, queryset: QuerySet, rows: list) -> None:
     """Make `getattr(instance, name).all()` give `rows` without a query, as after
-    `prefetch_related(name)`. `queryset` is the related manager's queryset the rows stand for
-    (its ordering, say); the related objects' link back to `instance` is for the caller."""
+    `prefetch_related(name)` of a reverse foreign key: each row's link back is `instance`.
+    `queryset` is the related manager's queryset the rows stand for (its ordering, say)."""
+    back = getattr(instance, name).field  # the rows' foreign key to instance
+    for row in rows:
+        back.set_cached_value(row, instance)
     queryset._result_cache = list(rows)
     queryset._prefetch_done = True
     prefetched = getattr(instance, "_prefetched_objects_cache", None)

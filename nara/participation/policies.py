@@ -42,8 +42,6 @@ _phases_of = PreparedQuery(
 def load_phases(process: Process) -> Process:
     """Read `process.phases` as prefetch_related("phases") would, in one compiled query."""
     phases = _phases_of.all(process_id=process.pk)
-    for phase in phases:  # phase.process is this process, as a prefetch sets
-        Phase.process.field.set_cached_value(phase, process)
     set_prefetched(process, "phases", process.phases.order_by("starts_at", "id"), phases)
     return process
 
