@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test venv lint bench-complaints bench-signatures bench-participation messages clean
+.PHONY: run test venv lint bench-complaints bench-signatures bench-participation bench-ab messages clean
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ bench-signatures: venv
 
 bench-participation: venv
 	$(PY) bench/participation.py
+
+# A/B of the machinery switches (bench/README.md, "A/B"); AB_ARGS="--ab-rounds 4" for more rounds.
+bench-ab: venv
+	$(PY) bench/complaints.py --ab $(AB_ARGS)
+	$(PY) bench/participation.py --ab $(AB_ARGS)
+	$(PY) bench/signatures.py --ab $(AB_ARGS)
 
 messages: venv
 	DEBUG=1 $(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=tests --ignore=bench --ignore=var --no-obsolete

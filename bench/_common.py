@@ -336,9 +336,39 @@ def _loadgen_main(argv: list[str]) -> None:
 # --- settings, manage.py, tables (shared by the benchmarks) ------------------------------------
 
 
-def production_env(db_url: str, db_name: str, tmp: Path, **extra: str) -> dict:
+def free_port() -> int:
+    """A TCP port free right now on 127.0.0.1 (the machine may be shared: no fixed ports)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def client_address(n: int) -> str:
+    """The address of the n-th simulated person (10.0.0.0/8: 16 million of them). The load
+    generators send it as X-Forwarded-For, as the proxy in front of production does, so that
+    production's per-address rate limits see many people, not one load generator."""
+    return f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
+
+
+def add_settings_args(parser) -> None:
+    parser.add_argument(
+        "--lab-settings",
+        action="store_true",
+        help="the settings of the runs before issue #11, to compare: a per-process (locmem) "
+        "cache and rate limits off (default: production's, the database cache and limits on)",
+    )
+
+
+def production_env(
+    db_url: str, db_name: str, tmp: Path, *, lab: bool = False, **extra: str
+) -> dict:
     """The production settings (DEBUG off) on a scratch database, minus TLS: the benchmarks
-    speak plain HTTP on 127.0.0.1. Rate limits off, locmem cache."""
+    speak plain HTTP on 127.0.0.1. As production: the database cache (the default) and the
+    rate limits on, one proxy in front (its X-Forwarded-For names the client, see
+    `client_address`). `lab`: the earlier benchmarks' settings, a locmem cache and no limits.
+    Every machinery switch on (NARA_OFF empty) unless `extra` says otherwise."""
     import secrets
 
     env = dict(os.environ)
@@ -351,8 +381,10 @@ def production_env(db_url: str, db_name: str, tmp: Path, **extra: str) -> dict:
         SECURE_SSL_REDIRECT="0",
         SESSION_COOKIE_SECURE="0",
         CSRF_COOKIE_SECURE="0",
-        CACHE_BACKEND="locmem",
-        NARA_RATE_LIMITS="off",
+        CACHE_BACKEND="locmem" if lab else "db",
+        NARA_RATE_LIMITS="off" if lab else "on",
+        NARA_TRUSTED_PROXY_COUNT="1",
+        NARA_OFF="",
         NARA_VAR_DIR=str(tmp),
         STATIC_ROOT=str(tmp / "static"),
         MEDIA_ROOT=str(tmp / "media"),
@@ -361,6 +393,13 @@ def production_env(db_url: str, db_name: str, tmp: Path, **extra: str) -> dict:
     )
     env.update(extra)
     return env
+
+
+def settings_line(env: dict) -> str:
+    """What the run's settings are, in one line for the output."""
+    cache = "database cache" if env.get("CACHE_BACKEND") == "db" else "locmem cache"
+    limits = "rate limits on" if env.get("NARA_RATE_LIMITS") != "off" else "rate limits off"
+    return f"{cache}, {limits}" + (" (--lab-settings)" if "locmem" in cache else " (production)")
 
 
 def manage(env: dict, *cmd: str) -> None:
@@ -659,6 +698,7 @@ def start(args, env: dict, say) -> None:
     db_recreate(args.db_url, args.db_name)
     say("migrate, collectstatic")
     manage(env, "migrate", "--no-input")
+    manage(env, "createcachetable")  # production's cache: a table (nothing to do for locmem)
     manage(env, "collectstatic", "--no-input")
     os.environ.update(env)
     import django
@@ -682,3 +722,186 @@ def finish(args, server, tmp: Path, say) -> None:
     else:
         db_drop(args.db_url, args.db_name)
         subprocess.run(["rm", "-rf", str(tmp)], check=False)
+
+
+# --- A/B runs of the machinery switches (settings.NARA_OFF) ------------------------------------
+
+# What can be switched off (nara/settings.py NARA_OFF); "" is the variant with everything on.
+AB_SWITCHES = ("prepared", "memo", "pagecache", "sessions", "gcfreeze", "surgepath")
+ALL_ON = ""
+
+
+def add_ab_args(parser) -> None:
+    parser.add_argument(
+        "--ab",
+        action="store_true",
+        help="A/B: the same load with everything on and with each machinery switch off in "
+        "turn (NARA_OFF), a fresh server per variant, interleaved rounds; prints the table",
+    )
+    parser.add_argument(
+        "--ab-switches",
+        default=",".join(AB_SWITCHES),
+        help=f"the switches to turn off one at a time (default {','.join(AB_SWITCHES)})",
+    )
+    parser.add_argument(
+        "--ab-rounds",
+        type=int,
+        default=2,
+        help="rounds; each runs every variant once, in the opposite order to the round before",
+    )
+
+
+def ab_variants(args) -> list[str]:
+    chosen = [x.strip() for x in args.ab_switches.split(",") if x.strip()]
+    unknown = [x for x in chosen if x not in AB_SWITCHES]
+    if unknown:
+        raise SystemExit(f"--ab-switches: unknown {', '.join(unknown)} (known: {AB_SWITCHES})")
+    return [ALL_ON, *chosen]
+
+
+def ab_schedule(variants: list[str], rounds: int) -> list[tuple[int, str]]:
+    """(round, variant) in the order they run: every variant once per round, even rounds in
+    order and odd ones reversed (A B C, C B A, …), so that a drift of the machine during the
+    run (other work starting, the data growing) falls alike on every variant."""
+    order = []
+    for r in range(rounds):
+        order += [(r, v) for v in (variants if r % 2 == 0 else variants[::-1])]
+    return order
+
+
+def ab_figures(r: dict) -> dict:
+    """The figures the A/B table compares, from a run_measured_load result."""
+    return {
+        "p99": r["p99"],
+        "rps": r["rps"],
+        "app_cpu_ms": r["app_cpu_ms"],
+        "db_cpu_ms": r["db_cpu_ms"],
+        "requests": r["all_requests"],
+        "errors": r["non_200"] + r["conn_errors"],
+    }
+
+
+def run_ab(args, *, start_server, measure, say) -> dict:
+    """Run `measure(server)` → {page: ab_figures} on a fresh server per (round, variant):
+    `start_server(env_extra)` starts one with NARA_OFF set. → {variant: {page: [figures per
+    round]}}."""
+    variants = ab_variants(args)
+    results: dict = {v: {} for v in variants}
+    schedule = ab_schedule(variants, args.ab_rounds)
+    for n, (r, variant) in enumerate(schedule, 1):
+        say(f"A/B {n}/{len(schedule)}: round {r + 1}, {ab_name(variant)}")
+        server = start_server({"NARA_OFF": variant})
+        try:
+            for page, figures in measure(server).items():
+                results[variant].setdefault(page, []).append(figures)
+                say(
+                    f"    {page}: p99 {figures['p99']:.1f} ms, {figures['rps']:.0f}/s, cpu "
+                    f"{figures['app_cpu_ms']:.2f} + {figures['db_cpu_ms']:.2f} ms, errors "
+                    f"{figures['errors']}"
+                )
+        finally:
+            server.stop()
+    return results
+
+
+def ab_name(variant: str) -> str:
+    return "all on" if variant == ALL_ON else f"{variant} off"
+
+
+def _median(values: list[float]) -> float:
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def ab_summary(results: dict) -> dict:
+    """{variant: {page: {p99 (median of the rounds), cpu_ms (app + db per request, over all
+    rounds), rps (median), errors (all rounds), p99_ratio, cpu_ratio (to all on)}}}."""
+    out: dict = {}
+    for variant, pages in results.items():
+        for page, rounds in pages.items():
+            requests = sum(f["requests"] for f in rounds) or 1
+            cpu = sum((f["app_cpu_ms"] + f["db_cpu_ms"]) * f["requests"] for f in rounds)
+            out.setdefault(variant, {})[page] = {
+                "p99": _median([f["p99"] for f in rounds]),
+                "rps": _median([f["rps"] for f in rounds]),
+                "cpu_ms": cpu / requests,
+                "errors": sum(f["errors"] for f in rounds),
+                "rounds": len(rounds),
+            }
+    base = out.get(ALL_ON, {})
+    for pages in out.values():
+        for page, f in pages.items():
+            on = base.get(page)
+            f["p99_ratio"] = f["p99"] / on["p99"] if on and on["p99"] else float("nan")
+            f["cpu_ratio"] = f["cpu_ms"] / on["cpu_ms"] if on and on["cpu_ms"] else float("nan")
+    return out
+
+
+def print_ab(title: str, results: dict) -> dict:
+    """The A/B table: one row per variant and page; ratios to "all on" (1.25: 25% more when
+    that machinery is off, i.e. it saves that much). Then, per switch, its largest effect."""
+    summary = ab_summary(results)
+    rows = []
+    for variant, pages in summary.items():
+        for page, f in pages.items():
+            rows.append(
+                [
+                    ab_name(variant),
+                    page,
+                    f"{f['p99']:.1f}",
+                    f"{f['p99_ratio']:.2f}",
+                    f"{f['cpu_ms']:.2f}",
+                    f"{f['cpu_ratio']:.2f}",
+                    f"{f['rps']:.0f}",
+                    f["errors"],
+                ]
+            )
+    print()
+    print(title)
+    print(
+        fmt_table(
+            [
+                "variant",
+                "page",
+                "p99 ms",
+                "p99 ÷ all on",
+                "cpu ms/req (app+db)",
+                "cpu ÷ all on",
+                "req/s",
+                "errors",
+            ],
+            rows,
+        )
+    )
+    print(
+        "(p99: median over the rounds; cpu: granian + PostgreSQL CPU per request over all "
+        "rounds; a ratio above 1 is what the machinery saves when on)"
+    )
+    for variant, pages in summary.items():
+        if variant == ALL_ON or not pages:
+            continue
+        worst_p99 = max(pages.items(), key=lambda kv: kv[1]["p99_ratio"])
+        worst_cpu = max(pages.items(), key=lambda kv: kv[1]["cpu_ratio"])
+        effect = max(worst_p99[1]["p99_ratio"], worst_cpu[1]["cpu_ratio"]) - 1
+        print(
+            f"  {ab_name(variant)}: p99 ×{worst_p99[1]['p99_ratio']:.2f} ({worst_p99[0]}), cpu "
+            f"×{worst_cpu[1]['cpu_ratio']:.2f} ({worst_cpu[0]}): "
+            + ("10% or more: keep" if effect >= 0.10 else "under 10%: a candidate for removal")
+        )
+    return summary
+
+
+def ab_ok(summary: dict) -> bool:
+    """Every variant answered every request (a switch that breaks a page is not a variant)."""
+    broken = [
+        f"{ab_name(v)}: {page}"
+        for v, pages in summary.items()
+        for page, f in pages.items()
+        if f["errors"]
+    ]
+    if broken:
+        print(f"FAIL A/B errors under load: {'; '.join(broken)}")
+    else:
+        print("OK   A/B: every variant answered every request")
+    return not broken

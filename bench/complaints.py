@@ -50,7 +50,9 @@ def parse_args(argv=None):
     p.add_argument("--agencies", type=int, default=50)
     p.add_argument("--citizens", type=int, default=20_000)
     p.add_argument("--clients", type=int, default=32, help="concurrent clients")
-    p.add_argument("--duration", type=float, default=20, help="seconds of load per page")
+    p.add_argument(
+        "--duration", type=float, help="seconds of load per page (default 20; 8 with --ab)"
+    )
     p.add_argument("--warmup", type=float, default=3, help="seconds of warm-up per page")
     p.add_argument(
         "--think-ms",
@@ -59,7 +61,7 @@ def parse_args(argv=None):
         help="pauses between a client's requests, one load pass each (default 0,500: 32 clients "
         "back to back, then 32 users pausing 0.5 s on average)",
     )
-    p.add_argument("--port", type=int, default=8911)
+    p.add_argument("--port", type=int, default=0, help="granian's port (0: a free one)")
     p.add_argument("--workers", type=int, default=2, help="granian worker processes")
     p.add_argument(
         "--threads",
@@ -81,7 +83,13 @@ def parse_args(argv=None):
     p.add_argument("--json", help="also write the results to this file")
     p.add_argument("--keep", action="store_true", help="keep the nara_bench database")
     p.add_argument("--seed", type=int, default=2)
-    return p.parse_args(argv)
+    common.add_settings_args(p)
+    common.add_ab_args(p)
+    args = p.parse_args(argv)
+    if args.duration is None:
+        args.duration = 8 if args.ab else 20
+    args.port = args.port or common.free_port()
+    return args
 
 
 T_START = time.monotonic()
@@ -927,7 +935,8 @@ def count_queries(page_list: list[dict], show_sql: bool) -> dict:
 def main(argv=None) -> int:
     args = parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="nara-bench-"))
-    env = common.production_env(args.db_url, args.db_name, tmp)
+    env = common.production_env(args.db_url, args.db_name, tmp, lab=args.lab_settings)
+    say(f"settings: {common.settings_line(env)}")
     server = None
     results: dict = {"settings": {k: v for k, v in vars(args).items()}}
     t_all = time.monotonic()
@@ -984,7 +993,11 @@ def main(argv=None) -> int:
         print_counts(args, shape, counts_small, counts_large)
 
         loads = {}  # think time (ms) -> {page: figures}
-        if not args.no_load:
+        if args.ab:
+            connection.close()
+            chosen = [p for p in page_list if args.pages in ("all", p["kind"])]
+            results["ab"] = run_ab(args, env, tmp, chosen)
+        elif not args.no_load:
             connection.close()
             say(f"granian: {args.workers} workers × {args.threads} threads on port {args.port}")
             server = common.granian_start(
@@ -1012,6 +1025,8 @@ def main(argv=None) -> int:
                 args.think = think
                 print_load(args, load)
         ok = verdict(args, counts_small, counts_large, loads)
+        if args.ab:
+            ok = common.ab_ok(results["ab"]) and ok
         results["ok"] = ok
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2, default=str))
@@ -1019,6 +1034,33 @@ def main(argv=None) -> int:
         return 0 if ok else 1
     finally:
         common.finish(args, server, tmp, say)
+
+
+def run_ab(args, env: dict, tmp: Path, chosen: list[dict]) -> dict:
+    """Each page under the same load with everything on and with each switch off (bench/README.md,
+    "A/B"): 32 clients back to back, a fresh granian per variant."""
+    args.think, args.serial = 0.0, False
+
+    def start_server(extra: dict):
+        args.port = common.free_port()
+        return common.granian_start(
+            env={**env, **extra},
+            port=args.port,
+            workers=args.workers,
+            threads=args.threads,
+            log_path=tmp / "granian.log",
+        )
+
+    def measure(server) -> dict:
+        return {page["name"]: common.ab_figures(load_page(args, server, page)) for page in chosen}
+
+    results = common.run_ab(args, start_server=start_server, measure=measure, say=say)
+    return common.print_ab(
+        f"A/B at {args.complaints} complaints: granian {args.workers} × {args.threads}, "
+        f"{args.clients} clients back to back, {args.warmup:g} + {args.duration:g} s per page, "
+        f"{args.ab_rounds} rounds; {common.settings_line(env)}",
+        results,
+    )
 
 
 def data_shape(world: World) -> dict:

@@ -52,10 +52,12 @@ def parse_args(argv=None):
     p.add_argument("--small-projects", type=int, default=50, help="projects of the small budget")
     p.add_argument("--authors", type=int, default=2_000, help="citizens who wrote the comments")
     p.add_argument("--clients", type=int, default=32, help="concurrent clients")
-    p.add_argument("--duration", type=float, default=15, help="seconds of load per page")
+    p.add_argument(
+        "--duration", type=float, help="seconds of load per page (default 15; 8 with --ab)"
+    )
     p.add_argument("--warmup", type=float, default=3, help="seconds of warm-up per page")
     p.add_argument("--think-ms", type=float, default=0.0, help="mean pause between requests")
-    p.add_argument("--port", type=int, default=8913)
+    p.add_argument("--port", type=int, default=0, help="granian's port (0: a free one)")
     p.add_argument("--workers", type=int, default=2, help="granian worker processes")
     p.add_argument(
         "--threads",
@@ -70,7 +72,13 @@ def parse_args(argv=None):
     p.add_argument("--show-sql", action="store_true", help="print the SQL of each page")
     p.add_argument("--json", help="also write the results to this file")
     p.add_argument("--keep", action="store_true", help="keep the database")
-    return p.parse_args(argv)
+    common.add_settings_args(p)
+    common.add_ab_args(p)
+    args = p.parse_args(argv)
+    if args.duration is None:
+        args.duration = 8 if args.ab else 15
+    args.port = args.port or common.free_port()
+    return args
 
 
 T_START = time.monotonic()
@@ -301,6 +309,32 @@ def load_page(args, server, page: dict) -> dict:
     return result
 
 
+def run_ab(args, env: dict, tmp: Path, pages: list[dict]) -> dict:
+    """Each page under the same load with everything on and with each switch off (bench/README.md,
+    "A/B"), a fresh granian per variant."""
+
+    def start_server(extra: dict):
+        args.port = common.free_port()
+        return common.granian_start(
+            env={**env, **extra},
+            port=args.port,
+            workers=args.workers,
+            threads=args.threads,
+            log_path=tmp / "granian.log",
+        )
+
+    def measure(server) -> dict:
+        return {page["name"]: common.ab_figures(load_page(args, server, page)) for page in pages}
+
+    results = common.run_ab(args, start_server=start_server, measure=measure, say=say)
+    return common.print_ab(
+        f"A/B at {args.comments:,} comments / {args.projects} projects: granian {args.workers} × "
+        f"{args.threads}, {args.clients} clients, {args.warmup:g} + {args.duration:g} s per page, "
+        f"{args.ab_rounds} rounds; {common.settings_line(env)}",
+        results,
+    )
+
+
 # --- output ------------------------------------------------------------------------------------
 
 
@@ -396,7 +430,8 @@ def verdict(args, small: dict, large: dict, load: dict, budgets: dict) -> bool:
 def main(argv=None) -> int:
     args = parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="nara-bench-part-"))
-    env = common.production_env(args.db_url, args.db_name, tmp)
+    env = common.production_env(args.db_url, args.db_name, tmp, lab=args.lab_settings)
+    say(f"settings: {common.settings_line(env)}")
     server = None
     results: dict = {"settings": dict(vars(args))}
     t_all = time.monotonic()
@@ -432,7 +467,10 @@ def main(argv=None) -> int:
         print_counts(args, small, large, budgets)
 
         load: dict = {}
-        if not args.no_load:
+        if args.ab:
+            connection.close()
+            results["ab"] = run_ab(args, env, tmp, large_pages)
+        elif not args.no_load:
             connection.close()
             say(f"granian: {args.workers} workers × {args.threads} threads on port {args.port}")
             server = common.granian_start(
@@ -453,6 +491,8 @@ def main(argv=None) -> int:
             results["load"] = load
             print_load(args, load)
         ok = verdict(args, small, large, load, budgets)
+        if args.ab:
+            ok = common.ab_ok(results["ab"]) and ok
         results["ok"] = ok
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2, default=str))

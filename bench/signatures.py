@@ -12,8 +12,9 @@ One command, no arguments needed:
 2. Profiles in-process (the WSGI application called directly, cProfile on the CPU clock): the
    signed-in signing request below and past the refer threshold, each step of the e-mail path
    and the other petition's page: SQL, wall time, CPU in Django and in the PostgreSQL backend.
-3. Serves the app with granian (production settings, DEBUG off, plain HTTP on 127.0.0.1, rate
-   limits off) and checks each path once on the probe petition.
+3. Serves the app with granian (production settings, DEBUG off, plain HTTP on 127.0.0.1, the
+   database cache, rate limits on: each signer comes from an address of their own, sent as
+   X-Forwarded-For) and checks each path once on the probe petition.
 4. Phase 1, signed-in: 64 keep-alive clients (asyncio, in 2 processes of their own), each request
    a new citizen: `POST /api/v1/petitions/{id}/signatures` with a bearer token → 201. Meanwhile
    a visitor of the other petition's public page arrives every 50 ms (its own process).
@@ -42,6 +43,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -119,15 +121,23 @@ def parse_args(argv=None):
         default="nara.wsgi:application",
         help="the WSGI application granian serves (a module on PYTHONPATH: to try a variant)",
     )
-    p.add_argument("--port", type=int, default=8912)
-    p.add_argument("--floor-port", type=int, default=8913)
+    p.add_argument("--port", type=int, default=0, help="granian's port (0: a free one)")
+    p.add_argument("--floor-port", type=int, default=0, help="the floor's port (0: a free one)")
     p.add_argument("--db-url", default="postgres://postgres@127.0.0.1:5432")
     p.add_argument("--db-name", default="nara_bench_sig")
     p.add_argument("--json", help="also write the results to this file")
     p.add_argument("--keep", action="store_true", help="keep the database (and granian logs)")
     p.add_argument("--seed", type=int, default=3)
+    common.add_settings_args(p)
+    common.add_ab_args(p)
     args = p.parse_args(argv)
     args.phases = {x.strip() for x in args.phases.split(",") if x.strip()}
+    args.port = args.port or common.free_port()
+    args.floor_port = args.floor_port or common.free_port()
+    if args.ab:  # the signed-in phase only, shorter (see run_ab)
+        args.profile = 0
+        if "--duration" not in " ".join(argv if argv is not None else sys.argv):
+            args.duration = 10
     return args
 
 
@@ -163,6 +173,9 @@ class World:
         self.rng = random.Random(args.seed)
         self.token_prefix = f"sig{secrets.token_hex(8)}-"
         self.extra = max(args.profile, 0) * 3 + 600  # profile, supporters, probes
+        if args.ab:  # a petition of its own for each A/B run, with its supporters
+            runs = args.ab_rounds * len(common.ab_variants(args))
+            self.extra += runs * 110
         self.citizens = args.citizens + self.extra
         self.next_extra = args.citizens  # the next unused index of the extra pool
 
@@ -278,6 +291,7 @@ class World:
                 petition = services.petition_support(petition=petition, by=user(i))
             return services.petition_open(petition=petition, by=self.moderator, unit=self.unit)
 
+        self.open_petition = open_petition
         t0 = time.monotonic()
         self.hot = open_petition(HOT_TITLE, HOT_BODY)
         self.other = open_petition(OTHER_TITLE, OTHER_BODY)
@@ -320,10 +334,19 @@ def copy_rows(model, rows) -> int:
 # --- in-process profile ----------------------------------------------------------------------
 
 
+_IN_PROCESS_PEOPLE = iter(range(12_000_000, 16_000_000))
+
+
 def wsgi_call(app, method: str, path: str, headers: dict | None = None, body: bytes = b""):
-    """Call the WSGI application as granian would; → (status, headers, body)."""
+    """Call the WSGI application as granian would behind production's proxy, each call from a
+    person of its own (X-Forwarded-For: the per-address rate limits are on); → (status,
+    headers, body)."""
     import io
 
+    headers = {
+        "X-Forwarded-For": common.client_address(next(_IN_PROCESS_PEOPLE)),
+        **(headers or {}),
+    }
     path, _, query = path.partition("?")
     environ = {
         "REQUEST_METHOD": method,
@@ -532,7 +555,7 @@ def profile_other_paths(app, world: World, n: int) -> dict:
     path = f"/api/v1/petitions/{world.probe.pk}/signatures"
     region = world.regions[3][1]
     tag = secrets.token_hex(3)
-    emails = [f"prof{tag}-{i}@{SIGNER_MAIL_DOMAIN}" for i in range(n + 10)]
+    emails = [f"prof{tag}-{i}@p{i}.{SIGNER_MAIL_DOMAIN}" for i in range(n + 10)]
     json_h = {"Content-Type": "application/json"}
     for e in emails[:10]:  # warm-up
         wsgi_call(
@@ -887,7 +910,11 @@ async def _sign_clients(spec, stats: Stats) -> dict:
                 HOST,
                 port,
                 path,
-                {"Authorization": f"Bearer {prefix}{i}", "Content-Type": "application/json"},
+                {
+                    "Authorization": f"Bearer {prefix}{i}",
+                    "Content-Type": "application/json",
+                    "X-Forwarded-For": common.client_address(i),
+                },
                 b"{}",
             )
             t0 = time.perf_counter()
@@ -981,7 +1008,10 @@ async def _email_clients(spec, stats: Stats) -> dict:
         await asyncio.sleep(max(0.0, stats.t_start - time.time()))
         while time.time() < stats.t_end:
             seq[0] += 1
-            email = f"{spec['email_prefix']}{c}-{seq[0]}@{SIGNER_MAIL_DOMAIN}"
+            # a person of their own: an address (per-address limits) and a mail domain (the
+            # per-domain limit) of their own
+            address = common.client_address(spec["address_base"] + seq[0])
+            email = f"{spec['email_prefix']}{c}-{seq[0]}@d{seq[0]}.{SIGNER_MAIL_DOMAIN}"
             payload = json.dumps(
                 {"name": "김서명", "email": email, "region": region}, ensure_ascii=False
             ).encode()
@@ -992,7 +1022,12 @@ async def _email_clients(spec, stats: Stats) -> dict:
                 t0 = time.perf_counter()
                 status, _h, body = await http.request(
                     common.http_request(
-                        "POST", HOST, port, path, {"Content-Type": "application/json"}, payload
+                        "POST",
+                        HOST,
+                        port,
+                        path,
+                        {"Content-Type": "application/json", "X-Forwarded-For": address},
+                        payload,
                     )
                 )
                 stats.record("submit", status, t0, time.time(), time.perf_counter() - t0)
@@ -1007,7 +1042,13 @@ async def _email_clients(spec, stats: Stats) -> dict:
                 page = f"/petitions/confirm/{token}/"
                 t0 = time.perf_counter()
                 status, headers, body = await http.request(
-                    common.http_request("GET", HOST, port, page, {"Accept-Language": "ko"})
+                    common.http_request(
+                        "GET",
+                        HOST,
+                        port,
+                        page,
+                        {"Accept-Language": "ko", "X-Forwarded-For": address},
+                    )
                 )
                 stats.record("confirm page", status, t0, time.time(), time.perf_counter() - t0)
                 if status != 200:
@@ -1020,7 +1061,14 @@ async def _email_clients(spec, stats: Stats) -> dict:
                 step = "confirm"
                 t0 = time.perf_counter()
                 status, headers, body = await http.request(
-                    common.http_request("POST", HOST, port, action, post_headers, form_body)
+                    common.http_request(
+                        "POST",
+                        HOST,
+                        port,
+                        action,
+                        {**post_headers, "X-Forwarded-For": address},
+                        form_body,
+                    )
                 )
                 stats.record("confirm", status, t0, time.time(), time.perf_counter() - t0)
                 if status in (301, 302, 303):  # a success page elsewhere: follow it
@@ -1197,7 +1245,9 @@ def client_split(clients: int, parts: int) -> list[int]:
     return [clients // parts + (1 if p < clients % parts else 0) for p in range(parts)]
 
 
-def phase_signed(args, tmp, server, world: World, other_path: str | None) -> dict:
+def phase_signed(args, tmp, server, world: World, other_path: str | None, petition=None) -> dict:
+    """The signed-in phase on the hot petition (or `petition`)."""
+    petition = petition or world.hot
     procs = max(1, min(args.loadgen_procs, args.clients))
     specs = []
     for (lo, hi), clients in zip(
@@ -1207,7 +1257,7 @@ def phase_signed(args, tmp, server, world: World, other_path: str | None) -> dic
             {
                 "kind": "sign",
                 "port": args.port,
-                "path": f"/api/v1/petitions/{world.hot.pk}/signatures",
+                "path": f"/api/v1/petitions/{petition.pk}/signatures",
                 "token_prefix": world.token_prefix,
                 "lo": lo,
                 "hi": hi,
@@ -1255,6 +1305,7 @@ def phase_email(args, tmp, server, world: World, found: dict, dsn: str) -> dict:
                 "path": f"/api/v1/petitions/{world.hot.pk}/signatures",
                 "region": region,
                 "email_prefix": f"s{run}p{p}c",
+                "address_base": 8_000_000 + p * 1_000_000,
                 "dsn": dsn,
                 "outbox_after_id": after,
                 "mail_timeout": 10.0,
@@ -1311,6 +1362,85 @@ def phase_floor(args, tmp, env, world: World, dsn: str) -> dict:
         return result
     finally:
         server.stop()
+
+
+# --- A/B: the signed-in phase with each machinery switch off ----------------------------------
+
+
+def run_ab(args, tmp: Path, env: dict, world: World, other_path: str | None) -> dict:
+    """The signed-in phase (and the other petition's page meanwhile) with everything on and with
+    each switch off, a fresh granian per variant (bench/README.md, "A/B"). Each run signs a
+    petition of its own, opened like the hot one, with the same citizens: every run starts from
+    the same state. Their tokens are marked used just before each run, so that no run pays for
+    recording their use (ApiToken.TOUCH_SECONDS) and another not."""
+    from django.db import connection
+
+    from nara.accounts.models import ApiToken
+
+    petitions = [
+        world.open_petition(f"A/B {n}: {HOT_TITLE}"[:200], HOT_BODY)
+        for n in range(args.ab_rounds * len(common.ab_variants(args)))
+    ]
+    say(f"A/B: {len(petitions)} petitions opened, one per run")
+    runs = iter(petitions)
+    connection.close()
+
+    def start_server(extra: dict):
+        args.port = common.free_port()
+        return common.granian_start(
+            env={**env, **extra},
+            port=args.port,
+            workers=args.workers,
+            threads=args.threads,
+            backpressure=args.backpressure or None,
+            log_path=tmp / "granian.log",
+            app=args.app,
+        )
+
+    def measure(server) -> dict:
+        petition = next(runs)
+        with connection.cursor() as cur:  # every run's tokens equally fresh
+            cur.execute(
+                "UPDATE accounts_apitoken SET last_used_at = now() WHERE last_used_at < %s",
+                [datetime.now(UTC) - timedelta(seconds=ApiToken.TOUCH_SECONDS / 2)],
+            )
+        connection.close()
+        result = phase_signed(args, tmp, server, world, other_path, petition=petition)
+        sign = result["by_kind"]["sign"]
+        requests = sum(sum(st.values()) for st in sign["statuses"].values())
+        cpu = result["cpu"] or {}
+        errors = _errors(sign, {"sign": {"201"}})
+        figures = {
+            "signing with a token": {
+                "p99": sign["summary"].get("sign", {}).get("p99", float("nan")),
+                "rps": sign["rate"],
+                "app_cpu_ms": 1000 * cpu.get("server_cpu_s", 0) / max(1, requests),
+                "db_cpu_ms": 1000 * cpu.get("postgres_cpu_s", 0) / max(1, requests),
+                "requests": requests,
+                "errors": errors,
+            }
+        }
+        other = result["by_kind"].get("observe")
+        if other:
+            figures["other petition's page meanwhile"] = {
+                "p99": other["summary"].get("other page", {}).get("p99", float("nan")),
+                "rps": 0.0,
+                "app_cpu_ms": 0.0,  # the server's CPU is counted with the signatures
+                "db_cpu_ms": 0.0,
+                "requests": sum(sum(st.values()) for st in other["statuses"].values()),
+                "errors": _errors(other, {"other page": {"200"}}),
+            }
+        if sign["exhausted"]:
+            say("    (the citizens ran out before the end of the run: raise --citizens)")
+        return figures
+
+    results = common.run_ab(args, start_server=start_server, measure=measure, say=say)
+    return common.print_ab(
+        f"A/B, signed-in signing: granian {args.workers} × {args.threads}, {args.clients} "
+        f"clients, {args.warmup:g} + {args.duration:g} s per run, {args.ab_rounds} rounds; "
+        f"{common.settings_line(env)} (cpu per signing request, the observer's pages included)",
+        results,
+    )
 
 
 # --- the count -------------------------------------------------------------------------------
@@ -1654,7 +1784,8 @@ def verdict(args, results: dict, floor_rate) -> bool:
 def main(argv=None) -> int:
     args = parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="nara-bench-sig-"))
-    env = common.production_env(args.db_url, args.db_name, tmp)
+    env = common.production_env(args.db_url, args.db_name, tmp, lab=args.lab_settings)
+    say(f"settings: {common.settings_line(env)}")
     if args.settings_patch:
         (tmp / "bench_settings_patched.py").write_text(
             "from nara.settings import *  # noqa: F403\n\n" + args.settings_patch + "\n"
@@ -1726,6 +1857,17 @@ def main(argv=None) -> int:
             log = (tmp / "granian.log").read_text(errors="replace").strip().splitlines()
             if log:
                 say("granian log (last lines):\n    " + "\n    ".join(log[-15:]))
+        if args.ab:
+            server.stop()
+            server = None
+            if not found["signed_ok"]:
+                say(f"A/B skipped: the signing endpoint answered {found['signed']}")
+                return 1
+            results["ab"] = run_ab(args, tmp, env, world, found["other_path"])
+            ok = common.ab_ok(results["ab"])
+            results["ok"] = ok
+            say(f"done in {time.monotonic() - t_all:.0f} s")
+            return 0 if ok else 1
         accepted_signed = accepted_email = unknown = 0
         if "signed" in args.phases:
             if found["signed_ok"]:

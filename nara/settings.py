@@ -290,6 +290,9 @@ NARA_RATE_LIMITS = {
     "petition_sign_ip": (300, 3600),  # per client address (offices and carriers share them)
     "petition_sign_domain": (300, 600),  # per e-mail domain and petition (big providers exempt)
 }
+# Machinery that can be switched off for A/B benchmarks (bench/README.md): a comma-separated
+# subset of prepared, memo, pagecache, sessions, gcfreeze, surgepath. Empty: everything on.
+NARA_OFF = frozenset(filter(None, os.environ.get("NARA_OFF", "").replace(" ", "").split(",")))
 # Mail providers used by millions: never limited by domain.
 NARA_BIG_MAIL_PROVIDERS = {
     "gmail.com",

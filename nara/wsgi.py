@@ -4,6 +4,7 @@
 import os
 import sys
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 # Threads of a server process take turns holding Python's lock every 1 ms instead of 5 ms: a
@@ -16,7 +17,17 @@ django_application = get_wsgi_application()
 from nara.core import gcfreeze  # noqa: E402
 from nara.petitions.surge import SigningFastPath  # noqa: E402  (needs Django set up)
 
-application = SigningFastPath(django_application)
+
+def with_surge_path(app):
+    """`app` with signing by token answered in front of it (nara/petitions/surge.py); `app`
+    alone with `NARA_OFF=surgepath`: the same requests go through Django's stack and the API
+    view (the A/B benchmarks, bench/README.md)."""
+    if "surgepath" in settings.NARA_OFF:
+        return app
+    return SigningFastPath(app)
+
+
+application = with_surge_path(django_application)
 
 # Objects that live as long as the process leave the garbage collector's full collections
 # (nara/core/gcfreeze.py): no 40-50 ms pauses of a whole worker under load.

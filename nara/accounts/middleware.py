@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import middleware as auth_middleware
 from django.shortcuts import redirect
@@ -11,22 +12,24 @@ OPEN_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/", "/
 
 class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
     """Django's, except that the request's user is the one read with its session row
-    (nara/accounts/sessions.py) instead of a query of its own."""
+    (nara/accounts/sessions.py) instead of a query of its own; Django's alone with
+    `NARA_OFF=sessions`."""
 
     def process_request(self, request):
         super().process_request(request)
-        request.user = SimpleLazyObject(lambda: _user_of(request))
+        if "sessions" not in settings.NARA_OFF:
+            request.user = SimpleLazyObject(lambda: _user_of(request))
 
 
 def _user_of(request):
-    if not hasattr(request, "_cached_user"):
-        session = request.session
-        reading = reading_user_of.set(session if isinstance(session, SessionStore) else None)
-        try:
-            request._cached_user = auth.get_user(request)
-        finally:
-            reading_user_of.reset(reading)
-    return request._cached_user
+    """The request's user (evaluated once: the lazy object keeps it), read while the backend
+    can take the user its session's row brought."""
+    session = request.session
+    reading = reading_user_of.set(session if isinstance(session, SessionStore) else None)
+    try:
+        return auth.get_user(request)
+    finally:
+        reading_user_of.reset(reading)
 
 
 class OfficialTwoFactorMiddleware:

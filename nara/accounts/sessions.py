@@ -7,14 +7,19 @@ The session row carries the signed-in user's id (`user_id`, written from the ses
 every save). The store keeps the user read with the row; while `auth.get_user` runs for the
 request (`nara.accounts.middleware.AuthenticationMiddleware`), `UserBackend.get_user` takes that
 user instead of reading it again, when it is the user the session's data names. Django's checks
-(the backend's, the session hash) are unchanged."""
+(the backend's, the session hash) are unchanged.
+
+`NARA_OFF=sessions` (settings.NARA_OFF) reads sessions and users as Django does (the session
+row alone, then the user, the memberships and the unread count each in a query of its own);
+rows keep their user's id, so that ending a user's sessions works either way."""
 
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.utils import timezone
 
+from nara.core.djangointernals import DatabaseSessionStore
 from nara.core.prepared import PreparedQuery
 
 
@@ -59,11 +64,15 @@ class SessionStore(DatabaseSessionStore):
 
         return Session
 
-    def _get_session_from_db(self):
+    def read_row(self):
+        if "sessions" in settings.NARA_OFF:
+            session = super().read_row()  # Django's: the row alone
+            self._row_user_id = session.user_id if session is not None else None
+            return session
         key = self.session_key
         session = _session_by_key.first(session_key=key) if isinstance(key, str) else None
         if session is None or session.expire_date <= timezone.now():
-            self._session_key = None
+            self.forget_key()
             return None
         if session.user is not None:
             from nara.agencies.selectors import remember_memberships

@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import CharField, OuterRef, Q, StringAgg, Subquery, Value
 from django.db.models.functions import Cast, Concat
 
+from nara.core.djangointernals import unwrap_lazy
 from nara.core.models import Region
 from nara.core.prepared import PreparedQuery
 
@@ -63,7 +64,7 @@ def official_unit_ids(user, roles: tuple[str, ...] | None = None) -> set[int]:
     if they were not read with the user."""
     if not getattr(user, "is_authenticated", False):
         return set()
-    user = getattr(user, "_wrapped", user)  # a request's lazy user: cache on the user itself
+    user = unwrap_lazy(user)  # a request's lazy user: cache on the user itself
     cache = user.__dict__.setdefault("_nara_unit_ids", {})
     if "memberships" not in cache:  # unless read with the user (remember_memberships)
         cache["memberships"] = _memberships.all(user_id=user.pk)

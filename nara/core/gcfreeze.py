@@ -16,11 +16,14 @@ later full collection.
 What is alive at a freeze and later becomes garbage in a reference cycle is never freed: the
 request in flight at that moment, entries the LRU caches drop later. Two snapshots per process:
 bounded, and small beside what the process keeps.
+
+`NARA_OFF=gcfreeze` (settings.NARA_OFF): `install` does nothing (the A/B benchmarks).
 """
 
 import gc
 import itertools
 
+from django.conf import settings
 from django.core.signals import request_finished
 
 AFTER_REQUESTS = (100, 1000)
@@ -44,8 +47,11 @@ class FreezeAfterRequests:
             freeze()
 
 
-def install(after: tuple[int, ...] = AFTER_REQUESTS) -> FreezeAfterRequests:
-    """Freeze now, and after the given numbers of requests of this process."""
+def install(after: tuple[int, ...] = AFTER_REQUESTS) -> FreezeAfterRequests | None:
+    """Freeze now, and after the given numbers of requests of this process (unless switched
+    off: None)."""
+    if "gcfreeze" in settings.NARA_OFF:
+        return None
     freeze()
     receiver = FreezeAfterRequests(after)
     request_finished.connect(receiver, weak=False, dispatch_uid="nara.core.gcfreeze")

@@ -24,16 +24,19 @@ tuple for `__in`. The query is compiled once for each of their values (hashable;
 recently used `SHAPES` kept).
 
 `PreparedList` gives Django's Paginator a count and page slices from two such queries.
+
+`NARA_OFF=prepared` (settings.NARA_OFF) runs every call through the plain ORM instead: the A/B
+benchmarks (bench/README.md) measure what compiling once saves.
 """
 
-import copy
 from collections.abc import Callable
 from itertools import count
 
-from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
-from django.db import connections
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 
+from nara.core.djangointernals import CompiledQuery, compile_queryset, rows_from_sql
 from nara.core.lru import LRU
 
 # Placeholders nobody stores: integers just below 2**31 and strings with NUL characters.
@@ -55,22 +58,17 @@ def _parameter(value) -> bool:
 
 class _Compiled:
     def __init__(self, queryset: QuerySet):
-        self.queryset = queryset
-        self.compiler = queryset.query.get_compiler(using=queryset.db)
-        try:
-            self.sql, params = self.compiler.as_sql()
-        except EmptyResultSet:  # a statement that cannot match (an empty slice, say)
-            self.sql, params = "", []
-        self.params = list(params)
+        self.query: CompiledQuery = compile_queryset(queryset)
         self.slots: dict[str, list[int]] = {}  # where each argument goes among the parameters
         self.wrappers: dict[str, type] = {}
-        # How each column's value is read back (datetimes on SQLite, JSON, …): the same for every
-        # call. They may be bound to the operations of the connection that compiled them; they
-        # read only the settings (time zone, decimal places), the same for every connection.
-        if self.sql:
-            select = self.compiler.select[: self.compiler.col_count]
-            self.converters = self.compiler.get_converters([column for column, *_ in select])
-        self.compiler.connection = None  # each call uses its own thread's connection
+
+    @property
+    def sql(self) -> str:
+        return self.query.sql
+
+    @property
+    def params(self) -> list:
+        return self.query.params
 
 
 SHAPES = 256
@@ -84,8 +82,10 @@ class PreparedQuery:
         self._compiled = LRU()
 
     def all(self, **args) -> list:
-        if not all(_parameter(v) for k, v in args.items() if k not in self.shape):
-            return list(self.build(**args))
+        if "prepared" in settings.NARA_OFF or not all(
+            _parameter(v) for k, v in args.items() if k not in self.shape
+        ):
+            return list(self.build(**args))  # the plain ORM: compiled on each call
         compiled = self._compiled_for(args)
         if not compiled.sql:
             return []
@@ -98,17 +98,7 @@ class PreparedQuery:
                 value = compiled.wrappers[name](value)
             for i in positions:
                 params[i] = value
-        compiler = copy.copy(compiled.compiler)
-        compiler.connection = connections[compiled.queryset.db]
-        compiler.as_sql = lambda *a, **kw: (compiled.sql, params)
-        compiler.get_converters = lambda expressions: compiled.converters
-        queryset = compiled.queryset._chain()
-        query = queryset.query
-        query.get_compiler = lambda *a, **kw: compiler
-        try:
-            return list(queryset)
-        finally:
-            del query.get_compiler
+        return rows_from_sql(compiled.query, params)
 
     def first(self, **args):
         rows = self.all(**args)

@@ -10,6 +10,7 @@ from nara.core.errors import InvalidTransition, NotAllowed
 
 from .models import ModerationStatus, PostingBlock
 from .moderation import REGISTRY, apply_decision, require_moderator
+from .policies import forget_blocked
 
 
 def account_block(*, user, by, reason: str) -> PostingBlock:
@@ -66,8 +67,7 @@ def account_block(*, user, by, reason: str) -> PostingBlock:
                 {"reason": reason},
             ),
         )
-    user.__dict__.pop("_nara_posting_blocked", None)
-    user._state.fields_cache.pop("posting_block", None)
+    forget_blocked(user)
     block.hidden_count = hidden
     return block
 
@@ -86,5 +86,4 @@ def account_unblock(*, user, by, reason: str = "") -> None:
             target=user,
             data={"reason": (reason or "").strip()[:2000]},
         )
-    user.__dict__.pop("_nara_posting_blocked", None)
-    user._state.fields_cache.pop("posting_block", None)
+    forget_blocked(user)

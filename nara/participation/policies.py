@@ -15,6 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nara.agencies.selectors import official_of_unit_or_above
+from nara.core.djangointernals import (
+    forget_related,
+    related_in_cache,
+    set_prefetched,
+    unwrap_lazy,
+)
 from nara.core.prepared import PreparedQuery
 
 from .models import (
@@ -35,15 +41,8 @@ _phases_of = PreparedQuery(
 
 def load_phases(process: Process) -> Process:
     """Read `process.phases` as prefetch_related("phases") would, in one compiled query."""
-    phases = process.phases.order_by("starts_at", "id")
-    phases._result_cache = _phases_of.all(process_id=process.pk)
-    for phase in phases._result_cache:  # phase.process is this process, as a prefetch sets
-        Phase.process.field.set_cached_value(phase, process)
-    phases._prefetch_done = True
-    process._prefetched_objects_cache = {
-        **getattr(process, "_prefetched_objects_cache", {}),
-        "phases": phases,
-    }
+    phases = _phases_of.all(process_id=process.pk)
+    set_prefetched(process, "phases", process.phases.order_by("starts_at", "id"), phases)
     return process
 
 
@@ -80,15 +79,21 @@ def is_agency_official(user, process: Process) -> bool:
 
 
 def is_blocked(user) -> bool:
-    user.pk  # noqa: B018  (a request's lazy user: loaded before it is unwrapped)
-    user = getattr(user, "_wrapped", user)  # cache on the user itself
-    read_with_user = user._state.fields_cache  # the request's user comes with it (UserBackend)
-    if "posting_block" in read_with_user:
-        return read_with_user["posting_block"] is not None
+    user = unwrap_lazy(user)  # cache on the user itself
+    read, block = related_in_cache(user, "posting_block")  # read with the user (UserBackend)
+    if read:
+        return block is not None
     cache = user.__dict__
     if "_nara_posting_blocked" not in cache:
         cache["_nara_posting_blocked"] = PostingBlock.objects.filter(user=user).exists()
     return cache["_nara_posting_blocked"]
+
+
+def forget_blocked(user) -> None:
+    """After a block is added or lifted: `is_blocked` reads it again."""
+    user = unwrap_lazy(user)
+    user.__dict__.pop("_nara_posting_blocked", None)
+    forget_related(user, "posting_block")
 
 
 def refusal(user, process: Process, action: str, *, now: datetime | None = None):

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from nara.core.admin import OperatorAdmin, ReadOnlyAdmin
+from nara.core.djangointernals import mark_saved
 
 from . import services
 from .forms import BudgetAdminForm
@@ -61,7 +62,7 @@ class BudgetAdmin(OperatorAdmin):
             )
             obj.pk = created.pk
             obj.created_at = created.created_at
-            obj._state.adding = False
+            mark_saved(obj)
             return
         changes = {
             f: data[f]
