@@ -210,6 +210,9 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "timeout": int(os.environ.get("EMAIL_TIMEOUT", "10")),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Nara <no-reply@nara.example>")
+# A sender holds a mail it claimed this long; a mail whose sender died goes back to the queue
+# after it. Keep it well above EMAIL_TIMEOUT (which bounds each exchange of one send).
+NARA_OUTBOX_LEASE_SECONDS = int(os.environ.get("NARA_OUTBOX_LEASE_SECONDS", "300"))
 
 # Background work: Django's Tasks API on the database backend (worker: manage.py db_worker).
 TASKS = {
