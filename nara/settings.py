@@ -141,14 +141,27 @@ elif "postgresql" in DATABASES["default"]["ENGINE"]:
         )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache"
-        if os.environ.get("CACHE_BACKEND", "db") == "db"
-        else "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "nara_cache",
+# The cache holds the rate limits, the scheduler's lock and the page cache: every server
+# process must share it. REDIS_URL (redis://host:6379/0) for more than one machine; otherwise
+# the database's cache table (CACHE_BACKEND=locmem: one process only, development and tests).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "nara"),
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache"
+            if os.environ.get("CACHE_BACKEND", "db") == "db"
+            else "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "nara_cache",
+        }
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 # Django's e-mail and password backend, reading the request's user with its region and
