@@ -20,7 +20,10 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 
+from nara.petitions.models import PetitionType
+from tests.petition_helpers import opened
 from tests.test_outbox import Collector, free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -147,7 +150,7 @@ def server(name: str, port: int, env, log_dir: Path) -> Process:
 
 def worker(name: str, env, log_dir: Path) -> Process:
     argv = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"]
-    return Process(name, [*argv, "--interval", "0.2"], env, log_dir)
+    return Process(name, [*argv, "--interval", "0.2", "--worker-id", name], env, log_dir)
 
 
 def scheduler(name: str, env, log_dir: Path, interval: int = 1) -> Process:
@@ -195,7 +198,11 @@ def request(port: int, method: str, path: str, *, body=None, headers=None, form=
             content = json.loads(text) if text else None
         except ValueError:
             content = text
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, content
+        seen: dict[str, str] = {}
+        for name, value in response.getheaders():  # Set-Cookie may come more than once
+            name = name.lower()
+            seen[name] = f"{seen[name]}\n{value}" if name in seen else value
+        return response.status, seen, content
     finally:
         conn.close()
 
@@ -217,6 +224,78 @@ def web_headers(session_key: str, ip: str) -> dict[str, str]:
 
 class Retry(Exception):
     """The answer says: try again (the site is restarting or shedding load)."""
+
+
+def open_petition(world, moderator):
+    """An open petition whose thresholds are out of reach: it stays open all through a load."""
+    big = PetitionType.objects.create(
+        code="big", name_ko="큰 청원", name_en="Big petition", supporters_needed=2
+    )
+    return opened(world, big, moderator)
+
+
+def complaint_filing(token: str, key: str, n: int):
+    def file(port):
+        status, _, content = request(
+            port,
+            "POST",
+            "/api/v1/complaints",
+            body={
+                "kind": "grievance",
+                "title": f"Pothole number {n} on Sejong-daero",
+                "body": f"A deep pothole near exit {n}.",
+                "category": "roads",
+                "confirm_repeat": True,
+            },
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+        )
+        if status == 503:
+            raise Retry
+        assert status == 201, (status, content)
+        return ("complaint", key, content["receipt_no"])
+
+    return file
+
+
+def token_signing(token: str, petition_id: int, user_id: int, ip: str):
+    def sign(port):
+        status, _, content = request(
+            port,
+            "POST",
+            f"/api/v1/petitions/{petition_id}/signatures",
+            headers={"Authorization": f"Bearer {token}", "X-Forwarded-For": ip},
+        )
+        if status == 503:
+            raise Retry
+        # 409: a resend after a crash whose first attempt was committed
+        assert status in (201, 409), (status, content)
+        return ("signature", user_id, status)
+
+    return sign
+
+
+def web_signing(session_key: str, petition_id: int, user_id: int, ip: str):
+    def sign(port):
+        status, headers, content = request(
+            port,
+            "POST",
+            f"/petitions/{petition_id}/sign/",
+            form={"csrfmiddlewaretoken": CSRF},
+            headers=web_headers(session_key, ip),
+        )
+        if status == 503:
+            raise Retry
+        assert status == 302, (status, content)
+        assert headers["location"].startswith(f"/petitions/{petition_id}"), headers
+        return ("signature", user_id, status)
+
+    return sign
+
+
+def signed_in_session(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
 
 
 class Load:

@@ -12,30 +12,20 @@ import itertools
 from collections import Counter
 
 import pytest
-from django.test import Client
 
 from nara.accounts.models import ApiToken
 from nara.complaints.models import Complaint
 from nara.notifications import services as outbox
 from nara.notifications.models import OutboxMessage
-from nara.petitions.models import PetitionType, Signature, SignatureCounter
+from nara.petitions.models import Signature, SignatureCounter
 from tests import live
 from tests.conftest import make_user
-from tests.petition_helpers import opened
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CITIZENS, COMPLAINTS_EACH = 8, 6  # 48 complaints (the API allows 20 an hour to one citizen)
 TOKEN_SIGNERS, WEB_SIGNERS = 80, 32
 CLIENTS = 16
-
-
-@pytest.fixture
-def big_type(db):
-    """Thresholds out of reach: the petition stays open all through the load."""
-    return PetitionType.objects.create(
-        code="big", name_ko="큰 청원", name_en="Big petition", supporters_needed=2
-    )
 
 
 @pytest.fixture
@@ -52,88 +42,26 @@ def processes():
         process.kill()
 
 
-def complaint_filing(token: str, key: str, n: int):
-    def file(port):
-        status, _, content = live.request(
-            port,
-            "POST",
-            "/api/v1/complaints",
-            body={
-                "kind": "grievance",
-                "title": f"Pothole number {n} on Sejong-daero",
-                "body": f"A deep pothole near exit {n}.",
-                "category": "roads",
-                "confirm_repeat": True,
-            },
-            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
-        )
-        if status == 503:
-            raise live.Retry
-        assert status == 201, (status, content)
-        return ("complaint", key, content["receipt_no"])
-
-    return file
-
-
-def token_signing(token: str, petition_id: int, user_id: int, ip: str):
-    def sign(port):
-        status, _, content = live.request(
-            port,
-            "POST",
-            f"/api/v1/petitions/{petition_id}/signatures",
-            headers={"Authorization": f"Bearer {token}", "X-Forwarded-For": ip},
-        )
-        if status == 503:
-            raise live.Retry
-        # 409: a resend after a crash whose first attempt was committed
-        assert status in (201, 409), (status, content)
-        return ("signature", user_id, status)
-
-    return sign
-
-
-def web_signing(session_key: str, petition_id: int, user_id: int, ip: str):
-    def sign(port):
-        status, headers, content = live.request(
-            port,
-            "POST",
-            f"/petitions/{petition_id}/sign/",
-            form={"csrfmiddlewaretoken": live.CSRF},
-            headers=live.web_headers(session_key, ip),
-        )
-        if status == 503:
-            raise live.Retry
-        assert status == 302, (status, content)
-        assert headers["location"].startswith(f"/petitions/{petition_id}"), headers
-        return ("signature", user_id, status)
-
-    return sign
-
-
-def signed_in_session(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
 def test_acknowledged_writes_survive_sigkill_and_mail_leaves_once(
-    world, big_type, moderator, smtp, processes, tmp_path
+    world, moderator, smtp, processes, tmp_path
 ):
     smtp_port, mailbox = smtp
-    petition = opened(world, big_type, moderator)
+    petition = live.open_petition(world, moderator)
     operations = []
     ips = (f"10.{i // 200}.{i % 200}.7" for i in itertools.count())
     for c in range(CITIZENS):
         token = ApiToken.issue(make_user(f"filer{c}@example.com"))
         for n in range(COMPLAINTS_EACH):
-            operations.append(complaint_filing(token, f"crash-{c}-{n}", c * 100 + n))
+            operations.append(live.complaint_filing(token, f"crash-{c}-{n}", c * 100 + n))
     for s in range(TOKEN_SIGNERS):
         signer = make_user(f"token-signer{s}@example.com")
-        operations.append(token_signing(ApiToken.issue(signer), petition.pk, signer.pk, next(ips)))
+        operations.append(
+            live.token_signing(ApiToken.issue(signer), petition.pk, signer.pk, next(ips))
+        )
     for s in range(WEB_SIGNERS):
         signer = make_user(f"web-signer{s}@example.com")
-        session = signed_in_session(signer)
-        operations.append(web_signing(session, petition.pk, signer.pk, next(ips)))
+        session = live.signed_in_session(signer)
+        operations.append(live.web_signing(session, petition.pk, signer.pk, next(ips)))
     # interleave the kinds, so that every kind is in flight when the processes are killed
     operations = [op for ops in itertools.zip_longest(*[iter(operations)] * 3) for op in ops if op]
     operations = operations[::2] + operations[1::2]
