@@ -188,45 +188,53 @@ def outbox_deliver(message_id: int) -> bool:
     if not claimed:
         return False
     message = OutboxMessage.objects.get(pk=message_id)
-    connection = mailers["default"]
+    connection = mailers["default"]  # a new connection, opened here and closed at the end
     try:
-        connection.open()  # kept open across send_messages: SENT is committed before QUIT
-        accepted = connection.send_messages(
-            [
-                EmailMessage(
-                    subject=message.subject,
-                    body=message.body,
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    to=[message.to_email],
-                    headers={"Message-ID": message_id_header(message), **message.headers},
-                )
-            ]
-        )
-        if not accepted:
-            raise OSError("the mail server accepted no recipient")
-    except Exception as exc:  # any transport failure: keep the message, retry later
-        connection.close()
-        attempts = message.attempts + 1
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        try:
+            connection.open()  # kept open across send_messages: SENT is committed before QUIT
+            accepted = connection.send_messages(
+                [
+                    EmailMessage(
+                        subject=message.subject,
+                        body=message.body,
+                        from_email=settings.DEFAULT_FROM_EMAIL,
+                        to=[message.to_email],
+                        headers={"Message-ID": message_id_header(message), **message.headers},
+                    )
+                ]
+            )
+            if not accepted:
+                raise OSError("the mail server accepted no recipient")
+        except Exception as exc:  # any transport failure: keep the message, retry later
+            outbox_retry_later(message, f"{type(exc).__name__}: {exc}"[:2000])
+            return False
         OutboxMessage.objects.filter(pk=message.pk).update(
-            status=OutboxMessage.Status.FAILED
-            if attempts >= MAX_ATTEMPTS
-            else OutboxMessage.Status.PENDING,
-            attempts=attempts,
-            last_error=error,
+            status=OutboxMessage.Status.SENT,
+            attempts=message.attempts + 1,
+            sent_at=timezone.now(),
             lease_until=None,
-            next_attempt_at=timezone.now() + min(timedelta(minutes=2**attempts), MAX_BACKOFF),
         )
-        log.warning("outbox message %s not sent: %s", message.pk, error)
-        return False
+        return True
+    finally:
+        try:
+            connection.close()
+        except Exception:  # the goodbye failed: what was accepted is recorded all the same
+            log.warning("closing the mail connection failed", exc_info=True)
+
+
+def outbox_retry_later(message: OutboxMessage, error: str) -> None:
+    """A send failed: back to the queue with backoff, or FAILED after MAX_ATTEMPTS."""
+    attempts = message.attempts + 1
     OutboxMessage.objects.filter(pk=message.pk).update(
-        status=OutboxMessage.Status.SENT,
-        attempts=message.attempts + 1,
-        sent_at=timezone.now(),
+        status=OutboxMessage.Status.FAILED
+        if attempts >= MAX_ATTEMPTS
+        else OutboxMessage.Status.PENDING,
+        attempts=attempts,
+        last_error=error,
         lease_until=None,
+        next_attempt_at=timezone.now() + min(timedelta(minutes=2**attempts), MAX_BACKOFF),
     )
-    connection.close()
-    return True
+    log.warning("outbox message %s not sent: %s", message.pk, error)
 
 
 def message_id_header(message: OutboxMessage) -> str:
