@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
@@ -316,6 +317,7 @@ class Load:
         self.acks: list = []
         self.failures: list[str] = []
         self.retries = 0
+        self.resent: Counter = Counter()  # acknowledged after a resend, by kind
         self.threads = [threading.Thread(target=self._client, daemon=True) for _ in range(clients)]
 
     def start(self) -> "Load":
@@ -330,7 +332,7 @@ class Load:
             except queue.Empty:
                 return
             last = None
-            for _attempt in range(30):
+            for attempt in range(30):
                 try:
                     ack = operation(self.ports())
                 except (OSError, http.client.HTTPException, Retry) as error:
@@ -341,17 +343,19 @@ class Load:
                 except AssertionError as error:  # an answer the rules do not allow
                     self._done(failure=str(error))
                     break
-                self._done(ack=ack)
+                self._done(ack=ack, resent=attempt > 0)
                 break
             else:
                 self._done(failure=f"gave up after 30 attempts: {last!r}")
 
-    def _done(self, *, ack=None, failure=None) -> None:
+    def _done(self, *, ack=None, failure=None, resent=False) -> None:
         with self.changed:
             if failure is not None:
                 self.failures.append(failure)
             else:
                 self.acks.append(ack)
+                if resent:
+                    self.resent[ack[0]] += 1
             self.changed.notify_all()
 
     def wait_for_acks(self, n: int, timeout: float = 60) -> None:
