@@ -8,4 +8,6 @@ COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
+# uploads: a named volume takes this directory's owner when first mounted
+RUN mkdir -p /data/media && chown nobody /data/media
 USER nobody
