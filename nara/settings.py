@@ -141,16 +141,44 @@ elif "postgresql" in DATABASES["default"]["ENGINE"]:
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=2
         )
+# A read replica for public pages (nara/core/replica.py): anonymous GETs read from it,
+# everything else from the primary. The replica is a copy (streaming replication): never migrated.
+if REPLICA_DATABASE_URL := os.environ.get("REPLICA_DATABASE_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["nara.core.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("nara.accounts.middleware.AuthenticationMiddleware") + 1,
+        "nara.core.replica.PublicReadsMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache"
-        if os.environ.get("CACHE_BACKEND", "db") == "db"
-        else "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "nara_cache",
+# The cache holds the rate limits, the scheduler's lock and the page cache: every server
+# process must share it. REDIS_URL (redis://host:6379/0) for more than one machine; otherwise
+# the database's cache table (CACHE_BACKEND=locmem: one process only, development and tests).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "nara"),
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache"
+            if os.environ.get("CACHE_BACKEND", "db") == "db"
+            else "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "nara_cache",
+        }
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 # Django's e-mail and password backend, reading the request's user with its region and
@@ -212,6 +240,9 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "timeout": int(os.environ.get("EMAIL_TIMEOUT", "10")),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Nara <no-reply@nara.example>")
+# A sender holds a mail it claimed this long; a mail whose sender died goes back to the queue
+# after it. Keep it well above EMAIL_TIMEOUT (which bounds each exchange of one send).
+NARA_OUTBOX_LEASE_SECONDS = int(os.environ.get("NARA_OUTBOX_LEASE_SECONDS", "300"))
 
 # Background work: Django's Tasks API on the database backend (worker: manage.py db_worker).
 TASKS = {

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import transaction
 from time_machine import travel
 
@@ -271,15 +272,69 @@ def test_sending_holds_no_transaction_open(smtp, monkeypatch):
     from django.db import connection
 
     seen = []
-    original = outbox.EmailMessage.send
+    original = SMTPBackend.send_messages
 
     def spy(self, *args, **kwargs):
         seen.append(connection.in_atomic_block)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(outbox.EmailMessage, "send", spy)
+    monkeypatch.setattr(SMTPBackend, "send_messages", spy)
     message = OutboxMessage.objects.create(
         to_email="a@example.com", subject="Hi", body="B", next_attempt_at=kst(2026, 11, 2, 9)
     )
     assert outbox.outbox_deliver(message.pk) is True
     assert seen == [False]
+
+
+class SenderKilled(BaseException):
+    """Stands for SIGKILL: nothing after it runs, no `except Exception` catches it."""
+
+
+def test_a_mail_sent_again_after_its_sender_died_carries_the_same_message_id(
+    world, smtp, monkeypatch
+):
+    """The one window the outbox cannot close (its sender dies after the mail server accepted
+    the mail, before SENT is committed): the copy sent again is recognisably the same mail."""
+    message = OutboxMessage.objects.create(
+        to_email="a@example.com", subject="Receipt", body="B", next_attempt_at=kst(2026, 11, 2, 9)
+    )
+    original = SMTPBackend.send_messages
+
+    def accepted_then_killed(self, messages):
+        original(self, messages)
+        raise SenderKilled
+
+    monkeypatch.setattr(SMTPBackend, "send_messages", accepted_then_killed)
+    with travel(kst(2026, 11, 2, 9), tick=False), pytest.raises(SenderKilled):
+        outbox.outbox_deliver(message.pk)
+    monkeypatch.setattr(SMTPBackend, "send_messages", original)
+    with travel(kst(2026, 11, 2, 9, 4), tick=False):  # the lease still holds: nothing
+        assert outbox.outbox_deliver_due() == 0
+    with travel(kst(2026, 11, 2, 9, 6), tick=False):  # it ran out: the sweep sends it again
+        assert outbox.outbox_deliver_due() == 1
+    first, second = (m["Message-ID"] for _, m in smtp.messages)
+    assert first == second
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT
+    assert first == outbox.message_id_header(message)
+    assert message.last_error == outbox.LEASE_EXPIRED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sent_is_committed_before_the_mail_connection_closes(smtp, monkeypatch):
+    """The crash window is one UPDATE: SENT is committed once the server accepted the mail,
+    not after the SMTP goodbye (QUIT) too."""
+    seen = []
+    original = SMTPBackend.close
+
+    def spy(self):
+        if self.connection is not None:
+            seen.append(OutboxMessage.objects.get().status)
+        return original(self)
+
+    monkeypatch.setattr(SMTPBackend, "close", spy)
+    OutboxMessage.objects.create(
+        to_email="a@example.com", subject="Hi", body="B", next_attempt_at=kst(2026, 11, 2, 9)
+    )
+    assert outbox.outbox_deliver(OutboxMessage.objects.get().pk) is True
+    assert seen == [OutboxMessage.Status.SENT]

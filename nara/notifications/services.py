@@ -2,12 +2,13 @@
 
 import hashlib
 import logging
+import re
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,9 +18,18 @@ from .models import Notification, OutboxMessage
 
 log = logging.getLogger(__name__)
 
+DEFAULT_FROM_DOMAIN = re.compile(r"@([A-Za-z0-9.-]+)>?\s*$")
+LEASE_EXPIRED = "lease expired: its sender stopped before marking it sent"
+
 MAX_ATTEMPTS = 30  # with the backoff capped at an hour: about a day of retries
 MAX_BACKOFF = timedelta(hours=1)
-LEASE = timedelta(minutes=5)
+
+
+def lease() -> timedelta:
+    """How long a sender holds a message it claimed. Longer than any send can take (the SMTP
+    timeout applies to each exchange of one send): a lease that ran out while its sender was
+    still talking to the mail server would let a second sender send it again."""
+    return timedelta(seconds=settings.NARA_OUTBOX_LEASE_SECONDS)
 
 
 class Message:
@@ -164,51 +174,89 @@ def email_notifications_off(*, user) -> None:
 def outbox_deliver(message_id: int) -> bool:
     """Send one queued message; True when sent. The message is claimed with a lease in a short
     transaction and sent outside any transaction, so a slow mail server never holds a database
-    lock and two workers never send the same mail. A failure is retried later with backoff."""
+    lock and two workers never send the same mail. A failure is retried later with backoff.
+
+    Sent once, crashes included, but for one window: a sender that dies (or stalls past its
+    lease) after the mail server accepted the message and before SENT is committed leaves a
+    message that is sent again once the lease runs out. SENT is committed as soon as the server
+    has accepted the message, before the connection is closed, so the window is one UPDATE;
+    and the second copy carries the same Message-ID (`message_id_header`), by which receiving
+    servers and mail clients drop duplicates."""
     now = timezone.now()
     claimed = OutboxMessage.objects.filter(
         pk=message_id, status=OutboxMessage.Status.PENDING
-    ).update(status=OutboxMessage.Status.SENDING, lease_until=now + LEASE)
+    ).update(status=OutboxMessage.Status.SENDING, lease_until=now + lease())
     if not claimed:
         return False
     message = OutboxMessage.objects.get(pk=message_id)
+    connection = mailers["default"]  # a new connection, opened here and closed at the end
     try:
-        EmailMessage(
-            subject=message.subject,
-            body=message.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[message.to_email],
-            headers=message.headers or None,
-        ).send()
-    except Exception as exc:  # any transport failure: keep the message, retry later
-        attempts = message.attempts + 1
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        try:
+            connection.open()  # kept open across send_messages: SENT is committed before QUIT
+            accepted = connection.send_messages(
+                [
+                    EmailMessage(
+                        subject=message.subject,
+                        body=message.body,
+                        from_email=settings.DEFAULT_FROM_EMAIL,
+                        to=[message.to_email],
+                        headers={"Message-ID": message_id_header(message), **message.headers},
+                    )
+                ]
+            )
+            if not accepted:
+                raise OSError("the mail server accepted no recipient")
+        except Exception as exc:  # any transport failure: keep the message, retry later
+            outbox_retry_later(message, f"{type(exc).__name__}: {exc}"[:2000])
+            return False
         OutboxMessage.objects.filter(pk=message.pk).update(
-            status=OutboxMessage.Status.FAILED
-            if attempts >= MAX_ATTEMPTS
-            else OutboxMessage.Status.PENDING,
-            attempts=attempts,
-            last_error=error,
+            status=OutboxMessage.Status.SENT,
+            attempts=message.attempts + 1,
+            sent_at=timezone.now(),
             lease_until=None,
-            next_attempt_at=timezone.now() + min(timedelta(minutes=2**attempts), MAX_BACKOFF),
         )
-        log.warning("outbox message %s not sent: %s", message.pk, error)
-        return False
+        return True
+    finally:
+        try:
+            connection.close()
+        except Exception:  # the goodbye failed: what was accepted is recorded all the same
+            log.warning("closing the mail connection failed", exc_info=True)
+
+
+def outbox_retry_later(message: OutboxMessage, error: str) -> None:
+    """A send failed: back to the queue with backoff, or FAILED after MAX_ATTEMPTS."""
+    attempts = message.attempts + 1
     OutboxMessage.objects.filter(pk=message.pk).update(
-        status=OutboxMessage.Status.SENT,
-        attempts=message.attempts + 1,
-        sent_at=timezone.now(),
+        status=OutboxMessage.Status.FAILED
+        if attempts >= MAX_ATTEMPTS
+        else OutboxMessage.Status.PENDING,
+        attempts=attempts,
+        last_error=error,
         lease_until=None,
+        next_attempt_at=timezone.now() + min(timedelta(minutes=2**attempts), MAX_BACKOFF),
     )
-    return True
+    log.warning("outbox message %s not sent: %s", message.pk, error)
+
+
+def message_id_header(message: OutboxMessage) -> str:
+    """The same Message-ID every time this outbox message is sent, so that a copy sent again
+    after a crash is recognised as the same mail (RFC 5322 3.6.4)."""
+    domain = DEFAULT_FROM_DOMAIN.search(settings.DEFAULT_FROM_EMAIL)
+    stamp = message.created_at.strftime("%Y%m%d%H%M%S")
+    return f"<nara.outbox.{message.pk}.{stamp}@{domain.group(1) if domain else 'nara'}>"
 
 
 def outbox_release_expired_leases() -> int:
-    """Messages whose sender died mid-send go back to the queue (they may be sent twice: mail
-    is delivered at least once, never lost)."""
+    """Messages whose sender died mid-send go back to the queue. One that the mail server had
+    already accepted is sent again, with the same Message-ID (see `outbox_deliver`): mail is
+    delivered at least once, never lost."""
     return OutboxMessage.objects.filter(
         status=OutboxMessage.Status.SENDING, lease_until__lt=timezone.now()
-    ).update(status=OutboxMessage.Status.PENDING, lease_until=None)
+    ).update(
+        status=OutboxMessage.Status.PENDING,
+        lease_until=None,
+        last_error=LEASE_EXPIRED,
+    )
 
 
 def outbox_deliver_due(limit: int = 200) -> int:

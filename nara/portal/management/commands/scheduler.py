@@ -1,11 +1,18 @@
 """Enqueue periodic tasks (deadline watch, outbox retries, petition clock, participation digests
 and draft cleanup, expired sessions) every INTERVAL seconds.
 
-Run one scheduler beside the db_worker(s): `manage.py scheduler`. `--once` enqueues one round."""
+Run it beside the db_worker(s): `manage.py scheduler`. `--once` enqueues one round. However
+many schedulers run (one per machine, or two by mistake), each round is enqueued once: time is
+cut into rounds of INTERVAL seconds, and only the scheduler that first claims a round in the
+shared cache (an atomic add: SET NX on Redis, an INSERT on the primary key of the database
+cache) enqueues it. A scheduler that dies holds nothing; the others go on."""
 
 import logging
+import os
+import socket
 import time
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand
 
 from nara.accounts.tasks import clear_expired_sessions
@@ -16,9 +23,24 @@ from nara.petitions.tasks import petitions_tick
 
 log = logging.getLogger(__name__)
 
+PERIODIC = (
+    deliver_due_outbox,
+    watch_deadlines,
+    petitions_tick,
+    participation_digests_tick,
+    clear_expired_sessions,
+)
+
+
+def round_claim(*, interval: int, now: float) -> bool:
+    """True for the one scheduler that claims the round `now` falls in."""
+    round_no = int(now // interval)
+    owner = f"{socket.gethostname()}:{os.getpid()}"
+    return cache.add(f"nara:scheduler:{interval}:{round_no}", owner, timeout=interval * 3)
+
 
 class Command(BaseCommand):
-    help = "Enqueue periodic tasks (deadlines, outbox retries, digests)."
+    help = "Enqueue periodic tasks (deadlines, outbox retries, digests), once per round."
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=int, default=60)
@@ -26,17 +48,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval: int, once: bool, **options):
         while True:
-            for periodic in (
-                deliver_due_outbox,
-                watch_deadlines,
-                petitions_tick,
-                participation_digests_tick,
-                clear_expired_sessions,
-            ):
-                try:
-                    periodic.enqueue()
-                except Exception:  # keep scheduling even if one enqueue fails
-                    log.exception("could not enqueue %s", periodic.name)
+            now = time.time()
+            claimed = False
+            try:
+                claimed = round_claim(interval=interval, now=now)
+            except Exception:  # the cache is down: better no round than one per scheduler
+                log.exception("could not claim the scheduler's round")
+            if claimed:
+                for periodic in PERIODIC:
+                    try:
+                        periodic.enqueue()
+                    except Exception:  # keep scheduling even if one enqueue fails
+                        log.exception("could not enqueue %s", periodic.name)
             if once:
                 return
-            time.sleep(interval)
+            time.sleep(interval - time.time() % interval)  # to the start of the next round
