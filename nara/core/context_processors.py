@@ -52,5 +52,6 @@ def nara(request):
             cache(lambda: unread_count(user, as_read_with_session=unchanged)) if signed_in else 0
         ),
         "nara_is_official": signed_in and (user.is_official or user.is_staff),
+        "nara_is_moderator": signed_in and user.is_moderator,
         "nara_languages": settings.LANGUAGES,
     }
