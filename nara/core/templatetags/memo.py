@@ -74,7 +74,7 @@ class MemoNode(template.Node):
         try:
             return variable.resolve(context)
         except template.VariableDoesNotExist:
-            where = self.origin.template_name if self.origin else "a template"
+            where = getattr(self.origin, "template_name", None) or "a template"
             raise template.TemplateSyntaxError(
                 f'{{% memo "{self.name}" %}} in {where}: its key {variable} is not set; a '
                 f"memoized fragment needs every value of its key (else one person's fragment "
