@@ -365,6 +365,9 @@ NARA_PETITION_FORM_MIN_SECONDS = 3  # a signing form sent faster is a script: re
 NARA_DISPOSABLE_DOMAINS_EXTRA = env_list("NARA_DISPOSABLE_DOMAINS_EXTRA")
 NARA_MODERATION_QUEUE_NOTICE = 50  # petitions waiting: the site says review may take longer
 NARA_PUBLIC_CACHE_SECONDS = int(os.environ.get("NARA_PUBLIC_CACHE_SECONDS", "30"))
+# Bytes of fragments {% memo %} keeps per process (least recently used forgotten beyond it);
+# a fragment larger than a sixteenth of it is rendered each time, never kept.
+NARA_MEMO_BYTES = int(os.environ.get("NARA_MEMO_BYTES", str(16 * 1024 * 1024)))
 # Signing requests (with a token) admitted at once per server process; the rest queue without
 # holding a database connection (0: no limit), so with more server threads than this, other
 # pages go on during a surge. On PostgreSQL the admitted ones are written together: one

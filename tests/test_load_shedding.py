@@ -96,3 +96,77 @@ def test_e_mail_signing_waits_its_turn_and_pages_do_not(rf, settings):
     assert gate(outer).status_code == 200
     assert seen[1:] == [503, 503, 200]
     assert gate(rf.post("/petitions/7/sign/email/")).status_code == 200  # released
+
+
+def _public_list_raising(monkeypatch, error):
+    from nara.complaints import views
+
+    def failing(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(views.selectors, "public_complaints", failing)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "sorry, too many clients already",
+        "FATAL: remaining connection slots are reserved for roles with the SUPERUSER attribute",
+        "database is locked",
+    ],
+)
+def test_each_kind_of_overload_gives_retry(client, monkeypatch, message):
+    _public_list_raising(monkeypatch, OperationalError(message))
+    response = client.get("/complaints/public/")
+    assert response.status_code == 503 and response["Retry-After"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "no such column: complaints_complaint.missing",  # SQLite, a migration not applied
+        "no such table: complaints_complaint",
+        "disk I/O error",
+    ],
+)
+def test_a_database_error_that_is_not_overload_is_a_real_error(
+    client, monkeypatch, caplog, message
+):
+    """Not hidden behind "please retry": a 500, logged as an error."""
+    _public_list_raising(monkeypatch, OperationalError(message))
+    client.raise_request_exception = False
+    response = client.get("/complaints/public/")
+    assert response.status_code == 500
+    assert any(r.levelname == "ERROR" and r.name == "django.request" for r in caplog.records)
+    assert not any(r.name == "nara.busy" for r in caplog.records)
+
+
+def test_a_real_statement_timeout_gives_retry(client, monkeypatch):
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("statement_timeout is PostgreSQL's")
+
+    def slow(*args, **kwargs):
+        # in a savepoint: its rollback undoes the SET LOCAL too
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 1")
+            cursor.execute("SELECT pg_sleep(1)")
+
+    monkeypatch.setattr("nara.complaints.views.selectors.public_complaints", slow)
+    response = client.get("/complaints/public/")
+    assert response.status_code == 503
+
+
+def test_a_real_missing_column_is_a_real_error(client, monkeypatch):
+    """A broken query as the database reports it (SQLite: OperationalError; PostgreSQL:
+    ProgrammingError): never "please retry"."""
+    from django.db import connection
+
+    def broken(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT no_such_column FROM complaints_complaint")
+
+    monkeypatch.setattr("nara.complaints.views.selectors.public_complaints", broken)
+    client.raise_request_exception = False
+    assert client.get("/complaints/public/").status_code == 500

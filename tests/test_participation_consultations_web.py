@@ -546,16 +546,55 @@ def test_a_cached_page_fills_only_its_own_slots_not_text_people_posted(
     assert slot("csrf") not in html and slot("csrf").startswith("naraSlot")
 
 
-def test_made_up_query_parameters_share_the_cached_copy(client, world, moderator, settings):
+def test_made_up_query_parameters_are_redirected_to_the_cached_copy(
+    client, world, moderator, settings
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     settings.NARA_PUBLIC_CACHE_SECONDS = 30
     consultation = make_consultation(world.roads)
+    comments = reverse("consultations:comments", args=[consultation.pk])
+    client.get(base(consultation))
+    response = client.get(base(consultation) + "?utm_source=x&junk=1")
+    assert response.status_code == 302 and response["Location"] == base(consultation)
+    response = client.get(comments + "?page=2&junk=1&stance=oppose")
+    assert response.status_code == 302
+    assert response["Location"] == comments + "?stance=oppose&page=2"  # the pages' order
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(base(consultation)).status_code == 200
+    assert len(ctx.captured_queries) == 1  # the version lookup: served from the cached copy
+
+
+@pytest.mark.parametrize("view", ["detail", "comments"])
+def test_no_visitor_is_served_a_copy_made_for_another_url(client, world, moderator, settings, view):
+    """The cached copy shows its URL (the language form sends the visitor back to it). Before,
+    the key read only the pages' parameters: the first visitor's URL, made-up parameters
+    included, was in the copy every later visitor got."""
+    settings.NARA_PUBLIC_CACHE_SECONDS = 30
+    consultation = make_consultation(world.roads)
+    url = reverse(f"consultations:{view}", args=[consultation.pk])
+    client.get(url + "?stance=oppose&ref=attacker-campaign", follow=True)
+    page = client.get(url + "?stance=oppose").content.decode()
+    assert f'name="next" value="{url}?stance=oppose"' in page
+    assert "attacker-campaign" not in page
+
+
+@pytest.mark.parametrize("off", [frozenset(), frozenset({"pagecache"})])
+def test_pagecache_in_nara_off_renders_every_page(client, world, settings, off):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.NARA_PUBLIC_CACHE_SECONDS = 30
+    settings.NARA_OFF = off
+    consultation = make_consultation(world.roads)
     client.get(base(consultation))
     with CaptureQueriesContext(connection) as ctx:
-        assert client.get(base(consultation) + "?utm_source=x&junk=1").status_code == 200
-    assert len(ctx.captured_queries) == 1  # the version lookup: served from the cached copy
+        assert client.get(base(consultation)).status_code == 200
+    touching = [q["sql"] for q in ctx.captured_queries if "consultations_" in q["sql"]]
+    # the version lookup alone (served from the copy), or the page's own queries
+    from_the_copy = touching[0].startswith('SELECT "consultations_consultation"."version" AS')
+    assert from_the_copy == (not off)
 
 
 def test_an_id_too_large_for_the_database_is_a_404(client):

@@ -78,3 +78,83 @@ def test_behind_a_proxy_one_client_cannot_lock_out_another(client, settings):
         url, {"email": "z@example.com"}, HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy
     )
     assert other.status_code == 302
+
+
+WHOLE_RUN = 10**9  # seconds: the test never crosses a window's end
+
+
+def _hit_at_once(threads: int, scope: str, key: str) -> list[bool]:
+    """`hit(scope, key)` from `threads` threads at once, each with its own connection."""
+    import threading
+
+    from django.db import connection
+
+    from nara.core.ratelimit import hit
+
+    start = threading.Barrier(threads)
+    answers = []
+
+    def attempt():
+        try:
+            start.wait()
+            answers.append(hit(scope, key))
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=attempt) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return answers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_attempts_are_all_counted_with_the_database_cache(settings):
+    """The database cache's `incr` is a read and a write: on it, attempts made at once read
+    the same count and more than the limit got through."""
+    from django.core.management import call_command
+
+    from nara.core.ratelimit import hit
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "nara_cache_ratelimit_test",
+        }
+    }
+    call_command("createcachetable")
+    settings.NARA_RATE_LIMITS = {"guess": (5, WHOLE_RUN)}
+    for victim in range(4):  # SQLite's lost updates come less often than PostgreSQL's
+        answers = _hit_at_once(16, "guess", f"victim{victim}@example.com")
+        assert answers.count(True) == 5
+    assert not hit("guess", "victim0@example.com")
+    assert hit("guess", "someone-else@example.com")
+
+
+@pytest.mark.django_db
+def test_a_new_window_starts_from_one_and_ended_windows_are_forgotten(settings, monkeypatch):
+    from nara.core import ratelimit
+    from nara.core.models import RateCount
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "nara_cache",
+        }
+    }
+    settings.NARA_RATE_LIMITS = {"guess": (2, 60)}
+    now = 6000.0
+    monkeypatch.setattr(ratelimit.time, "time", lambda: now)
+    assert [ratelimit.hit("guess", k) for k in ("a", "a", "a", "b")] == [True, True, False, True]
+    now = 6060.0  # the next window
+    assert [ratelimit.hit("guess", "a") for _ in range(3)] == [True, True, False]
+    assert RateCount.objects.count() == 1  # b's ended window is gone
+
+
+@pytest.mark.django_db
+def test_the_local_memory_cache_still_counts(settings):
+    from nara.core.ratelimit import hit
+
+    settings.NARA_RATE_LIMITS = {"guess": (3, WHOLE_RUN)}
+    assert [hit("guess", "k") for _ in range(4)] == [True, True, True, False]

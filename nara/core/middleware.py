@@ -119,14 +119,40 @@ class LoadSheddingMiddleware:
             self.in_flight.leave()
 
     def process_exception(self, request, exception):
-        from django.db import OperationalError
-
-        if isinstance(exception, OperationalError):
+        if database_overloaded(exception):
             import logging
 
             logging.getLogger("nara.busy").warning("database busy: %s", exception)
             return busy_response(request)
-        return None
+        return None  # any other error, a missing column included, is a real error (500)
+
+
+# PostgreSQL's refusals of work under load: statement timeout (query_canceled), lock timeout
+# (lock_not_available), too many connections.
+OVERLOAD_SQLSTATES = {"57014", "55P03", "53300"}
+# The same, as the message says them where no SQLSTATE comes with the error (a refused
+# connection; SQLite, whose busy timeout ran out).
+OVERLOAD_MESSAGES = (
+    "too many clients",
+    "too many connections",
+    "remaining connection slots are reserved",
+    "database is locked",
+    "database table is locked",
+)
+
+
+def database_overloaded(exception) -> bool:
+    """Whether `exception` is the database refusing work under load (time to say "please
+    retry"), not a bug such as a missing column or a broken query."""
+    from django.db import OperationalError
+
+    if not isinstance(exception, OperationalError):
+        return False
+    cause = exception.__cause__
+    if getattr(cause, "sqlstate", None) in OVERLOAD_SQLSTATES:
+        return True
+    message = str(exception).lower()
+    return any(part in message for part in OVERLOAD_MESSAGES)
 
 
 def waited_too_long(meta) -> bool:

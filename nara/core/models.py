@@ -47,3 +47,16 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class RateCount(models.Model):
+    """Attempts counted for one rate limit and client in its current window: where
+    `nara.core.ratelimit` counts when the cache is the database's (whose `incr` is a read and a
+    write, so concurrent attempts would be undercounted)."""
+
+    scope_key = models.CharField(max_length=32, primary_key=True)  # digest of scope and client
+    window_end = models.BigIntegerField(db_index=True)  # seconds since the epoch
+    hits = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "nara_rate_count"  # named in ratelimit.py's SQL

@@ -2,11 +2,14 @@
 20,000 comments is read by crowds who are not signed in).
 
 `public_page(request, key=…, build=…)`: signed-in users always get a fresh page. Anonymous
-visitors get a copy rendered at most once per NARA_PUBLIC_CACHE_SECONDS for each key and
-language; once a copy is older, one request renders it again while the others are still served
-the older copy (no crowd of renders when a popular page expires in a surge). Put in `key`
-everything the page depends on that can change at once (a version number bumped by the
-services): a key that changes is never answered from an older copy."""
+visitors get a copy rendered at most once per NARA_PUBLIC_CACHE_SECONDS for each URL (path and
+query string, as pages show them: the language form's `next`), key and language; once a copy
+is older, one request renders it again while the others are still served the older copy (no
+crowd of renders when a popular page expires in a surge). Put in `key` everything else the
+page depends on that can change at once (a version number bumped by the services): a key that
+changes is never answered from an older copy. A view whose URLs may carry made-up parameters
+redirects them to its canonical URL first (petitions, consultations), so that they do not fill
+the cache with copies. "pagecache" in NARA_OFF renders every page (A/B benchmarks)."""
 
 import hashlib
 import time
@@ -46,12 +49,19 @@ def public_page(
         return render(request, template, context)
     seconds = settings.NARA_PUBLIC_CACHE_SECONDS
     # a visitor with pending messages gets them, on a fresh page that is not cached
-    cacheable = seconds > 0 and not len(messages.get_messages(request))
-    key = key() if callable(key) else key
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    cache_key = f"page:{get_language()}:{digest}"
-    entry = cache.get(cache_key) if cacheable else None
-    html = None
+    cacheable = (
+        seconds > 0
+        and "pagecache" not in settings.NARA_OFF
+        and not len(messages.get_messages(request))
+    )
+    entry = html = None
+    if cacheable:
+        key = key() if callable(key) else key
+        # the full URL always: a page shows it, and a key that forgets the query string
+        # would answer one visitor's URL with a copy made for another's
+        digest = hashlib.sha256(f"{request.get_full_path()}\n{key}".encode()).hexdigest()[:32]
+        cache_key = f"page:{get_language()}:{digest}"
+        entry = cache.get(cache_key)
     if entry is not None:
         built_at, html = entry
         if time.time() - built_at >= seconds and cache.add(f"{cache_key}:rendering", 1, 30):
@@ -61,8 +71,8 @@ def public_page(
         try:
             template, context = build()
         except Exception:
-            # gone (404) or failing: no older copy may be served in its place
-            cache.delete_many([cache_key, f"{cache_key}:rendering"])
+            if cacheable:  # gone (404) or failing: no older copy may be served in its place
+                cache.delete_many([cache_key, f"{cache_key}:rendering"])
             raise
         html = render_to_string(template, {**context, "csrf_token": csrf_slot}, request)
         if cacheable:

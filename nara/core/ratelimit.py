@@ -1,12 +1,16 @@
-"""Fixed-window rate limits in the cache. Limits are settings (NARA_RATE_LIMITS);
-NARA_RATE_LIMITS=off in the environment switches them off for load tests."""
+"""Fixed-window rate limits, counted in the cache (Redis, local memory) or, when the cache is
+the database's, in a table of their own with one atomic statement. Limits are settings
+(NARA_RATE_LIMITS); NARA_RATE_LIMITS=off in the environment switches them off for load
+tests."""
 
 import hashlib
 import ipaddress
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connection
 
 
 def _valid_ip(value: str) -> str:
@@ -38,11 +42,43 @@ def hit(scope: str, key: str) -> bool:
     limit, window = settings.NARA_RATE_LIMITS[scope]
     bucket = int(time.time() // window)
     digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:32]
-    cache_key = f"rl:{digest}:{bucket}"
-    cache.add(cache_key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:
-        cache.set(cache_key, 1, timeout=window + 5)
-        count = 1
+    if isinstance(caches["default"], DatabaseCache):
+        count = _count_in_table(digest, window_end=(bucket + 1) * window)
+    else:
+        count = _count_in_cache(f"rl:{digest}:{bucket}", timeout=window + 5)
     return count <= limit
+
+
+def _count_in_cache(cache_key: str, *, timeout: int) -> int:
+    """Redis's INCR and the local-memory cache's `incr` are atomic."""
+    cache.add(cache_key, 0, timeout=timeout)
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # expired between the two
+        cache.set(cache_key, 1, timeout=timeout)
+        return 1
+
+
+# One statement, atomic on PostgreSQL and SQLite (3.35+): the first attempt of a window
+# inserts the row or starts it again from 1, later ones add 1 to it. A node whose clock is
+# behind counts in the newer window rather than resetting it.
+_UPSERT = """
+INSERT INTO nara_rate_count (scope_key, window_end, hits) VALUES (%s, %s, 1)
+ON CONFLICT (scope_key) DO UPDATE SET
+    hits = CASE WHEN nara_rate_count.window_end >= excluded.window_end
+        THEN nara_rate_count.hits + 1 ELSE 1 END,
+    window_end = CASE WHEN nara_rate_count.window_end >= excluded.window_end
+        THEN nara_rate_count.window_end ELSE excluded.window_end END
+RETURNING hits
+"""
+
+
+def _count_in_table(digest: str, *, window_end: int) -> int:
+    """The database cache's `incr` is a read and a write: concurrent attempts would each read
+    the same count. Counted in a table of our own instead (`RateCount`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT, [digest, window_end])
+        count = cursor.fetchone()[0]
+        if count == 1:  # a new window for this client: forget the windows that have ended
+            cursor.execute("DELETE FROM nara_rate_count WHERE window_end <= %s", [time.time()])
+    return count

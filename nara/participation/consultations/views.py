@@ -37,17 +37,25 @@ _version_of = PreparedQuery(
 )
 
 
+PAGE_PARAMETERS = ("article", "stance", "page")  # what the public pages read of the URL
+
+
 def _public_page(request, pk: int, build):
-    """A public page of consultation `pk`, cached for anonymous visitors under the
+    """A public page of consultation `pk`, cached for anonymous visitors under its URL, the
     consultation's version (bumped when a comment is published or hidden, the report is
-    published or the text edited) and its process's publication (`nara.core.pagecache`)."""
+    published or the text edited) and its process's publication (`nara.core.pagecache`).
+    A URL carrying anything but the parameters the pages read, in their order, is redirected
+    to the one that does: made-up parameters neither bypass the cache nor fill it with copies,
+    and no copy shows another visitor's URL (the language form's `next`)."""
+    if not request.user.is_authenticated:
+        known = {name: query_param(request, name, 20) for name in PAGE_PARAMETERS}
+        canonical = urlencode({name: value for name, value in known.items() if value})
+        if request.META.get("QUERY_STRING", "") != canonical:
+            return redirect(f"{request.path}?{canonical}" if canonical else request.path)
 
     def key() -> str:  # only for anonymous visitors
         state = next(iter(_version_of.all(pk=pk)), None)
-        # the parameters the pages read, not the raw query: made-up parameters neither
-        # bypass the cache nor fill it with copies
-        known = [query_param(request, name, 20) for name in ("article", "stance", "page")]
-        return f"consultations:{pk}:{state}:{request.path}:{known}"
+        return f"consultations:{pk}:{state}"
 
     return public_page(request, key=key, build=build)
 
