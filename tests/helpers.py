@@ -5,7 +5,7 @@ import threading
 
 from django.db import connection
 
-from nara.complaints import services
+from nara.complaints import answers, services
 from nara.complaints.models import Complaint, Kind
 
 
@@ -36,7 +36,7 @@ def to_in_progress(world, complaint=None):
 
 def to_pending_approval(world, complaint=None):
     complaint = to_in_progress(world, complaint)
-    services.complaint_submit_answer(
+    answers.complaint_submit_answer(
         complaint=complaint, by=world.handler, body="We will repair it this week."
     )
     complaint.refresh_from_db()
@@ -45,7 +45,7 @@ def to_pending_approval(world, complaint=None):
 
 def to_answered(world, complaint=None):
     complaint = to_pending_approval(world, complaint)
-    return services.complaint_approve(complaint=complaint, by=world.approver)
+    return answers.complaint_approve(complaint=complaint, by=world.approver)
 
 
 def together(n: int, work) -> list:

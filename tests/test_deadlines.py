@@ -7,7 +7,7 @@ import pytest
 from time_machine import travel
 
 from nara.audit.models import AuditEvent, EventType
-from nara.complaints import selectors, services
+from nara.complaints import deadlines, selectors, services
 from nara.complaints.models import Status
 from nara.notifications.models import Notification, OutboxMessage
 from tests.states import complaint_in, kst
@@ -48,7 +48,7 @@ def _overdue_notices(user, complaint):
 
 def test_nothing_is_escalated_before_the_deadline(world, every_state):
     with travel(DUE - timedelta(minutes=1), tick=False):
-        assert services.complaints_escalate_overdue() == 0
+        assert deadlines.complaints_escalate_overdue() == 0
     assert not AuditEvent.objects.filter(event_type=EventType.COMPLAINT_ESCALATED).exists()
 
 
@@ -56,7 +56,7 @@ def test_overdue_open_complaints_are_escalated_once_to_the_approvers(world, ever
     escalated = [Status.RECEIVED, Status.IN_PROGRESS, Status.PENDING_APPROVAL]
     approver_notes = Notification.objects.filter(user=world.approver).count()
     with travel(AFTER_DUE, tick=False):
-        assert services.complaints_escalate_overdue() == len(escalated)
+        assert deadlines.complaints_escalate_overdue() == len(escalated)
 
     for status, complaint in every_state.items():
         complaint.refresh_from_db()
@@ -76,7 +76,7 @@ def test_overdue_open_complaints_are_escalated_once_to_the_approvers(world, ever
     ).exists()
 
     with travel(AFTER_DUE + timedelta(days=1), tick=False):
-        assert services.complaints_escalate_overdue() == 0
+        assert deadlines.complaints_escalate_overdue() == 0
     assert AuditEvent.objects.filter(event_type=EventType.COMPLAINT_ESCALATED).count() == 3
     assert Notification.objects.filter(user=world.approver).count() == approver_notes + 3
 
@@ -85,16 +85,16 @@ def test_an_extension_gives_a_new_deadline_that_is_escalated_again(world):
     with travel(FILED, tick=False):
         complaint = complaint_in(world, Status.RECEIVED)
     with travel(AFTER_DUE, tick=False):
-        assert services.complaints_escalate_overdue() == 1
+        assert deadlines.complaints_escalate_overdue() == 1
         services.complaint_extend(
             complaint=complaint, by=world.handler, new_due=date(2026, 3, 20), reason="Late."
         )
     complaint.refresh_from_db()
     assert complaint.escalated_at is None
     with travel(kst(2026, 3, 20, 17, 0), tick=False):
-        assert services.complaints_escalate_overdue() == 0
+        assert deadlines.complaints_escalate_overdue() == 0
     with travel(kst(2026, 3, 23, 9, 0), tick=False):
-        assert services.complaints_escalate_overdue() == 1
+        assert deadlines.complaints_escalate_overdue() == 1
     assert _escalations(complaint).count() == 2
 
 
@@ -102,16 +102,16 @@ def test_a_complaint_overdue_once_the_citizen_replied_is_escalated(world):
     with travel(FILED, tick=False):
         complaint = complaint_in(world, Status.WAITING_CITIZEN)
     with travel(AFTER_DUE, tick=False):
-        assert services.complaints_escalate_overdue() == 0  # the clock is stopped
+        assert deadlines.complaints_escalate_overdue() == 0  # the clock is stopped
     # replied on Wed 18 (7 working days taken: Tue 10 … Wed 18): due Thu 26
     with travel(AFTER_DUE + timedelta(hours=1), tick=False):
         services.complaint_reply_info(complaint=complaint, by=world.citizen, reply="Here.")
     complaint.refresh_from_db()
     assert complaint.due_at == kst(2026, 3, 26, 18, 0)
     with travel(kst(2026, 3, 26, 17, 0), tick=False):
-        assert services.complaints_escalate_overdue() == 0
+        assert deadlines.complaints_escalate_overdue() == 0
     with travel(kst(2026, 3, 27, 9, 0), tick=False):
-        assert services.complaints_escalate_overdue() == 1
+        assert deadlines.complaints_escalate_overdue() == 1
 
 
 # --- the 30-day progress notice ------------------------------------------------------------------
@@ -120,9 +120,9 @@ def test_a_complaint_overdue_once_the_citizen_replied_is_escalated(world):
 def test_a_progress_notice_after_30_days_once(world, every_state):
     citizen_notes = Notification.objects.filter(user=world.citizen).count()
     with travel(FILED + timedelta(days=30) - timedelta(minutes=1), tick=False):
-        assert services.complaints_send_progress_notices() == 0
+        assert deadlines.complaints_send_progress_notices() == 0
     with travel(FILED + timedelta(days=30), tick=False):
-        sent = services.complaints_send_progress_notices()
+        sent = deadlines.complaints_send_progress_notices()
     still_open = [
         Status.TRIAGE,
         Status.RECEIVED,
@@ -150,7 +150,7 @@ def test_a_progress_notice_after_30_days_once(world, every_state):
     mails = OutboxMessage.objects.filter(to_email=world.citizen.email).count()
 
     with travel(FILED + timedelta(days=45), tick=False):
-        assert services.complaints_send_progress_notices() == 0
+        assert deadlines.complaints_send_progress_notices() == 0
     assert Notification.objects.filter(user=world.citizen).count() == citizen_notes + 5
     assert OutboxMessage.objects.filter(to_email=world.citizen.email).count() == mails
 

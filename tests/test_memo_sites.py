@@ -15,7 +15,7 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from nara.agencies.models import Unit
-from nara.complaints import services
+from nara.complaints import answers, services
 from nara.core.templatetags import memo
 from nara.participation.consultations.models import Consultation
 from tests.helpers import file_complaint, to_in_progress
@@ -133,7 +133,7 @@ def test_office_action_fields(world, client_for):
     html = shows_the_change(
         client,
         office_detail(complaint),
-        lambda: services.complaint_save_answer_draft(
+        lambda: answers.complaint_save_answer_draft(
             complaint=complaint, by=world.handler, body="We will repair it on Friday."
         ),
         "We will repair it on Friday.",

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from nara.complaints import services
+from nara.complaints import answers, services
 from nara.complaints.models import Kind
 
 from .helpers import file_complaint, to_answered
@@ -44,8 +44,8 @@ def test_public_search_and_unit_filter(world, client_for):
     )
     assert park.unit == world.parks
     services.complaint_claim(complaint=park, by=world.other_handler)
-    services.complaint_submit_answer(complaint=park, by=world.other_handler, body="Fixed.")
-    services.complaint_approve(complaint=park, by=world.other_approver)
+    answers.complaint_submit_answer(complaint=park, by=world.other_handler, body="Fixed.")
+    answers.complaint_approve(complaint=park, by=world.other_approver)
 
     client = client_for(None, **EN)
     html = client.get("/complaints/public/?q=bench").content.decode()
@@ -73,12 +73,12 @@ def test_public_page_masks_personal_data(world, client_for):
         attachments=[],
     )
     complaint = services.complaint_claim(complaint=complaint, by=world.handler)
-    services.complaint_submit_answer(
+    answers.complaint_submit_answer(
         complaint=complaint,
         by=world.handler,
         body="Dear Alice, we called 010-1234-5678. Our desk: roads@gov.example.kr.",
     )
-    services.complaint_approve(complaint=complaint, by=world.approver)
+    answers.complaint_approve(complaint=complaint, by=world.approver)
 
     response = client_for(None, **EN).get(f"/complaints/public/{complaint.receipt_no}/")
     assert response.status_code == 200
@@ -139,8 +139,8 @@ def test_public_list_is_paginated(world, client_for):
 
 def _answer(world, complaint, *, rating=None):
     complaint = services.complaint_claim(complaint=complaint, by=world.handler)
-    services.complaint_submit_answer(complaint=complaint, by=world.handler, body="Done.")
-    complaint = services.complaint_approve(complaint=complaint, by=world.approver)
+    answers.complaint_submit_answer(complaint=complaint, by=world.handler, body="Done.")
+    complaint = answers.complaint_approve(complaint=complaint, by=world.approver)
     if rating:
         services.complaint_rate(complaint=complaint, by=world.citizen, rating=rating)
     return complaint

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from nara.complaints import services
+from nara.complaints import answers
 from nara.complaints.models import Complaint
 
 from .helpers import file_complaint, to_in_progress
@@ -51,7 +51,7 @@ def pending(world, *, consent=True, answer=ANSWER) -> Complaint:
         world, title="포트홀 신고 (홍 길 동)", body=BODY, publish_consent=consent
     )
     complaint = to_in_progress(world, complaint)
-    services.complaint_submit_answer(complaint=complaint, by=world.handler, body=answer)
+    answers.complaint_submit_answer(complaint=complaint, by=world.handler, body=answer)
     complaint.refresh_from_db()
     return complaint
 
@@ -61,7 +61,7 @@ def between(html: str, start: str, end: str) -> str:
 
 
 def test_the_published_complaint_and_answer_mask_personal_data_however_written(world, client_for):
-    complaint = services.complaint_approve(complaint=pending(world), by=world.approver)
+    complaint = answers.complaint_approve(complaint=pending(world), by=world.approver)
     for secret in ANSWER_SECRETS:  # the answer is masked like the complaint
         assert secret not in complaint.public_answer, secret
     html = client_for(None, **EN).get(public_url(complaint)).content.decode()
@@ -121,10 +121,10 @@ def test_the_preview_is_in_korean_for_korean_officials(world, client_for):
 
 
 def test_complaints_published_before_are_masked_again_by_the_command(world):
-    complaint = services.complaint_approve(complaint=pending(world), by=world.approver)
+    complaint = answers.complaint_approve(complaint=pending(world), by=world.approver)
     leaked = "Call 010_1111_2222"  # as an earlier release stored it
     Complaint.objects.filter(pk=complaint.pk).update(public_answer=leaked)
-    private = services.complaint_approve(
+    private = answers.complaint_approve(
         complaint=pending(world, consent=False, answer="Call 010_3333_4444"), by=world.approver
     )
     Complaint.objects.filter(pk=private.pk).update(public_answer="")

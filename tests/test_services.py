@@ -12,7 +12,7 @@ from time_machine import travel
 
 from nara.agencies.models import Membership, RoutingRule, Unit
 from nara.audit.models import AuditEvent, EventType
-from nara.complaints import selectors, services
+from nara.complaints import answers, selectors, services
 from nara.complaints.models import AnswerDraft, Complaint, Kind, Status
 from nara.core.errors import NotAllowed
 from nara.core.models import Region
@@ -361,13 +361,13 @@ def test_an_approver_cannot_approve_their_own_answer(world):
     Membership.objects.create(user=world.handler, unit=world.roads, role=Membership.Role.APPROVER)
     complaint = to_pending_approval(world)
     with pytest.raises(NotAllowed):
-        services.complaint_approve(complaint=complaint, by=world.handler)
+        answers.complaint_approve(complaint=complaint, by=world.handler)
     complaint.refresh_from_db()
     assert complaint.status == Status.PENDING_APPROVAL
     assert complaint.answer == "" and complaint.answered_at is None
     assert not AuditEvent.objects.filter(event_type=EventType.COMPLAINT_ANSWERED).exists()
 
-    services.complaint_approve(complaint=complaint, by=world.approver)
+    answers.complaint_approve(complaint=complaint, by=world.approver)
     complaint.refresh_from_db()
     assert complaint.status == Status.ANSWERED
 
@@ -375,16 +375,16 @@ def test_an_approver_cannot_approve_their_own_answer(world):
 def test_an_approver_of_another_unit_cannot_approve(world):
     complaint = to_pending_approval(world)
     with pytest.raises(NotAllowed):
-        services.complaint_approve(complaint=complaint, by=world.other_approver)
+        answers.complaint_approve(complaint=complaint, by=world.other_approver)
     with pytest.raises(NotAllowed):
-        services.complaint_approve(complaint=complaint, by=world.handler)
+        answers.complaint_approve(complaint=complaint, by=world.handler)
     complaint.refresh_from_db()
     assert complaint.status == Status.PENDING_APPROVAL
 
 
 def test_return_then_resubmit_then_approve(world):
     complaint = to_pending_approval(world)
-    services.complaint_return(complaint=complaint, by=world.approver, comment="Give a date.")
+    answers.complaint_return(complaint=complaint, by=world.approver, comment="Give a date.")
     complaint.refresh_from_db()
     assert complaint.status == Status.IN_PROGRESS
     assert complaint.answer == ""
@@ -393,14 +393,14 @@ def test_return_then_resubmit_then_approve(world):
     assert returned.return_comment == "Give a date."
     assert returned.decided_by == world.approver
 
-    services.complaint_submit_answer(
+    answers.complaint_submit_answer(
         complaint=complaint, by=world.handler, body="We repair it on Friday 13 March."
     )
     complaint.refresh_from_db()
     assert complaint.status == Status.PENDING_APPROVAL
     assert complaint.answer == ""
 
-    services.complaint_approve(complaint=complaint, by=world.approver)
+    answers.complaint_approve(complaint=complaint, by=world.approver)
     complaint.refresh_from_db()
     assert complaint.status == Status.ANSWERED
     assert complaint.answer == "We repair it on Friday 13 March."
@@ -417,7 +417,7 @@ def test_the_answer_is_set_only_on_approval(world, api_for):
     assert complaint.answer == "" and complaint.answered_at is None
     seen = api_for(world.citizen).get(f"/complaints/{complaint.receipt_no}").json()
     assert seen["answer"] is None and seen["answered_at"] is None
-    services.complaint_approve(complaint=complaint, by=world.approver)
+    answers.complaint_approve(complaint=complaint, by=world.approver)
     complaint.refresh_from_db()
     assert complaint.answer == "We will repair it this week."
     seen = api_for(world.citizen).get(f"/complaints/{complaint.receipt_no}").json()
@@ -427,7 +427,7 @@ def test_the_answer_is_set_only_on_approval(world, api_for):
 def test_a_return_needs_a_comment(world):
     complaint = to_pending_approval(world)
     with pytest.raises(ValidationError) as error:
-        services.complaint_return(complaint=complaint, by=world.approver, comment=" ")
+        answers.complaint_return(complaint=complaint, by=world.approver, comment=" ")
     assert "comment" in error.value.message_dict
     complaint.refresh_from_db()
     assert complaint.status == Status.PENDING_APPROVAL
@@ -518,17 +518,17 @@ def test_each_step_tells_the_right_people(world):
     services.complaint_add_note(complaint=complaint, by=world.handler, body="Called them.")
     assert told.since() == {}
 
-    services.complaint_submit_answer(complaint=complaint, by=world.handler, body="Friday.")
+    answers.complaint_submit_answer(complaint=complaint, by=world.handler, body="Friday.")
     assert told.since() == {"approver": (1, 1)}
 
-    services.complaint_return(complaint=complaint, by=world.approver, comment="Which Friday?")
+    answers.complaint_return(complaint=complaint, by=world.approver, comment="Which Friday?")
     assert told.since() == {"handler": (1, 1)}
     assert "Which Friday?" in Notification.objects.filter(user=world.handler).first().body
 
-    services.complaint_submit_answer(complaint=complaint, by=world.handler, body="Friday 13.")
+    answers.complaint_submit_answer(complaint=complaint, by=world.handler, body="Friday 13.")
     assert told.since() == {"approver": (1, 1)}
 
-    services.complaint_approve(complaint=complaint, by=world.approver)
+    answers.complaint_approve(complaint=complaint, by=world.approver)
     assert told.since() == {"citizen": (1, 1)}
     mail = OutboxMessage.objects.filter(to_email=world.citizen.email).last()
     assert f"/complaints/{complaint.receipt_no}/" in mail.body

@@ -18,7 +18,7 @@ from django.utils import timezone
 from time_machine import travel
 
 from nara.audit.models import AuditEvent, EventType
-from nara.complaints import services
+from nara.complaints import answers, services
 from nara.complaints.models import AnswerDraft, Complaint, InfoRequest, Note, Status, Transfer
 from nara.complaints.transitions import (
     SAME,
@@ -114,22 +114,22 @@ def _add_note(w, c):
 
 
 def _save_draft(w, c):
-    services.complaint_save_answer_draft(complaint=c, by=w.handler, body="Draft: Friday.")
+    answers.complaint_save_answer_draft(complaint=c, by=w.handler, body="Draft: Friday.")
     return w.handler
 
 
 def _submit_answer(w, c):
-    services.complaint_submit_answer(complaint=c, by=w.handler, body="Repaired on Friday.")
+    answers.complaint_submit_answer(complaint=c, by=w.handler, body="Repaired on Friday.")
     return w.handler
 
 
 def _approve(w, c):
-    services.complaint_approve(complaint=c, by=w.approver)
+    answers.complaint_approve(complaint=c, by=w.approver)
     return w.approver
 
 
 def _return(w, c):
-    services.complaint_return(complaint=c, by=w.approver, comment="Give the date.")
+    answers.complaint_return(complaint=c, by=w.approver, comment="Give the date.")
     return w.approver
 
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import ExifTags, Image
 
-from nara.complaints import services
+from nara.complaints import answers, services
 from nara.complaints.models import Attachment, Complaint, Kind, Status
 from nara.core.uploads import CleanFile
 
@@ -327,7 +327,7 @@ def test_the_answer_shows_only_once_approved(world, client_for):
     html = client.get(detail_url(complaint)).content.decode()
     assert "We will repair it this week." not in html  # the draft
     assert reverse("complaints:rate", args=[complaint.receipt_no]) not in html
-    services.complaint_approve(complaint=complaint, by=world.approver)
+    answers.complaint_approve(complaint=complaint, by=world.approver)
     html = client.get(detail_url(complaint)).content.decode()
     assert "We will repair it this week." in html
     assert reverse("complaints:rate", args=[complaint.receipt_no]) in html

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from nara.agencies.models import Membership
 from nara.audit.models import AuditEvent, EventType
-from nara.complaints import selectors, services
+from nara.complaints import answers, selectors, services
 from nara.complaints.models import AnswerDraft, Complaint, Kind, Note, Status
 from nara.core import clock
 from tests.helpers import file_complaint, to_in_progress, to_pending_approval
@@ -152,8 +152,8 @@ def test_inbox_filters_by_status_kind_and_search(world, client_for):
     )
     answered = file_complaint(world, title="Pothole three", body="third")
     services.complaint_claim(complaint=answered, by=world.handler)
-    services.complaint_submit_answer(complaint=answered, by=world.handler, body="Fixed.")
-    services.complaint_approve(complaint=answered, by=world.approver)
+    answers.complaint_submit_answer(complaint=answered, by=world.handler, body="Fixed.")
+    answers.complaint_approve(complaint=answered, by=world.approver)
     client = client_for(world.handler)
 
     assert inbox_receipts(client.get("/office/")) == {received.receipt_no, working.receipt_no}
@@ -559,7 +559,7 @@ def test_return_with_comment(world, client_for):
 
 def test_a_returned_answer_and_the_new_draft_show_together(world, client_for):
     complaint = to_pending_approval(world)
-    services.complaint_return(complaint=complaint, by=world.approver, comment="Too vague.")
+    answers.complaint_return(complaint=complaint, by=world.approver, comment="Too vague.")
     handler = client_for(world.handler, **EN)
     handler.post(action_url("draft", complaint), {"answer-body": "Second try."})
     page = handler.get(detail_url(complaint)).content.decode()
@@ -567,7 +567,7 @@ def test_a_returned_answer_and_the_new_draft_show_together(world, client_for):
     assert "Second try.</textarea>" in page  # the saved draft, to carry on writing
     # a second return: the page shows the latest one (both drafts read in one query)
     handler.post(action_url("answer", complaint), {"answer-body": "Second try."})
-    services.complaint_return(complaint=complaint, by=world.approver, comment="Date?")
+    answers.complaint_return(complaint=complaint, by=world.approver, comment="Date?")
     complaint.refresh_from_db()
     with CaptureQueriesContext(connection) as ctx:
         drafts = selectors.last_answer_drafts(
@@ -590,7 +590,7 @@ def test_return_without_comment_is_400(world, client_for):
 def test_approver_cannot_approve_their_own_answer(world, client_for):
     Membership.objects.create(user=world.approver, unit=world.roads, role=Membership.Role.HANDLER)
     complaint = services.complaint_claim(complaint=file_complaint(world), by=world.approver)
-    services.complaint_submit_answer(complaint=complaint, by=world.approver, body="My answer.")
+    answers.complaint_submit_answer(complaint=complaint, by=world.approver, body="My answer.")
     client = client_for(world.approver, **EN)
     page = client.get(detail_url(complaint)).content.decode()
     assert "another approver of the unit must approve it" in page

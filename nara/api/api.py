@@ -19,7 +19,7 @@ from ninja.security import HttpBearer
 
 from nara.accounts.models import ApiToken
 from nara.agencies.models import Category, Unit
-from nara.complaints import selectors, services
+from nara.complaints import answers, selectors, services
 from nara.complaints.models import Complaint
 from nara.core import ratelimit
 from nara.core.errors import InvalidTransition, NotAllowed
@@ -341,19 +341,19 @@ def request_info(request, receipt_no: str, payload: s.QuestionIn):
 def answer(request, receipt_no: str, payload: s.AnswerIn):
     """Submit the answer for approval by the unit's approver."""
     complaint = _visible(request, receipt_no)
-    services.complaint_submit_answer(complaint=complaint, by=request.auth, body=payload.body)
+    answers.complaint_submit_answer(complaint=complaint, by=request.auth, body=payload.body)
     return HttpStatus(200, _fresh(complaint))
 
 
 @complaints_router.post("/{receipt_no}/approve", response={200: s.ComplaintOut, **ERRORS})
 def approve(request, receipt_no: str, payload: s.EmptyIn | None = None):
-    complaint = services.complaint_approve(complaint=_visible(request, receipt_no), by=request.auth)
+    complaint = answers.complaint_approve(complaint=_visible(request, receipt_no), by=request.auth)
     return HttpStatus(200, _fresh(complaint))
 
 
 @complaints_router.post("/{receipt_no}/return", response={200: s.ComplaintOut, **ERRORS})
 def return_answer(request, receipt_no: str, payload: s.ReturnIn):
-    complaint = services.complaint_return(
+    complaint = answers.complaint_return(
         complaint=_visible(request, receipt_no), by=request.auth, comment=payload.comment
     )
     return HttpStatus(200, _fresh(complaint))

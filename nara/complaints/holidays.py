@@ -9,7 +9,7 @@ from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core.models import Holiday
 
-from .services import complaints_recompute_due
+from .deadlines import complaints_recompute_due
 
 
 def holiday_add(*, by, day: date, name: str) -> Holiday:

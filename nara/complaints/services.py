@@ -5,7 +5,7 @@ notifications (outbox rows, same transaction); mail leaves after commit."""
 import hashlib
 import re
 import secrets
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,8 +27,6 @@ from nara.notifications.services import localized, msg, notify
 
 from . import policies
 from .models import (
-    OPEN_STATUSES,
-    AnswerDraft,
     Attachment,
     Complaint,
     InfoRequest,
@@ -37,8 +35,6 @@ from .models import (
     Status,
     Transfer,
 )
-from .publication import write_public_copy
-from .selectors import current_answer_draft, last_answer_draft
 from .transitions import TABLE, Action
 
 Role = Membership.Role
@@ -53,15 +49,15 @@ class RepeatComplaint(Exception):
         self.earlier = earlier
 
 
-def _url(complaint: Complaint) -> str:
+def complaint_url(complaint: Complaint) -> str:
     return f"/complaints/{complaint.receipt_no}/"
 
 
-def _official_url(complaint: Complaint) -> str:
+def official_url(complaint: Complaint) -> str:
     return f"/office/complaints/{complaint.receipt_no}/"
 
 
-def _lock(complaint: Complaint) -> Complaint:
+def lock_complaint(complaint: Complaint) -> Complaint:
     return (
         Complaint.objects.select_for_update(of=("self",))
         .select_related("unit")
@@ -89,11 +85,11 @@ def compute_due(complaint: Complaint) -> datetime:
     return clock.add_working_days(due, complaint.paused_days)
 
 
-def _notify_unit(unit: Unit | None, roles: tuple[str, ...], subject, body, complaint, email=True):
+def notify_unit(unit: Unit | None, roles: tuple[str, ...], subject, body, complaint, email=True):
     if unit is None:
         return
     for official in unit_members(unit, *roles):
-        notify(user=official, subject=subject, body=body, url=_official_url(complaint), email=email)
+        notify(user=official, subject=subject, body=body, url=official_url(complaint), email=email)
 
 
 # --- filing ----------------------------------------------------------------------------------
@@ -229,9 +225,9 @@ def _complaint_create(*, written, citizen, attachments, fingerprint, **fields) -
             _("We received your complaint “%(title)s”. It will be answered by %(due)s."),
             {"title": complaint.title, "due": clock.local_text(complaint.due_at)},
         ),
-        url=_url(complaint),
+        url=complaint_url(complaint),
     )
-    _notify_unit(  # nobody yet if it waits in the triage queue
+    notify_unit(  # nobody yet if it waits in the triage queue
         unit,
         (Role.HANDLER,),
         msg(_("New complaint %(no)s"), {"no": complaint.receipt_no}),
@@ -245,7 +241,7 @@ def _complaint_create(*, written, citizen, attachments, fingerprint, **fields) -
 # --- handling --------------------------------------------------------------------------------
 
 
-def _transition(complaint: Complaint, *, by, action: Action, allowed, event: EventType):
+def complaint_transition(complaint: Complaint, *, by, action: Action, allowed, event: EventType):
     """One state change of a complaint (nara.core.transitions.transition), its unit read with
     the locked row."""
     return transition(
@@ -255,13 +251,13 @@ def _transition(complaint: Complaint, *, by, action: Action, allowed, event: Eve
         table=TABLE,
         allowed=allowed,
         event=event,
-        locker=_lock,
+        locker=lock_complaint,
     )
 
 
 def complaint_claim(*, complaint: Complaint, by) -> Complaint:
     """A handler of the unit takes the complaint (담당자 지정)."""
-    with _transition(
+    with complaint_transition(
         complaint,
         by=by,
         action=Action.CLAIM,
@@ -274,7 +270,7 @@ def complaint_claim(*, complaint: Complaint, by) -> Complaint:
 
 def complaint_assign(*, complaint: Complaint, by, handler) -> Complaint:
     """The unit's approver or agency administrator gives the complaint to a handler."""
-    with _transition(
+    with complaint_transition(
         complaint,
         by=by,
         action=Action.ASSIGN,
@@ -290,7 +286,7 @@ def complaint_assign(*, complaint: Complaint, by, handler) -> Complaint:
             user=handler,
             subject=msg(_("Complaint %(no)s assigned to you"), {"no": c.receipt_no}),
             body=c.title,
-            url=_official_url(c),
+            url=official_url(c),
             email=False,
         )
     return c
@@ -304,7 +300,9 @@ def complaint_transfer(*, complaint: Complaint, by, to_unit: Unit, reason: str) 
     else:
         action, allowed = Action.TRANSFER, policies.can_transfer
         event = EventType.COMPLAINT_TRANSFERRED
-    with _transition(complaint, by=by, action=action, allowed=allowed, event=event) as change:
+    with complaint_transition(
+        complaint, by=by, action=action, allowed=allowed, event=event
+    ) as change:
         c = change.obj
         if not to_unit.is_active or to_unit.pk == c.unit_id:
             raise ValidationError({"to_unit": _("Choose another, active unit.")})
@@ -337,9 +335,9 @@ def complaint_transfer(*, complaint: Complaint, by, to_unit: Unit, reason: str) 
                 _("Your complaint is now handled by %(unit)s and will be answered by %(due)s."),
                 {"unit": localized(to_unit), "due": clock.local_text(c.due_at)},
             ),
-            url=_url(c),
+            url=complaint_url(c),
         )
-        _notify_unit(
+        notify_unit(
             to_unit,
             (Role.HANDLER,),
             msg(_("New complaint %(no)s"), {"no": c.receipt_no}),
@@ -354,7 +352,7 @@ def complaint_extend(*, complaint: Complaint, by, new_due: date, reason: str) ->
     """Extend the handling period once (처리기간 연장), by at most the original period; the
     citizen is told the reason and the new date."""
     reason = required(reason, "reason", _("Give the reason for the extension."))
-    with _transition(
+    with complaint_transition(
         complaint,
         by=by,
         action=Action.EXTEND,
@@ -400,7 +398,7 @@ def complaint_extend(*, complaint: Complaint, by, new_due: date, reason: str) ->
                 _("The handling period was extended to %(due)s. Reason: %(reason)s"),
                 {"due": clock.local_text(new_due_at), "reason": reason},
             ),
-            url=_url(c),
+            url=complaint_url(c),
         )
     return c
 
@@ -408,7 +406,7 @@ def complaint_extend(*, complaint: Complaint, by, new_due: date, reason: str) ->
 def complaint_request_info(*, complaint: Complaint, by, question: str) -> Complaint:
     """Ask the citizen for more information (보완 요구); the clock stops until they reply."""
     question = required(question, "question", _("Write what you need from the citizen."))
-    with _transition(
+    with complaint_transition(
         complaint,
         by=by,
         action=Action.REQUEST_INFO,
@@ -426,7 +424,7 @@ def complaint_request_info(*, complaint: Complaint, by, question: str) -> Compla
             user=c.citizen,
             subject=msg(_("Complaint %(no)s: more information needed"), {"no": c.receipt_no}),
             body=question,
-            url=_url(c),
+            url=complaint_url(c),
         )
     return c
 
@@ -434,7 +432,7 @@ def complaint_request_info(*, complaint: Complaint, by, question: str) -> Compla
 def complaint_reply_info(*, complaint: Complaint, by, reply: str) -> Complaint:
     """The citizen answers a request for information; the clock starts again."""
     reply = required(reply, "reply", _("Write your reply."))
-    with _transition(
+    with complaint_transition(
         complaint,
         by=by,
         action=Action.REPLY_INFO,
@@ -451,7 +449,7 @@ def complaint_reply_info(*, complaint: Complaint, by, reply: str) -> Complaint:
                 user=c.handler,
                 subject=msg(_("Complaint %(no)s: the citizen replied"), {"no": c.receipt_no}),
                 body=reply,
-                url=_official_url(c),
+                url=official_url(c),
                 email=False,
             )
     return c
@@ -477,7 +475,7 @@ def _resume_clock(complaint: Complaint, now: datetime) -> None:
 def complaint_add_note(*, complaint: Complaint, by, body: str) -> Note:
     """An internal note; never shown to the citizen."""
     body = required(body, "body", _("Write the note."))
-    with _transition(
+    with complaint_transition(
         complaint,
         by=by,
         action=Action.ADD_NOTE,
@@ -488,131 +486,12 @@ def complaint_add_note(*, complaint: Complaint, by, body: str) -> Note:
     return note
 
 
-def complaint_save_answer_draft(*, complaint: Complaint, by, body: str) -> AnswerDraft:
-    """Keep the answer being written (기안), without submitting it. One draft per complaint:
-    saving again replaces its text; submitting it sends it up the approval line."""
-    body = required(body, "body", _("Write the answer."))
-    with _transition(
-        complaint,
-        by=by,
-        action=Action.SAVE_DRAFT,
-        allowed=policies.can_handle,
-        event=EventType.COMPLAINT_ANSWER_DRAFTED,
-    ) as change:
-        c = change.obj
-        c.handler = c.handler or by
-        draft = current_answer_draft(c)
-        if draft is None:
-            draft = AnswerDraft.objects.create(complaint=c, author=by, body=body)
-        else:
-            draft.body, draft.author = body, by
-            draft.save(update_fields=["body", "author"])
-        change.data = {"draft": draft.pk}
-    return draft
-
-
-def complaint_submit_answer(*, complaint: Complaint, by, body: str) -> AnswerDraft:
-    """The handler submits the answer to the unit's approver (결재 상신)."""
-    body = required(body, "body", _("Write the answer."))
-    with _transition(
-        complaint,
-        by=by,
-        action=Action.SUBMIT_ANSWER,
-        allowed=policies.can_handle,
-        event=EventType.COMPLAINT_ANSWER_SUBMITTED,
-    ) as change:
-        c = change.obj
-        c.handler = c.handler or by
-        draft = current_answer_draft(c) or AnswerDraft(complaint=c)
-        draft.author, draft.body, draft.state = by, body, AnswerDraft.State.SUBMITTED
-        draft.save()
-        change.data = {"draft": draft.pk}
-        _notify_unit(
-            c.unit,
-            (Role.APPROVER,),
-            msg(_("Answer to approve: %(no)s"), {"no": c.receipt_no}),
-            c.title,
-            c,
-        )
-    return draft
-
-
-def _current_draft(complaint: Complaint) -> AnswerDraft:
-    draft = last_answer_draft(complaint, AnswerDraft.State.SUBMITTED)
-    if draft is None:  # the table allows approval only with a submitted draft
-        raise ValidationError(_("There is no answer awaiting approval."))
-    return draft
-
-
-def complaint_approve(*, complaint: Complaint, by) -> Complaint:
-    """The approver approves the answer (결재); it is sent to the citizen."""
-    with _transition(
-        complaint,
-        by=by,
-        action=Action.APPROVE,
-        allowed=policies.can_approve,
-        event=EventType.COMPLAINT_ANSWERED,
-    ) as change:
-        c = change.obj
-        draft = _current_draft(c)
-        if draft.author_id == by.pk:
-            raise NotAllowed(_("An answer must be approved by someone other than its author."))
-        now = timezone.now()
-        draft.state, draft.decided_at, draft.decided_by = AnswerDraft.State.APPROVED, now, by
-        draft.save(update_fields=["state", "decided_at", "decided_by"])
-        c.answer, c.answered_at, c.answered_by, c.paused_at = draft.body, now, draft.author, None
-        write_public_copy(c)  # the text the approver saw on the handling page
-        change.data = {"draft": draft.pk}
-        notify(
-            user=c.citizen,
-            subject=msg(_("Complaint %(no)s answered"), {"no": c.receipt_no}),
-            body=msg(
-                _(
-                    "Your complaint “%(title)s” has been answered. Read the answer and tell us "
-                    "how satisfied you are."
-                ),
-                {"title": c.title},
-            ),
-            url=_url(c),
-        )
-    return c
-
-
-def complaint_return(*, complaint: Complaint, by, comment: str) -> Complaint:
-    """The approver returns the answer to the handler with a comment (반려)."""
-    comment = required(comment, "comment", _("Say what should change."))
-    with _transition(
-        complaint,
-        by=by,
-        action=Action.RETURN,
-        allowed=policies.can_approve,
-        event=EventType.COMPLAINT_ANSWER_RETURNED,
-    ) as change:
-        c = change.obj
-        draft = _current_draft(c)
-        draft.state, draft.decided_at, draft.decided_by = (
-            AnswerDraft.State.RETURNED,
-            timezone.now(),
-            by,
-        )
-        draft.return_comment = comment
-        draft.save(update_fields=["state", "decided_at", "decided_by", "return_comment"])
-        change.data = {"comment": comment}
-        notify(
-            user=draft.author,
-            subject=msg(_("Answer returned: %(no)s"), {"no": c.receipt_no}),
-            body=comment,
-            url=_official_url(c),
-        )
-    return c
-
-
 # --- the citizen after filing -----------------------------------------------------------------
 
 
 def complaint_withdraw(*, complaint: Complaint, by) -> Complaint:
     """The citizen withdraws a complaint not yet answered (취하)."""
-    with _transition(
+    with complaint_transition(
         complaint,
         by=by,
         action=Action.WITHDRAW,
@@ -626,7 +505,7 @@ def complaint_withdraw(*, complaint: Complaint, by) -> Complaint:
                 user=c.handler,
                 subject=msg(_("Complaint %(no)s withdrawn"), {"no": c.receipt_no}),
                 body=c.title,
-                url=_official_url(c),
+                url=official_url(c),
                 email=False,
             )
     return c
@@ -640,7 +519,7 @@ def complaint_rate(*, complaint: Complaint, by, rating: int, comment: str = "") 
         rating = 0
     if not 1 <= rating <= 5:
         raise ValidationError({"rating": _("Choose a rating from 1 to 5.")})
-    with _transition(
+    with complaint_transition(
         complaint,
         by=by,
         action=Action.RATE,
@@ -651,122 +530,3 @@ def complaint_rate(*, complaint: Complaint, by, rating: int, comment: str = "") 
         c.rating, c.rating_comment, c.rated_at = rating, (comment or "").strip(), timezone.now()
         change.data = {"rating": rating}
     return c
-
-
-# --- the clock at work: deadlines, escalation, holidays ---------------------------------------
-
-
-def complaints_escalate_overdue(*, now: datetime | None = None) -> int:
-    """Escalate open, overdue complaints to their unit's approvers, once per deadline."""
-    now = now or timezone.now()
-    count = 0
-    overdue = Complaint.objects.filter(
-        status__in=[Status.RECEIVED, Status.IN_PROGRESS, Status.PENDING_APPROVAL],
-        due_at__lt=now,
-        escalated_at=None,
-        unit__isnull=False,
-    ).values_list("pk", flat=True)
-    for pk in list(overdue[:500]):
-        with transaction.atomic():
-            complaint = _lock(Complaint(pk=pk))
-            if complaint.escalated_at is not None or complaint.due_at >= now:
-                continue
-            complaint.escalated_at = now
-            complaint.save(update_fields=["escalated_at", "updated_at"])
-            audit_record(
-                actor=None,
-                event_type=EventType.COMPLAINT_ESCALATED,
-                target=complaint,
-                from_state=complaint.status,
-                to_state=complaint.status,
-                data={"due_at": complaint.due_at.isoformat()},
-            )
-            _notify_unit(
-                complaint.unit,
-                (Role.APPROVER,),
-                msg(_("Overdue complaint %(no)s"), {"no": complaint.receipt_no}),
-                msg(
-                    _("The handling period ended %(due)s."),
-                    {"due": clock.local_text(complaint.due_at)},
-                ),
-                complaint,
-            )
-            count += 1
-    return count
-
-
-def complaints_send_progress_notices(*, now: datetime | None = None) -> int:
-    """A progress notice (중간 통지) to citizens whose complaint is open after 30 days."""
-    now = now or timezone.now()
-    cutoff = now - timezone.timedelta(days=settings.NARA_PROGRESS_NOTICE_DAYS)
-    count = 0
-    ids = Complaint.objects.filter(
-        status__in=OPEN_STATUSES,
-        received_at__lte=cutoff,
-        progress_notice_at=None,
-    ).values_list("pk", flat=True)
-    for pk in list(ids[:500]):
-        with transaction.atomic():
-            complaint = Complaint.objects.select_for_update().get(pk=pk)
-            if complaint.progress_notice_at is not None:
-                continue
-            complaint.progress_notice_at = now
-            complaint.save(update_fields=["progress_notice_at", "updated_at"])
-            audit_record(
-                actor=None,
-                event_type=EventType.COMPLAINT_PROGRESS_NOTICE,
-                target=complaint,
-                from_state=complaint.status,
-                to_state=complaint.status,
-            )
-            notify(
-                user=complaint.citizen,
-                subject=msg(_("Complaint %(no)s: progress notice"), {"no": complaint.receipt_no}),
-                body=msg(
-                    _(
-                        "Your complaint “%(title)s” is still being handled (%(status)s). "
-                        "Current deadline: %(due)s."
-                    ),
-                    {
-                        "title": complaint.title,
-                        "status": complaint.get_status_display,
-                        "due": clock.local_text(complaint.due_at),
-                    },
-                ),
-                url=_url(complaint),
-            )
-            count += 1
-    return count
-
-
-def complaints_recompute_due(*, around: date, by=None) -> int:
-    """Recompute the deadlines of open complaints whose clock could cover `around` (a holiday
-    added or removed). Extended deadlines, which the citizen was told, stay as they are."""
-    start_of_day = timezone.make_aware(datetime.combine(around, time.min))
-    moved = 0
-    candidates = Complaint.objects.filter(
-        status__in=OPEN_STATUSES,
-        extended_at=None,
-        clock_started_at__lt=start_of_day + timezone.timedelta(days=1),
-        due_at__gte=start_of_day - timezone.timedelta(days=1),
-    ).select_for_update()
-    for complaint in candidates:
-        due = compute_due(complaint)
-        if due != complaint.due_at:
-            audit_record(
-                actor=by,
-                event_type=EventType.COMPLAINT_DUE_MOVED,
-                target=complaint,
-                from_state=complaint.status,
-                to_state=complaint.status,
-                data={
-                    "from": complaint.due_at.isoformat(),
-                    "to": due.isoformat(),
-                    "day": around.isoformat(),
-                },
-            )
-            complaint.due_at = due
-            complaint.escalated_at = None if due > timezone.now() else complaint.escalated_at
-            complaint.save(update_fields=["due_at", "escalated_at", "updated_at"])
-            moved += 1
-    return moved

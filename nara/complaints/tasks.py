@@ -1,12 +1,12 @@
 from django.tasks import task
 
-from . import services
+from . import deadlines
 
 
 @task()
 def watch_deadlines() -> dict:
     """Escalate overdue complaints and send 30-day progress notices."""
     return {
-        "escalated": services.complaints_escalate_overdue(),
-        "progress_notices": services.complaints_send_progress_notices(),
+        "escalated": deadlines.complaints_escalate_overdue(),
+        "progress_notices": deadlines.complaints_send_progress_notices(),
     }

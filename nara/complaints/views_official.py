@@ -23,8 +23,8 @@ from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors
 from nara.core.templatetags.memo import fingerprint
 
+from . import answers, policies, publication, selectors, services
 from . import forms_official as f
-from . import policies, publication, selectors, services
 from .models import AnswerDraft, Complaint, Status
 from .transitions import Action, can_transition
 
@@ -163,14 +163,14 @@ ACTIONS: dict[str, ActionSpec] = {
         form=f.AnswerForm,
         transition=Action.SUBMIT_ANSWER,
         allowed=policies.can_handle,
-        run=lambda c, by, d: services.complaint_submit_answer(complaint=c, by=by, body=d["body"]),
+        run=lambda c, by, d: answers.complaint_submit_answer(complaint=c, by=by, body=d["body"]),
         done=_("The answer was submitted for approval."),
     ),
     "draft": ActionSpec(
         form=f.AnswerForm,
         transition=Action.SAVE_DRAFT,
         allowed=policies.can_handle,
-        run=lambda c, by, d: services.complaint_save_answer_draft(
+        run=lambda c, by, d: answers.complaint_save_answer_draft(
             complaint=c, by=by, body=d["body"]
         ),
         done=_("The draft of the answer was saved. It has not been submitted."),
@@ -180,14 +180,14 @@ ACTIONS: dict[str, ActionSpec] = {
         form=f.ApproveForm,
         transition=Action.APPROVE,
         allowed=policies.can_approve,
-        run=lambda c, by, d: services.complaint_approve(complaint=c, by=by),
+        run=lambda c, by, d: answers.complaint_approve(complaint=c, by=by),
         done=_("The answer was approved and sent to the citizen."),
     ),
     "return": ActionSpec(
         form=f.ReturnForm,
         transition=Action.RETURN,
         allowed=policies.can_approve,
-        run=lambda c, by, d: services.complaint_return(complaint=c, by=by, comment=d["comment"]),
+        run=lambda c, by, d: answers.complaint_return(complaint=c, by=by, comment=d["comment"]),
         done=_("The answer was returned to the handler."),
     ),
 }

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from nara.accounts.models import User
 from nara.agencies.models import Category, Membership, RoutingRule, Unit
-from nara.complaints import services
+from nara.complaints import answers, deadlines, services
 from nara.complaints.models import Complaint
 from nara.core.models import Region
 from nara.petitions import services as petitions
@@ -345,7 +345,7 @@ class Command(BaseCommand):
             Complaint.objects.filter(pk=complaint.pk).update(
                 received_at=past, clock_started_at=past, due_at=past + timedelta(days=9)
             )
-        services.complaints_escalate_overdue()
+        deadlines.complaints_escalate_overdue()
 
     def _advance(self, complaint, target, citizen, operator) -> None:
         if target in ("received", "triage"):
@@ -369,12 +369,12 @@ class Command(BaseCommand):
                 question="정확한 위치(사거리 이름)를 알려 주시겠습니까?",
             )
             return
-        services.complaint_submit_answer(
+        answers.complaint_submit_answer(
             complaint=complaint, by=handler, body=ANSWERS.get(target, ANSWERS["answered"])
         )
         if target == "pending_approval":
             return
-        services.complaint_approve(complaint=complaint, by=approver)
+        answers.complaint_approve(complaint=complaint, by=approver)
         if target == "closed":
             services.complaint_rate(
                 complaint=complaint, by=citizen, rating=5, comment="빠른 답변 감사합니다."
