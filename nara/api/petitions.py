@@ -180,7 +180,7 @@ def petition_signature_add(
     if header:
         return _sign_with_token(request, id, header)
     request.auth = AnonymousUser()
-    petition = _petition_visible(request, id)
+    petition = petition_selectors.public_petition(id)  # what an anonymous signer may see
     payload = payload or s.SignatureIn()
     if not petition_abuse.sign_allowed(request, petition.pk, payload.email):
         return HttpStatus(429, {"detail": _("Too many attempts. Try again later.")})
