@@ -361,6 +361,11 @@ NINJA_PAGINATION_PER_PAGE = 20
 NARA_PETITION_DEFAULT_TYPE = "national"
 NARA_SIGNATURE_COUNTER_SHARDS = 16  # signers of one petition spread over this many rows
 NARA_SIGNATURE_CONFIRM_HOURS = 72
+# Confirmation mails to one (canonical) address in 24 hours, all petitions together; and never a
+# second one for a petition while the first link works (nara/petitions/signing_limits.py).
+NARA_SIGNING_MAILS_PER_ADDRESS_PER_DAY = int(
+    os.environ.get("NARA_SIGNING_MAILS_PER_ADDRESS_PER_DAY", "5")
+)
 NARA_PETITION_FORM_MIN_SECONDS = 3  # a signing form sent faster is a script: refused quietly
 NARA_DISPOSABLE_DOMAINS_EXTRA = env_list("NARA_DISPOSABLE_DOMAINS_EXTRA")
 NARA_MODERATION_QUEUE_NOTICE = 50  # petitions waiting: the site says review may take longer

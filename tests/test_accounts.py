@@ -115,8 +115,8 @@ def test_expired_confirmation_link_gives_a_clear_error(client):
 def test_garbled_confirmation_link_gives_a_clear_error(client, token):
     url = f"/accounts/confirm/{token}/"
     page = client.get(url, **EN)
-    assert page.status_code in (400, 404)
-    assert client.post(url).status_code in (400, 404)
+    assert page.status_code == 400
+    assert client.post(url).status_code == 400
 
 
 @pytest.mark.django_db
@@ -283,11 +283,11 @@ BAD_NEXTS = ["abc", "-1", "1e9", "//evil.example", "https://evil.example", "/\\e
 
 
 def assert_on_site(response):
-    assert response.status_code < 500
-    if response.status_code in (301, 302):
-        location = response["Location"]
-        assert location.startswith("/") and not location.startswith(("//", "/\\")), location
-        assert "evil.example" not in location.split("?")[0], location
+    """A redirect to a page of this site, whatever the next given."""
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+    assert "evil.example" not in location.split("?")[0], location
 
 
 @pytest.mark.django_db

@@ -205,15 +205,15 @@ def test_garbage_bodies_never_give_500(world, raw):
 
 def test_garbage_in_paths_and_queries_never_gives_500(world, api_for):
     api = api_for(world.handler)
-    for path in [
-        "/complaints/%00",
-        "/complaints/" + "A" * 5000,
-        "/inbox?limit=abc",
-        "/inbox?limit=-5&offset=-1",
-        "/inbox?q=%00",
-        "/complaints?limit=999999999999999999999",
+    for path, status in [
+        ("/complaints/%00", 400),
+        ("/complaints/" + "A" * 5000, 404),
+        ("/inbox?limit=abc", 400),
+        ("/inbox?limit=-5&offset=-1", 400),
+        ("/inbox?q=%00", 400),
+        ("/complaints?limit=999999999999999999999", 400),
     ]:
-        assert api.get(path).status_code in (200, 400, 404), path
+        assert api.get(path).status_code == status, path
 
 
 def test_an_action_in_the_wrong_state_is_409(world, api_for):

@@ -257,9 +257,10 @@ def test_results_csv_has_bom_and_the_page_figures(world, client_for, process, po
 def test_full_export_is_for_the_agency_only_and_anonymised(world, client_for, process, poll):
     respond_many(poll, 3)
     move_to_phase(process, PhaseKind.RESULTS)
-    for user in (None, world.citizen, world.other_handler):
-        response = client_for(user).get(url(poll, "responses.csv"))
-        assert response.status_code in (302, 404), user
+    anonymous = client_for(None).get(url(poll, "responses.csv"))
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    for user in (world.citizen, world.other_handler):
+        assert client_for(user).get(url(poll, "responses.csv")).status_code == 404, user
     response = client_for(world.handler).get(url(poll, "responses.csv"))
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8")

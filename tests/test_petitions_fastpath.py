@@ -2,6 +2,7 @@
 service and on PostgreSQL through its two statements — this module runs on both."""
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from nara.accounts.models import ApiToken
@@ -21,6 +22,10 @@ from tests.helpers import together
 from .petition_helpers import gathering, opened, signers
 
 pytestmark = pytest.mark.django_db
+# The signing statement is PostgreSQL's; elsewhere signing runs the service path (the other tests).
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the signing statement is PostgreSQL's"
+)
 
 
 def token(user, two_factor=False) -> str:
@@ -119,17 +124,12 @@ ADDRESSES = [
 ]
 
 
+@postgresql_only
 @pytest.mark.parametrize("address", ADDRESSES)
 def test_the_canonical_address_is_the_same_in_sql_and_python(address):
-    from django.db import connection
-
     from nara.petitions import emails
     from nara.petitions.fastpath import canonical_in_sql
 
-    if connection.vendor != "postgresql":
-        # only PostgreSQL computes it in SQL; elsewhere signing runs the Python rules
-        assert not hasattr(connection, "pg_version")
-        return
     assert canonical_in_sql(address) == (emails.canonical(address), emails.domain_of(address))
 
 
@@ -144,14 +144,11 @@ def test_an_internationalised_address_takes_the_python_rules(world, moderator, s
     assert signature.email_canonical == "kim@xn--bcher-kva.example"
 
 
+@postgresql_only
 def test_one_batch_of_many_requests(world, moderator, small_type):
     """Group commit on PostgreSQL: each request of one statement gets its own answer."""
-    from django.db import connection
-
     from nara.petitions.fastpath import _execute_batch, _Request
 
-    if connection.vendor != "postgresql":
-        return  # elsewhere each signature is its own transaction (the service path)
     small_type.refer_threshold = small_type.answer_threshold = 1000
     small_type.save()
     petition = opened(world, small_type, moderator)
@@ -185,16 +182,13 @@ def test_one_batch_of_many_requests(world, moderator, small_type):
     assert services.signature_count(petition.pk) == 2
 
 
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_signing_statements_are_bounded_and_leave_the_connection_alone(settings):
     """The signing statement runs with its own timeout and generic plan (SET LOCAL), whatever
     Django's prepared-statement setting; the connection's other queries keep theirs."""
-    from django.db import connection
-
     from nara.petitions import fastpath
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the signing statement is PostgreSQL's (SQLite signs through the services)")
     settings.NARA_SIGNING_STATEMENT_TIMEOUT_MS = 1234
     inside = fastpath._execute_prepared(
         "SELECT current_setting('statement_timeout'), current_setting('plan_cache_mode')", {}

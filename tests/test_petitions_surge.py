@@ -216,18 +216,18 @@ def test_a_dropped_database_connection_is_retried_once_then_retry_later(
 
 
 @pytest.mark.parametrize(
-    "change",
+    "change, expected",
     [
-        {"REQUEST_METHOD": "GET"},  # reading the route: Django (405 from the API)
-        {"HTTP_HOST": "evil.example"},  # a host we do not serve: Django's 400
-        {"CONTENT_LENGTH": str(10**10)},  # oversized: Django's 413
+        ({"REQUEST_METHOD": "GET"}, 405),  # reading the route: Django (405 from the API)
+        ({"HTTP_HOST": "evil.example"}, 400),  # a host we do not serve: Django's 400
+        ({"CONTENT_LENGTH": str(10**10)}, 413),  # oversized: Django's 413
     ],
 )
-def test_anything_unusual_goes_to_django(world, petition, change):
+def test_anything_unusual_goes_to_django(world, petition, change, expected):
     status, _headers, _body = wsgi(
         sign_path(petition.pk), token=ApiToken.issue(world.citizen), **change
     )
-    assert status in (400, 405, 413)
+    assert status == expected
     assert services.signature_count(petition.pk) == 0
 
 

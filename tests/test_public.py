@@ -113,18 +113,18 @@ def test_public_page_is_404_without_consent_or_answer(world, client_for):
 
 
 @pytest.mark.parametrize(
-    "url",
+    "url, status",
     [
-        "/complaints/public/?q=%00",
-        "/complaints/public/?q=" + "x" * 5000,
-        "/complaints/public/?unit=%00&page=abc",
-        "/complaints/public/?unit=no-such-unit",
-        "/complaints/public/%00/",
-        "/complaints/figures/?x=%00",
+        ("/complaints/public/?q=%00", 400),  # a NUL: refused
+        ("/complaints/public/?q=" + "x" * 5000, 200),
+        ("/complaints/public/?unit=%00&page=abc", 400),
+        ("/complaints/public/?unit=no-such-unit", 200),  # an unknown filter is ignored
+        ("/complaints/public/%00/", 400),
+        ("/complaints/figures/?x=%00", 400),
     ],
 )
-def test_public_pages_never_fail_on_garbage(world, client_for, url):
-    assert client_for(None).get(url).status_code in (200, 400, 404)
+def test_public_pages_never_fail_on_garbage(world, client_for, url, status):
+    assert client_for(None).get(url).status_code == status
 
 
 def test_public_list_is_paginated(world, client_for):

@@ -472,20 +472,19 @@ def test_garbage_token_still_files_once(world, client_for):
 
 
 @pytest.mark.parametrize(
-    "url",
+    "url, status",
     [
-        "/complaints/mine/?status=%00&page=%00",
-        "/complaints/mine/?page=999999999999999999999",
-        "/complaints/mine/?status=" + "x" * 5000,
-        "/complaints/%00/",
-        "/complaints/" + "A" * 500 + "/",
-        "/complaints/NR-1/attachments/%00/",
-        "/complaints/NR-1/attachments/99999999999999999999999/",
+        ("/complaints/mine/?status=%00&page=%00", 400),  # a NUL: refused
+        ("/complaints/mine/?page=999999999999999999999", 200),  # the last page
+        ("/complaints/mine/?status=" + "x" * 5000, 200),  # an unknown filter is ignored
+        ("/complaints/%00/", 400),
+        ("/complaints/" + "A" * 500 + "/", 404),
+        ("/complaints/NR-1/attachments/%00/", 400),
+        ("/complaints/NR-1/attachments/99999999999999999999999/", 404),
     ],
 )
-def test_garbage_urls_are_never_a_500(world, client_for, url):
-    response = client_for(world.citizen).get(url)
-    assert response.status_code in (200, 400, 404)
+def test_garbage_urls_are_never_a_500(world, client_for, url, status):
+    assert client_for(world.citizen).get(url).status_code == status
 
 
 def test_garbage_posts_on_the_complaint_page(world, client_for):

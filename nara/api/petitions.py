@@ -171,14 +171,16 @@ def petition_signature_add(
 ):
     """Sign. With a citizen's token: counted at once (201; 409 if that person already signed).
     Without one: name, e-mail and region; a confirmation link is mailed and the signature counts
-    when its owner presses Confirm on the page it opens (202)."""
+    when its owner presses Confirm on the page it opens (202). While a link mailed for this
+    petition still works, or once the address had its daily share of links, no new mail is sent
+    (the answer is the same 202)."""
     if not 1 <= id <= MAX_ID:
         raise Http404
     header = request.headers.get("Authorization", "").strip()
     if header:
         return _sign_with_token(request, id, header)
     request.auth = AnonymousUser()
-    petition = _petition_visible(request, id)
+    petition = petition_selectors.public_petition(id)  # what an anonymous signer may see
     payload = payload or s.SignatureIn()
     if not petition_abuse.sign_allowed(request, petition.pk, payload.email):
         return HttpStatus(429, {"detail": _("Too many attempts. Try again later.")})

@@ -8,6 +8,7 @@ the new count. Other databases take the ordinary service path. The same tests ru
 
 import random
 import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -197,47 +198,65 @@ class BatchWaitTimeout(Exception):
 
 
 class _Request:
-    __slots__ = ("key", "petition", "ip", "done", "lead", "row", "error")
+    __slots__ = ("key", "petition", "ip", "done", "row", "error")
 
     def __init__(self, key, petition, ip):
         self.key, self.petition, self.ip = key, petition, ip
-        self.done = threading.Event()
-        self.lead, self.row, self.error = False, None, None
+        self.done, self.row, self.error = False, None, None
 
 
 class _Batcher:
     """Group commit: the signatures that arrive while one statement runs go together in the
     next one (one round trip, one commit for all). Each request still returns only once its
-    own signature is committed. One statement at a time per process; the thread whose request
-    is first in line runs it, then hands the turn to the next request waiting."""
+    own signature is committed. One statement at a time per process.
+
+    Every decision is taken under one lock, from the state it guards: the queue of requests no
+    statement has taken yet and whether a statement is running. When none is, one of the
+    oldest waiting requests (the first NARA_SIGNING_BATCH) takes them all and runs the
+    statement in its own thread; the others wait until a statement ends and look again. No
+    thread hands its turn to another, so no timing can leave the batcher without one:
+    `running` is set and cleared by the thread that runs the statement, the clearing in a
+    `finally`. A request gives up (BatchWaitTimeout) only while no statement has taken it."""
 
     def __init__(self):
-        self.lock = threading.Lock()
+        self.changed = threading.Condition()  # a statement ended
         self.queue: list[_Request] = []
-        self.busy = False
+        self.running = False
+        self.clock = time.monotonic
 
     def run(self, key: str, petition_id: int, ip: str):
         me = _Request(key, petition_id, ip)
-        with self.lock:
-            self.queue.append(me)
-            if not self.busy:
-                self.busy = me.lead = True
-        if not me.lead and not me.done.wait(settings.NARA_SHED_AFTER_MS / 1000 or None):
-            with self.lock:
-                if me in self.queue:  # still waiting for a turn: give it up
-                    self.queue.remove(me)
-                    raise BatchWaitTimeout()
-            me.done.wait()  # a statement has it: its answer comes (statement_timeout bounds it)
-        if me.lead:
-            self._lead()
+        with self.changed:
+            batch = self._wait_for_turn(me)
+        if batch:
+            self._execute(batch)
         if me.error is not None:
             raise me.error
         return me.row
 
-    def _lead(self) -> None:
-        with self.lock:
-            batch = self.queue[: max(1, settings.NARA_SIGNING_BATCH)]
-            del self.queue[: len(batch)]
+    def _wait_for_turn(self, me: _Request) -> list[_Request]:
+        """The batch this thread must run (`me` among them), or [] once another thread's
+        statement has answered `me`. Called with the lock held."""
+        size = max(1, settings.NARA_SIGNING_BATCH)
+        patience = settings.NARA_SHED_AFTER_MS / 1000 or None
+        deadline = None if patience is None else self.clock() + patience
+        self.queue.append(me)
+        while not me.done and (self.running or me not in self.queue[:size]):
+            left = None  # taken by a running statement: its answer comes (statement_timeout)
+            if deadline is not None and me in self.queue:
+                left = deadline - self.clock()
+                if left <= 0:
+                    self.queue.remove(me)
+                    raise BatchWaitTimeout()
+            self.changed.wait(left)
+        if me.done:
+            return []
+        batch = self.queue[:size]
+        del self.queue[:size]
+        self.running = True
+        return batch
+
+    def _execute(self, batch: list[_Request]) -> None:
         try:
             rows = _execute_batch(batch)
             for request, row in zip(batch, rows, strict=True):
@@ -246,15 +265,11 @@ class _Batcher:
             for request in batch:
                 request.error = error
         finally:
-            with self.lock:
-                if self.queue:
-                    self.queue[0].lead = True
-                    self.queue[0].done.set()
-                else:
-                    self.busy = False
-            for request in batch:
-                request.lead = False
-                request.done.set()
+            with self.changed:
+                for request in batch:
+                    request.done = True
+                self.running = False
+                self.changed.notify_all()
 
 
 _batcher = _Batcher()

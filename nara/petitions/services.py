@@ -47,6 +47,7 @@ from .models import (
     Status,
     Supporter,
 )
+from .signing_limits import mail_refusal
 from .transitions import TABLE, Action, can_transition
 
 Role = Membership.Role
@@ -425,7 +426,8 @@ def petition_sign_by_email(
     language: str = "",
 ) -> PendingSignature | None:
     """Someone without an account signs: we send a link; the signature counts once they press
-    Confirm on the page it opens. Returns None when the attempt is refused quietly."""
+    Confirm on the page it opens. Returns None when the attempt is refused quietly, or when no
+    mail may go to the address now (signing_limits: one pending link per petition, a daily cap)."""
     name = (name or "").strip()
     email = (email or "").strip()
     errors = {}
@@ -449,19 +451,19 @@ def petition_sign_by_email(
         reason = "disposable_domain"
     elif form_seconds is not None and form_seconds < settings.NARA_PETITION_FORM_MIN_SECONDS:
         reason = "form_too_fast"
-    if reason:
-        with transaction.atomic():
+    token = secrets.token_urlsafe(24)
+    now = timezone.now()
+    canonical = emails.canonical(email)
+    with transaction.atomic():
+        reason = reason or mail_refusal(petition=petition, email_canonical=canonical, now=now)
+        if reason:  # no mail: the caller answers as if it had gone (the page says why it may not)
             audit_record(
                 actor=None,
                 event_type=EventType.PETITION_SIGNATURE_REFUSED,
                 target=petition,
                 data={"reason": reason, "domain": domain, "ip": ip_hash(ip)},
             )
-        return None
-    token = secrets.token_urlsafe(24)
-    now = timezone.now()
-    canonical = emails.canonical(email)
-    with transaction.atomic():
+            return None
         pending = PendingSignature.objects.create(
             petition=petition,
             token_hash=_signature_token_hash(token),
