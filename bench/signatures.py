@@ -198,7 +198,7 @@ class World:
         from nara.accounts.models import ApiToken, User
         from nara.agencies.models import Membership, Unit
         from nara.core.models import Region
-        from nara.petitions import services
+        from nara.petitions import services, signing
         from nara.petitions.models import PetitionType
 
         rng = self.rng
@@ -305,7 +305,7 @@ class World:
         )
         # the other petition has some signatures of its own
         for i in self.take(20):
-            services.petition_sign(petition=self.other, by=user(i), ip="10.0.0.1")
+            signing.petition_sign(petition=self.other, by=user(i), ip="10.0.0.1")
         say(
             f"petitions opened through the services ({time.monotonic() - t0:.1f} s): hot "
             f"#{self.hot.pk}, other #{self.other.pk}, probe #{self.probe.pk}, past-refer "

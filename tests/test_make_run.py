@@ -44,7 +44,7 @@ django.setup()
 from django.test import Client
 from nara.accounts.models import ApiToken, User
 from nara.petitions.models import Petition, Signature
-from nara.petitions import services
+from nara.petitions import signing
 
 petition = Petition.objects.get(status="open", type__code="national")
 signed = set(Signature.objects.filter(petition=petition).values_list("user_id", flat=True))
@@ -69,7 +69,7 @@ for i, user in enumerate(citizens):
     people.append(person)
 print(json.dumps({{
     "petition": petition.pk,
-    "count": services.signature_count(petition.pk),
+    "count": signing.signature_count(petition.pk),
     "rows": Signature.objects.filter(petition=petition, valid=True).count(),
     "people": people,
 }}))
@@ -81,12 +81,12 @@ import json, sys, django
 django.setup()
 from nara.complaints.models import Complaint
 from nara.petitions.models import Signature
-from nara.petitions import services
+from nara.petitions import signing
 
 petition = int(sys.argv[1])
 rows = Signature.objects.filter(petition_id=petition, valid=True)
 print(json.dumps({
-    "count": services.signature_count(petition),
+    "count": signing.signature_count(petition),
     "rows": rows.count(),
     "signers": sorted(rows.values_list("user_id", flat=True)),
     "complaints": [

@@ -13,7 +13,7 @@ from time_machine import travel
 from nara.accounts.models import ApiToken
 from nara.core.models import Region
 from nara.notifications.models import OutboxMessage
-from nara.petitions import services
+from nara.petitions import answers, services, signing
 from nara.petitions.models import PendingSignature, Signature, Status
 from tests.petition_helpers import gathering, in_review, moderator, opened, signers, small_type
 from tests.states import kst
@@ -47,7 +47,7 @@ def token_of(user) -> str:
 
 def sign(petition, *people):
     for person in people:
-        services.petition_sign(petition=petition, by=person)
+        signing.petition_sign(petition=petition, by=person)
 
 
 def ids(response) -> list[int]:
@@ -157,11 +157,11 @@ def test_the_answer_appears_once_published(world, moderator, small_type):
     assert ISO_WITH_OFFSET.match(page["answer_due_at"])
     assert ids(get("/petitions?status=awaiting")) == [petition.pk]
 
-    services.petition_answer_save(
+    answers.petition_answer_save(
         petition=petition, by=world.handler, text="We repave it in May.", submit=True
     )
     assert get(f"/petitions/{petition.pk}").json()["answer"] is None  # not before approval
-    services.petition_answer_approve(petition=petition, by=world.approver)
+    answers.petition_answer_approve(petition=petition, by=world.approver)
     page = get(f"/petitions/{petition.pk}").json()
     assert page["status"] == Status.ANSWERED
     assert page["answer"]["text"] == "We repave it in May."
@@ -240,7 +240,7 @@ def test_signing_with_a_token_is_201_then_409(world, moderator, small_type):
     assert again.json() == {"errors": {"petition": ["You already signed this petition."]}}
     signature = Signature.objects.get(petition=petition)
     assert signature.user == world.other_citizen
-    assert services.signature_count(petition.pk) == 1
+    assert signing.signature_count(petition.pk) == 1
     # an official may sign as a person too; an empty body is fine
     empty = post(f"/petitions/{petition.pk}/signatures", raw=b"", token=token_of(world.handler))
     assert empty.status_code == 201 and empty.json()["signature_count"] == 2
@@ -254,10 +254,10 @@ def test_a_token_signer_is_the_same_person_as_their_email(world, moderator, smal
         {**SIGNER, "email": world.other_citizen.email.upper()},
     )
     assert response.status_code == 202
-    services.petition_confirm_signature(token=_link_token(world.other_citizen.email.upper()))
+    signing.petition_confirm_signature(token=_link_token(world.other_citizen.email.upper()))
     again = post(f"/petitions/{petition.pk}/signatures", token=token_of(world.other_citizen))
     assert again.status_code == 409
-    assert services.signature_count(petition.pk) == 1
+    assert signing.signature_count(petition.pk) == 1
 
 
 def test_a_petition_no_longer_open_is_409(world, moderator, small_type):
@@ -302,7 +302,7 @@ def test_the_same_person_signing_concurrently_through_the_api_counts_once(
         thread.join()
     assert sorted(statuses) == [201] + [409] * (n - 1), statuses
     assert Signature.objects.filter(petition=petition).count() == 1
-    assert services.signature_count(petition.pk) == 1
+    assert signing.signature_count(petition.pk) == 1
 
 
 # --- signing by e-mail -----------------------------------------------------------------------
@@ -322,9 +322,9 @@ def test_signing_without_a_token_mails_a_confirmation_link(world, moderator, sma
     assert "/petitions/confirm/" in mail.body and petition.title in mail.subject
     pending = PendingSignature.objects.get(petition=petition)
     assert (pending.name, pending.region.code, pending.notify) == ("홍길동", "11110", True)
-    assert services.signature_count(petition.pk) == 0  # nothing counts before Confirm
+    assert signing.signature_count(petition.pk) == 0  # nothing counts before Confirm
 
-    services.petition_confirm_signature(token=_link_token(SIGNER["email"]))
+    signing.petition_confirm_signature(token=_link_token(SIGNER["email"]))
     assert get(f"/petitions/{petition.pk}").json()["signature_count"] == 1
     regions = get(f"/petitions/{petition.pk}/regions").json()
     assert regions["items"][0] == {"code": "11", "name": "서울특별시", "count": 1}

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from nara.accounts.models import ApiToken
 from nara.audit.models import AuditEvent, EventType
-from nara.petitions import services
+from nara.petitions import signing
 from nara.petitions.fastpath import (
     ALREADY,
     BAD_TOKEN,
@@ -42,7 +42,7 @@ def test_signs_once_and_counts(world, moderator, small_type):
     assert signature.email_canonical == "bob@example.com" and signature.ip_hash
     again = sign_with_token(raw, petition.pk)
     assert again.outcome == ALREADY and again.count == 1
-    assert services.signature_count(petition.pk) == 1
+    assert signing.signature_count(petition.pk) == 1
 
 
 def test_outcomes(world, moderator, small_type):
@@ -92,7 +92,7 @@ def test_the_same_person_concurrently_counts_once(world, moderator, small_type):
     errors = together(8, lambda i: outcomes.append(sign_with_token(raw, petition.pk).outcome))
     assert errors == [None] * 8
     assert sorted(outcomes) == [ALREADY] * 7 + [SIGNED]
-    assert services.signature_count(petition.pk) == 1
+    assert signing.signature_count(petition.pk) == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -103,7 +103,7 @@ def test_64_concurrent_signers_count_64(world, moderator, small_type):
     raws = [token(u) for u in signers(64)]
     errors = together(64, lambda i: sign_with_token(raws[i], petition.pk))
     assert errors == [None] * 64
-    assert services.signature_count(petition.pk) == 64
+    assert signing.signature_count(petition.pk) == 64
     assert Signature.objects.filter(petition=petition).count() == 64
     for event in (EventType.PETITION_REFERRED, EventType.PETITION_ANSWER_REQUIRED):
         assert AuditEvent.objects.filter(event_type=event, target_id=str(petition.pk)).count() == 1
@@ -173,13 +173,13 @@ def test_one_batch_of_many_requests(world, moderator, small_type):
     assert inserted == [True, False, True, True, False, False]
     assert totals[:4] == [2, 2, 2, 1]
     assert rows[5][4] is None  # the petition is not signable: no status
-    assert services.signature_count(petition.pk) == 2
-    assert services.signature_count(other.pk) == 1
+    assert signing.signature_count(petition.pk) == 2
+    assert signing.signature_count(other.pk) == 1
     assert Signature.objects.filter(petition=petition, user=world.other_citizen).count() == 1
     # again: all already signed
     rows = _execute_batch(batch[:4])
     assert [r[7] for r in rows] == [False, False, False, False]
-    assert services.signature_count(petition.pk) == 2
+    assert signing.signature_count(petition.pk) == 2
 
 
 @postgresql_only

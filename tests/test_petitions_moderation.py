@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nara.audit.models import EventType
-from nara.petitions import services
+from nara.petitions import signing
 from nara.petitions.models import (
     Petition,
     RejectionReason,
@@ -52,7 +52,7 @@ def confirmation(response) -> dict:
 
 def sign(petition, users, ip=""):
     for user in users:
-        services.petition_sign(petition=petition, by=user, ip=ip)
+        signing.petition_sign(petition=petition, by=user, ip=ip)
 
 
 # --- who may enter --------------------------------------------------------------------------
@@ -358,7 +358,7 @@ def test_the_preview_counts_what_would_be_invalidated_and_changes_nothing(world,
     assert "Invalidate 4 signatures" in html
     assert 'name="confirm" value="on"' in html
     assert Signature.objects.filter(petition=signed, valid=True).count() == 6
-    assert services.signature_count(signed.pk) == 6
+    assert signing.signature_count(signed.pk) == 6
 
     response = client.post(
         url("signatures", signed),
@@ -376,7 +376,7 @@ def test_confirming_invalidates_recounts_and_audits(world, moderator, signed):
     assert response["Location"] == url("signatures", signed)
     valid = Signature.objects.filter(petition=signed, valid=True).count()
     assert valid == 6 - preview == 2
-    assert services.signature_count(signed.pk) == valid
+    assert signing.signature_count(signed.pk) == valid
     record = SignatureInvalidation.objects.get(petition=signed)
     assert record.count == preview and record.by == moderator
     assert audited(signed, EventType.PETITION_SIGNATURES_INVALIDATED, moderator)
@@ -443,7 +443,7 @@ def test_the_time_window_is_in_local_time(world, moderator, signed):
     record = SignatureInvalidation.objects.get()
     assert record.count == 3
     assert record.since == datetime(2026, 4, 6, 1, 0, tzinfo=ZoneInfo("UTC"))
-    assert services.signature_count(signed.pk) == 3
+    assert signing.signature_count(signed.pk) == 3
 
 
 def test_no_signatures_before_a_petition_opens(world, moderator, small_type):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nara.audit.models import EventType
-from nara.petitions import services
+from nara.petitions import signing
 from nara.petitions.models import AnswerStatus, Petition, PetitionAnswer, Status
 from tests import petition_helpers
 from tests.conftest import login
@@ -34,7 +34,7 @@ def url(name, petition=None):
 
 def to_signatures(petition, n):
     for user in signers(n):
-        services.petition_sign(petition=petition, by=user)
+        signing.petition_sign(petition=petition, by=user)
     return Petition.objects.get(pk=petition.pk)
 
 

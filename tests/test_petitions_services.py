@@ -12,7 +12,7 @@ from nara.audit.models import AuditEvent, EventType
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.models import Region
 from nara.notifications.models import Notification, OutboxMessage
-from nara.petitions import emails, services
+from nara.petitions import answers, clock, emails, invalidation, services, signing
 from nara.petitions.models import (
     PendingSignature,
     Petition,
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 
 def count(petition) -> int:
-    return services.signature_count(petition.pk)
+    return signing.signature_count(petition.pk)
 
 
 def events(petition, event_type) -> int:
@@ -127,10 +127,10 @@ def _attempts(world, moderator):
         "reject": lambda p: services.petition_reject(
             petition=p, by=moderator, reason="out_of_scope", text="Not for the government."
         ),
-        "answer": lambda p: services.petition_answer_save(
+        "answer": lambda p: answers.petition_answer_save(
             petition=p, by=world.handler, text="Draft.", submit=False
         ),
-        "extend": lambda p: services.petition_extend_answer(
+        "extend": lambda p: answers.petition_extend_answer(
             petition=p, by=world.approver, days=10, reason="We need a study."
         ),
     }
@@ -215,39 +215,39 @@ def test_a_duplicate_rejection_names_a_published_original(world, moderator, smal
 
 def test_one_signature_per_person(world, moderator, small_type):
     petition = opened(world, small_type, moderator)
-    services.petition_sign(petition=petition, by=world.other_citizen)
+    signing.petition_sign(petition=petition, by=world.other_citizen)
     with pytest.raises(AlreadySigned):
-        services.petition_sign(petition=petition, by=world.other_citizen)
+        signing.petition_sign(petition=petition, by=world.other_citizen)
     assert count(petition) == 1 == Signature.objects.filter(petition=petition).count()
 
 
 def test_a_signed_in_person_cannot_sign_again_by_e_mail(world, moderator, small_type):
     petition = opened(world, small_type, moderator)
-    services.petition_sign(petition=petition, by=world.other_citizen)  # bob@example.com
-    pending = services.petition_sign_by_email(
+    signing.petition_sign(petition=petition, by=world.other_citizen)  # bob@example.com
+    pending = signing.petition_sign_by_email(
         petition=petition, name="Bob", email="BOB@example.com", region=region()
     )
     token = _token_of(pending)
     with pytest.raises(AlreadySigned):
-        services.petition_confirm_signature(token=token)
+        signing.petition_confirm_signature(token=token)
     assert count(petition) == 1
 
 
 def test_signing_needs_an_open_petition(world, moderator, small_type):
     petition = in_review(world, small_type)
     with pytest.raises(NotSignable):
-        services.petition_sign(petition=petition, by=world.other_citizen)
+        signing.petition_sign(petition=petition, by=world.other_citizen)
     petition = services.petition_open(petition=petition, by=moderator)
     Petition.objects.filter(pk=petition.pk).update(closes_at=timezone.now())
     petition.refresh_from_db()
     with pytest.raises(NotSignable):
-        services.petition_sign(petition=petition, by=world.other_citizen)
+        signing.petition_sign(petition=petition, by=world.other_citizen)
 
 
 def test_thresholds_fire_once_each(world, moderator, small_type):
     petition = opened(world, small_type, moderator)  # refer at 3, answer at 5
     for user in signers(7):
-        services.petition_sign(petition=petition, by=user)
+        signing.petition_sign(petition=petition, by=user)
     petition.refresh_from_db()
     assert petition.status == Status.AWAITING_ANSWER
     assert petition.answer_due_at - petition.answer_required_at == timedelta(days=30)
@@ -268,32 +268,32 @@ def _token_of(pending) -> str:
 
 def test_e_mail_signature_counts_only_when_confirmed(world, moderator, small_type):
     petition = opened(world, small_type, moderator)
-    pending = services.petition_sign_by_email(
+    pending = signing.petition_sign_by_email(
         petition=petition, name="Kim", email="kim@example.org", region=region()
     )
     token = _token_of(pending)
     assert count(petition) == 0
     # opening the link (a mail scanner's GET) reads, never spends
-    assert services.pending_signature_for(token).pk == pending.pk
-    assert services.pending_signature_for(token).pk == pending.pk
+    assert signing.pending_signature_for(token).pk == pending.pk
+    assert signing.pending_signature_for(token).pk == pending.pk
     assert count(petition) == 0
-    signature = services.petition_confirm_signature(token=token)
+    signature = signing.petition_confirm_signature(token=token)
     assert signature.sido_code == "11" and count(petition) == 1
     with pytest.raises(AlreadySigned):
-        services.petition_confirm_signature(token=token)
+        signing.petition_confirm_signature(token=token)
     assert count(petition) == 1
     with pytest.raises(ValidationError):
-        services.petition_confirm_signature(token="not-a-token")
+        signing.petition_confirm_signature(token="not-a-token")
 
 
 def test_an_expired_link_counts_nothing(world, moderator, small_type):
     petition = opened(world, small_type, moderator)
-    pending = services.petition_sign_by_email(
+    pending = signing.petition_sign_by_email(
         petition=petition, name="Kim", email="kim@example.org", region=region()
     )
     PendingSignature.objects.filter(pk=pending.pk).update(expires_at=timezone.now())
     with pytest.raises(ValidationError):
-        services.petition_confirm_signature(token=_token_of(pending))
+        signing.petition_confirm_signature(token=_token_of(pending))
     assert count(petition) == 0
 
 
@@ -303,7 +303,7 @@ def test_an_expired_link_counts_nothing(world, moderator, small_type):
 def test_quiet_refusals_send_nothing_and_are_audited(world, moderator, small_type, email, seconds):
     petition = opened(world, small_type, moderator)
     mails = OutboxMessage.objects.count()
-    result = services.petition_sign_by_email(
+    result = signing.petition_sign_by_email(
         petition=petition, name="Bot", email=email, region=region(), form_seconds=seconds
     )
     assert result is None
@@ -314,7 +314,7 @@ def test_quiet_refusals_send_nothing_and_are_audited(world, moderator, small_typ
 def test_e_mail_signing_checks_its_input(world, moderator, small_type):
     petition = opened(world, small_type, moderator)
     with pytest.raises(ValidationError) as error:
-        services.petition_sign_by_email(petition=petition, name="", email="nope", region=None)
+        signing.petition_sign_by_email(petition=petition, name="", email="nope", region=None)
     assert set(error.value.message_dict) == {"name", "email", "region"}
 
 
@@ -326,35 +326,33 @@ def test_invalidation_by_domain_ip_and_window_recounts(world, moderator, small_t
     small_type.save()
     petition = opened(world, small_type, moderator)
     for i in range(3):
-        services.petition_sign(petition=petition, by=make_user(f"s{i}@spam.example"), ip="10.0.0.9")
+        signing.petition_sign(petition=petition, by=make_user(f"s{i}@spam.example"), ip="10.0.0.9")
     for i in range(4):
-        services.petition_sign(
-            petition=petition, by=make_user(f"p{i}@people.example"), ip="1.2.3.4"
-        )
+        signing.petition_sign(petition=petition, by=make_user(f"p{i}@people.example"), ip="1.2.3.4")
     assert count(petition) == 7
     with pytest.raises(ValidationError):
-        services.signatures_invalidate(petition=petition, by=moderator, reason="Nothing chosen")
+        invalidation.signatures_invalidate(petition=petition, by=moderator, reason="Nothing chosen")
     with pytest.raises(NotAllowed):
-        services.signatures_invalidate(
+        invalidation.signatures_invalidate(
             petition=petition, by=world.handler, reason="x", email_domain="spam.example"
         )
-    record = services.signatures_invalidate(
+    record = invalidation.signatures_invalidate(
         petition=petition, by=moderator, reason="Scripted", email_domain="SPAM.example"
     )
     assert record.count == 3 and count(petition) == 4
-    record = services.signatures_invalidate(
+    record = invalidation.signatures_invalidate(
         petition=petition, by=moderator, reason="Same address", ip="1.2.3.4"
     )
     assert record.count == 4 and count(petition) == 0
     assert events(petition, EventType.PETITION_SIGNATURES_INVALIDATED) == 2
     # a window that matches nothing changes nothing
     later = timezone.now() + timedelta(hours=1)
-    record = services.signatures_invalidate(
+    record = invalidation.signatures_invalidate(
         petition=petition, by=moderator, reason="Window", since=later
     )
     assert record.count == 0
     # signing goes on after a recount, on top of it
-    services.petition_sign(petition=petition, by=make_user("late@people.example"))
+    signing.petition_sign(petition=petition, by=make_user("late@people.example"))
     assert count(petition) == 1 == Signature.objects.filter(petition=petition, valid=True).count()
 
 
@@ -367,9 +365,9 @@ def test_tick_expires_closes_and_keeps_referred(world, moderator, small_type):
     ended = opened(world, small_type, moderator, title="Ended petition")
     referred = opened(world, small_type, moderator, title="Referred petition")
     for user in signers(3):
-        services.petition_sign(petition=referred, by=user)
+        signing.petition_sign(petition=referred, by=user)
     Petition.objects.filter(pk__in=[ended.pk, referred.pk]).update(closes_at=timezone.now())
-    done = services.petitions_tick()
+    done = clock.petitions_tick()
     assert done["expired"] == 1 and done["closed"] == 1
     states = dict(Petition.objects.values_list("pk", "status"))
     assert states[stale.pk] == Status.EXPIRED
@@ -377,7 +375,7 @@ def test_tick_expires_closes_and_keeps_referred(world, moderator, small_type):
     assert states[referred.pk] == Status.REFERRED
     referred.refresh_from_db()
     assert not referred.is_signable()
-    assert services.petitions_tick() == {
+    assert clock.petitions_tick() == {
         "expired": 0,
         "closed": 0,
         "synced": 0,
@@ -395,7 +393,7 @@ def test_tick_removes_abandoned_draft_images(settings):
     fresh = default_storage.save("petition-drafts/7/fresh.jpg", ContentFile(b"x"))
     long_ago = timezone.now().timestamp() - settings.SESSION_COOKIE_AGE - 60
     os.utime(default_storage.path(old), (long_ago, long_ago))
-    assert services.petition_drafts_cleanup() == 1
+    assert clock.petition_drafts_cleanup() == 1
     assert not default_storage.exists(old) and default_storage.exists(fresh)
 
 
@@ -409,39 +407,39 @@ def test_the_answer_is_approved_published_and_signers_hear_of_it(
     quiet = make_user("quiet@example.com", notify_site=False, notify_email=False)
     users = signers(4) + [quiet]
     for user in users:
-        services.petition_sign(petition=petition, by=user)
-    wants = services.petition_sign_by_email(
+        signing.petition_sign(petition=petition, by=user)
+    wants = signing.petition_sign_by_email(
         petition=petition, name="Kim", email="kim@example.org", region=region(), language="en"
     )
-    services.petition_confirm_signature(token=_token_of(wants))
-    silent = services.petition_sign_by_email(
+    signing.petition_confirm_signature(token=_token_of(wants))
+    silent = signing.petition_sign_by_email(
         petition=petition,
         name="Lee",
         email="lee@example.org",
         region=region(),
         notify_answer=False,
     )
-    services.petition_confirm_signature(token=_token_of(silent))
+    signing.petition_confirm_signature(token=_token_of(silent))
     petition.refresh_from_db()
     assert petition.status == Status.AWAITING_ANSWER
 
     with pytest.raises(NotAllowed):
-        services.petition_answer_save(
+        answers.petition_answer_save(
             petition=petition, by=world.other_handler, text="x", submit=True
         )
-    services.petition_answer_save(petition=petition, by=world.handler, text="Draft", submit=False)
-    services.petition_answer_save(petition=petition, by=world.handler, text="We act.", submit=True)
+    answers.petition_answer_save(petition=petition, by=world.handler, text="Draft", submit=False)
+    answers.petition_answer_save(petition=petition, by=world.handler, text="We act.", submit=True)
     with pytest.raises(NotAllowed):
-        services.petition_answer_approve(petition=petition, by=world.handler)
-    services.petition_answer_return(petition=petition, by=world.approver, comment="Add dates.")
+        answers.petition_answer_approve(petition=petition, by=world.handler)
+    answers.petition_answer_return(petition=petition, by=world.approver, comment="Add dates.")
     with pytest.raises(InvalidTransition):
-        services.petition_answer_approve(petition=petition, by=world.approver)
-    services.petition_answer_save(
+        answers.petition_answer_approve(petition=petition, by=world.approver)
+    answers.petition_answer_save(
         petition=petition, by=world.handler, text="We act by June.", submit=True
     )
     mails_before = set(OutboxMessage.objects.values_list("pk", flat=True))
     with django_capture_on_commit_callbacks(execute=True):  # the task telling the signers
-        petition = services.petition_answer_approve(petition=petition, by=world.approver)
+        petition = answers.petition_answer_approve(petition=petition, by=world.approver)
     assert petition.status == Status.ANSWERED and petition.answer.text == "We act by June."
     assert events(petition, EventType.PETITION_ANSWERED) == 1
 
@@ -462,17 +460,17 @@ def test_the_answer_is_approved_published_and_signers_hear_of_it(
 def test_the_answer_period_is_extended_once(world, moderator, small_type):
     petition = opened(world, small_type, moderator)
     for user in signers(5):
-        services.petition_sign(petition=petition, by=user)
+        signing.petition_sign(petition=petition, by=user)
     petition.refresh_from_db()
     due = petition.answer_due_at
     with pytest.raises(ValidationError):
-        services.petition_extend_answer(petition=petition, by=world.approver, days=31, reason="x")
-    petition = services.petition_extend_answer(
+        answers.petition_extend_answer(petition=petition, by=world.approver, days=31, reason="x")
+    petition = answers.petition_extend_answer(
         petition=petition, by=world.approver, days=30, reason="A study is needed."
     )
     assert petition.answer_due_at == due + timedelta(days=30)
     with pytest.raises(InvalidTransition):
-        services.petition_extend_answer(petition=petition, by=world.approver, days=1, reason="x")
+        answers.petition_extend_answer(petition=petition, by=world.approver, days=1, reason="x")
 
 
 # --- concurrency ---------------------------------------------------------------------------
@@ -482,7 +480,7 @@ def test_the_answer_period_is_extended_once(world, moderator, small_type):
 def test_the_same_person_signing_concurrently_counts_once(world, moderator, small_type):
     petition = opened(world, small_type, moderator)
     outcomes = together(
-        8, lambda i: services.petition_sign(petition=petition, by=world.other_citizen)
+        8, lambda i: signing.petition_sign(petition=petition, by=world.other_citizen)
     )
     assert sum(o is None for o in outcomes) == 1
     assert all(o is None or isinstance(o, AlreadySigned) for o in outcomes)
@@ -497,7 +495,7 @@ def test_64_distinct_concurrent_signers_count_64_and_thresholds_fire_once(
     small_type.save()
     petition = opened(world, small_type, moderator)
     people = signers(64)
-    outcomes = together(64, lambda i: services.petition_sign(petition=petition, by=people[i]))
+    outcomes = together(64, lambda i: signing.petition_sign(petition=petition, by=people[i]))
     assert outcomes == [None] * 64
     assert count(petition) == 64 == Signature.objects.filter(petition=petition).count()
     assert events(petition, EventType.PETITION_REFERRED) == 1
@@ -512,16 +510,16 @@ def test_invalidation_while_people_sign_keeps_the_count_exact(world, moderator, 
     small_type.save()
     petition = opened(world, small_type, moderator)
     for i in range(10):
-        services.petition_sign(petition=petition, by=make_user(f"b{i}@bots.example"))
+        signing.petition_sign(petition=petition, by=make_user(f"b{i}@bots.example"))
     people = signers(24)
 
     def work(i):
         if i == 0:
-            services.signatures_invalidate(
+            invalidation.signatures_invalidate(
                 petition=petition, by=moderator, reason="Bots", email_domain="bots.example"
             )
         else:
-            services.petition_sign(petition=petition, by=people[i])
+            signing.petition_sign(petition=petition, by=people[i])
 
     outcomes = together(24, work)
     assert outcomes == [None] * 24
@@ -532,9 +530,9 @@ def test_invalidation_while_people_sign_keeps_the_count_exact(world, moderator, 
 def test_the_clock_fires_a_threshold_that_signing_missed(world, moderator, small_type):
     petition = opened(world, small_type, moderator)  # refer at 3
     for user in signers(3):
-        services.petition_sign(petition=petition, by=user)
+        signing.petition_sign(petition=petition, by=user)
     # as if the signatures had committed together, each seeing the count before the others
     Petition.objects.filter(pk=petition.pk).update(status=Status.OPEN, referred_at=None)
-    services.petitions_tick()
+    clock.petitions_tick()
     petition.refresh_from_db()
     assert petition.status == Status.REFERRED

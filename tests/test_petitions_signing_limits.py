@@ -14,7 +14,7 @@ from django.utils import timezone
 from nara.audit.models import AuditEvent, EventType
 from nara.core.models import Region
 from nara.notifications.models import OutboxMessage
-from nara.petitions import emails, services
+from nara.petitions import emails, signing
 from nara.petitions.models import PendingSignature
 from tests.helpers import together
 
@@ -40,7 +40,7 @@ def jongno() -> Region:
 
 
 def sign(petition, email, region=None):
-    return services.petition_sign_by_email(
+    return signing.petition_sign_by_email(
         petition=petition, name="Kim", email=email, region=region or jongno()
     )
 

@@ -10,7 +10,7 @@ from django.db import OperationalError
 from django.test import Client
 
 from nara.accounts.models import ApiToken
-from nara.petitions import fastpath, services
+from nara.petitions import fastpath, signing
 from nara.petitions.models import Petition
 from nara.wsgi import application
 
@@ -109,7 +109,7 @@ def test_it_answers_as_the_api_view_does(world, petition, language):
     fast = wsgi(path, token=second, HTTP_ACCEPT_LANGUAGE=language)
     assert (fast[0], json.loads(fast[2])) == via_view(path, first, **{"Accept-Language": language})
     assert fast[0] == 409
-    assert services.signature_count(petition.pk) == 2
+    assert signing.signature_count(petition.pk) == 2
 
 
 def test_every_outcome_matches_the_view(world, moderator, small_type, petition):
@@ -177,7 +177,7 @@ def test_a_saturated_server_says_retry(world, petition, settings):
         HTTP_X_REQUEST_START=f"t={time.time() - 60:.3f}",
     )
     assert status == 503 and headers["Retry-After"] and "errors" in json.loads(body)
-    assert services.signature_count(petition.pk) == 0
+    assert signing.signature_count(petition.pk) == 0
 
 
 def test_a_dropped_database_connection_is_retried_once_then_retry_later(
@@ -228,7 +228,7 @@ def test_anything_unusual_goes_to_django(world, petition, change, expected):
         sign_path(petition.pk), token=ApiToken.issue(world.citizen), **change
     )
     assert status == expected
-    assert services.signature_count(petition.pk) == 0
+    assert signing.signature_count(petition.pk) == 0
 
 
 def test_other_requests_go_to_django(world, petition):

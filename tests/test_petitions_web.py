@@ -20,7 +20,7 @@ from PIL import Image
 
 from nara.core.models import Region
 from nara.notifications.models import OutboxMessage
-from nara.petitions import services
+from nara.petitions import answers, services, signing
 from nara.petitions.forms import form_stamp
 from nara.petitions.models import (
     PendingSignature,
@@ -31,7 +31,7 @@ from nara.petitions.models import (
     Status,
     Supporter,
 )
-from nara.petitions.services import signature_count
+from nara.petitions.signing import signature_count
 
 from . import petition_helpers
 from .conftest import make_user
@@ -131,7 +131,7 @@ def open_petition(world, small_type, moderator):
 
 
 def test_list_shows_open_petitions_with_count_and_closing_date(world, open_petition):
-    services.petition_sign(petition=open_petition, by=world.other_citizen)
+    signing.petition_sign(petition=open_petition, by=world.other_citizen)
     unpublished = gathering(world, open_petition.type, title="A petition still gathering")
     response = en_client().get(reverse("petitions:list"))
     assert response.status_code == 200
@@ -209,7 +209,7 @@ def test_long_moderation_queue_notice_on_list_and_create(world, small_type, sett
 
 def test_list_csv_export_has_public_fields_only(world, small_type, moderator):
     petition = opened(world, small_type, moderator, title="=세종대로 도로 포장")
-    services.petition_sign(petition=petition, by=world.other_citizen)
+    signing.petition_sign(petition=petition, by=world.other_citizen)
     response = en_client().get(reverse("petitions:export_csv"), {"list": "open"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -299,9 +299,9 @@ def test_petition_page_shows_count_thresholds_dates_and_regions(world, open_peti
         user.region = region
         user.save(update_fields=["region"])
     for user in (first, second):
-        services.petition_sign(petition=open_petition, by=user)
+        signing.petition_sign(petition=open_petition, by=user)
     # the third signature makes 3: the referral threshold of the small type
-    services.petition_sign(petition=open_petition, by=third)
+    signing.petition_sign(petition=open_petition, by=third)
     open_petition.refresh_from_db()
     assert open_petition.status == Status.REFERRED
 
@@ -335,8 +335,8 @@ def test_regions_csv_parses(world, open_petition):
     user = signers(1)[0]
     user.region = Region.objects.get(code="11110")
     user.save(update_fields=["region"])
-    services.petition_sign(petition=open_petition, by=user)
-    services.petition_sign(petition=open_petition, by=world.other_citizen)  # no region
+    signing.petition_sign(petition=open_petition, by=user)
+    signing.petition_sign(petition=open_petition, by=world.other_citizen)  # no region
     response = en_client().get(reverse("petitions:regions_csv", args=[open_petition.pk]))
     assert response.status_code == 200
     header, *rows = csv_rows(response)
@@ -369,15 +369,15 @@ def test_rejected_duplicate_links_to_the_original(world, small_type, moderator):
 
 def test_answer_due_extension_and_published_answer_are_shown(world, open_petition):
     for user in signers(5):
-        services.petition_sign(petition=open_petition, by=user)
+        signing.petition_sign(petition=open_petition, by=user)
     open_petition.refresh_from_db()
     assert open_petition.status == Status.AWAITING_ANSWER
-    services.petition_extend_answer(
+    answers.petition_extend_answer(
         petition=open_petition, by=world.approver, days=10, reason="We are consulting the cities."
     )
     html = html_of(en_client().get(detail_url(open_petition)))
     assert "Answer due" in html and "Extended once: We are consulting the cities." in html
-    services.petition_answer_save(
+    answers.petition_answer_save(
         petition=open_petition,
         by=world.handler,
         text="We will repair the road in May.",
@@ -385,7 +385,7 @@ def test_answer_due_extension_and_published_answer_are_shown(world, open_petitio
     )
     html = html_of(en_client().get(detail_url(open_petition)))
     assert "We will repair the road in May." not in html  # not before approval
-    services.petition_answer_approve(petition=open_petition, by=world.approver)
+    answers.petition_answer_approve(petition=open_petition, by=world.approver)
     html = html_of(en_client(world.other_citizen).get(detail_url(open_petition)))
     assert "The government&#x27;s answer" in html or "The government's answer" in html
     assert "We will repair the road in May." in html
@@ -510,7 +510,7 @@ def test_confirm_works_with_csrf_checks_and_no_referrer(world, open_petition):
 
 
 def test_email_already_signed_when_signed_in_says_already_counted(world, open_petition):
-    services.petition_sign(petition=open_petition, by=world.other_citizen)
+    signing.petition_sign(petition=open_petition, by=world.other_citizen)
     en_client().post(
         reverse("petitions:sign_by_email", args=[open_petition.pk]),
         sign_data(email="Bob@Example.com"),
@@ -664,7 +664,7 @@ def test_cached_page_gives_each_visitor_a_working_csrf_token(world, open_petitio
 def test_live_count_fragment_is_cached_a_second(world, open_petition):
     url = reverse("petitions:count", args=[open_petition.pk])
     assert "<strong>0</strong>" in html_of(en_client().get(url))
-    services.petition_sign(petition=open_petition, by=world.other_citizen)
+    signing.petition_sign(petition=open_petition, by=world.other_citizen)
     assert "<strong>0</strong>" in html_of(en_client().get(url))
     with time_machine.travel(timezone.now() + timedelta(seconds=3)):
         assert "<strong>1</strong>" in html_of(en_client().get(url))
@@ -886,7 +886,7 @@ def test_open_petition_cannot_be_withdrawn(world, open_petition):
 def test_my_petitions_lists_written_and_signed(world, small_type, moderator):
     mine = gathering(world, small_type, author=world.other_citizen, title="My own petition")
     other = opened(world, small_type, moderator, title="Somebody else's petition")
-    services.petition_sign(petition=other, by=world.other_citizen)
+    signing.petition_sign(petition=other, by=world.other_citizen)
     html = html_of(en_client(world.other_citizen).get(reverse("petitions:mine")))
     assert "My own petition" in html and "Gathering supporters" in html
     assert "0 of 2 supporters" in html

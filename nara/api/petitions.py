@@ -17,7 +17,7 @@ from ninja.errors import AuthenticationError
 from nara.core import ratelimit
 from nara.core.models import Region
 from nara.petitions import abuse as petition_abuse
-from nara.petitions import fastpath
+from nara.petitions import fastpath, signing
 from nara.petitions import selectors as petition_selectors
 from nara.petitions import services as petition_services
 from nara.petitions.models import AnswerStatus, Petition, PetitionAnswer, SignatureCounter
@@ -186,7 +186,7 @@ def petition_signature_add(
         return HttpStatus(429, {"detail": _("Too many attempts. Try again later.")})
     if not petition.is_signable():
         raise petition_services.NotSignable()
-    petition_services.petition_sign_by_email(
+    signing.petition_sign_by_email(
         petition=petition,
         name=payload.name,
         email=payload.email,

@@ -1,6 +1,6 @@
 """Signing with an API token: the hot path of a national surge.
 
-The rules are those of services.petition_sign (one signature per canonical e-mail, only while
+The rules are those of signing.petition_sign (one signature per canonical e-mail, only while
 the petition is open, thresholds fire once). On PostgreSQL the work is one prepared statement
 in autocommit: it reads the token's user, checks the petition, inserts the signature (ON
 CONFLICT: already signed) and adds one to a random shard of the count, atomically, returning
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from nara.accounts.models import ApiToken
 
-from . import emails, services
+from . import emails, services, signing
 from .models import SIGNABLE_STATUSES, Petition, Status
 
 SIGNED, ALREADY, NOT_SIGNABLE, NOT_FOUND, BAD_TOKEN = (
@@ -51,7 +51,7 @@ def _visible_outcome(petition_id: int, user) -> SignResult:
     petition = Petition.objects.filter(pk=petition_id).first()
     if petition is None or not (petition.is_public or can_see_unpublished(user, petition)):
         return SignResult(NOT_FOUND)
-    return SignResult(NOT_SIGNABLE, services.signature_count(petition_id))
+    return SignResult(NOT_SIGNABLE, signing.signature_count(petition_id))
 
 
 def _sign_generic(raw_token: str, petition_id: int, ip: str) -> SignResult:
@@ -62,12 +62,12 @@ def _sign_generic(raw_token: str, petition_id: int, ip: str) -> SignResult:
     if petition is None or not petition.is_signable():
         return _visible_outcome(petition_id, user)
     try:
-        services.petition_sign(petition=petition, by=user, ip=ip)
+        signing.petition_sign(petition=petition, by=user, ip=ip)
     except services.AlreadySigned:
-        return SignResult(ALREADY, services.signature_count(petition_id))
+        return SignResult(ALREADY, signing.signature_count(petition_id))
     except services.NotSignable:
         return _visible_outcome(petition_id, user)
-    return SignResult(SIGNED, services.signature_count(petition_id))
+    return SignResult(SIGNED, signing.signature_count(petition_id))
 
 
 # The canonical e-mail in SQL, as emails.canonical computes it for ASCII addresses (lower case;
@@ -189,7 +189,7 @@ def _sign_postgresql(raw_token: str, petition_id: int, ip: str) -> SignResult:
     if (total + margin >= refer_at and status == Status.OPEN) or (
         total + margin >= answer_at and status != Status.AWAITING_ANSWER
     ):
-        services.reach_thresholds(petition_id)
+        signing.reach_thresholds(petition_id)
     return SignResult(SIGNED, total)
 
 

@@ -14,8 +14,8 @@ from nara.complaints.forms_official import CHOOSE, OfficeForm
 from nara.core.widgets import LongSelect
 
 from . import emails
+from .invalidation import invalidation_selection
 from .models import Petition, RejectionReason, Signature
-from .services import invalidation_selection
 
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"

@@ -13,7 +13,7 @@ from nara.core.models import Region
 
 from .models import PUBLIC_STATUSES, SIGNABLE_STATUSES, Petition, Signature, Status
 from .policies import is_moderator
-from .services import signature_count
+from .signing import signature_count
 
 S = Status
 

@@ -1,13 +1,13 @@
 from django.tasks import task
 
-from . import services
+from . import clock, signing
 
 
 @task()
 def notify_signers(petition_id: int, event: str, after_id: int = 0) -> int:
     """Tell the signers in batches; each batch enqueues the next, so a retry repeats one batch
     at most and 200,000 signers never sit in one transaction."""
-    last = services.notify_signers_batch(petition_id, event, after_id)
+    last = signing.notify_signers_batch(petition_id, event, after_id)
     if last:
         notify_signers.enqueue(petition_id, event, last)
     return last
@@ -15,4 +15,4 @@ def notify_signers(petition_id: int, event: str, after_id: int = 0) -> int:
 
 @task()
 def petitions_tick() -> dict:
-    return services.petitions_tick()
+    return clock.petitions_tick()

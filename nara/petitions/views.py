@@ -32,7 +32,7 @@ from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, query_param
 from nara.core.pagecache import public_page, slot
 
-from . import abuse, selectors, services
+from . import abuse, selectors, services, signing
 from .forms import (
     SignatureForm,
     form_seconds,
@@ -447,7 +447,7 @@ def sign(request, pk):
     if not abuse.sign_allowed(request, petition.pk):
         return _limited(request, petition)
     try:
-        services.petition_sign(petition=petition, by=request.user, ip=ratelimit.client_ip(request))
+        signing.petition_sign(petition=petition, by=request.user, ip=ratelimit.client_ip(request))
     except services.AlreadySigned:
         messages.info(request, _("You have already signed this petition. Thank you!"))
     except InvalidTransition:
@@ -491,7 +491,7 @@ def sign_by_email(request, pk):
     if not abuse.sign_allowed(request, petition.pk, email):
         return _limited(request, petition)
     try:
-        services.petition_sign_by_email(
+        signing.petition_sign_by_email(
             petition=petition,
             name=form.cleaned_data["name"],
             email=email,
@@ -536,7 +536,7 @@ def confirm(request, token):
     No CSRF token: the secret token in the URL is the capability (whoever could forge the POST
     could send it themselves), and with `Referrer-Policy: no-referrer` browsers send
     `Origin: null` on the button's POST, which Django's CSRF check would refuse."""
-    pending = services.pending_signature_for(token)
+    pending = signing.pending_signature_for(token)
     result, status = "", 200
     if pending is None:
         result, status = "invalid", 400
@@ -546,7 +546,7 @@ def confirm(request, token):
         result = "closed"
     elif request.method == "POST":
         try:
-            services.petition_confirm_signature(token=token)
+            signing.petition_confirm_signature(token=token)
             result = "counted"
         except services.AlreadySigned:
             result = "already"

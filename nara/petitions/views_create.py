@@ -22,6 +22,7 @@ from nara.core.forms import apply_service_errors, clean_form_token, new_form_tok
 from nara.core.uploads import CleanFile
 
 from . import selectors, services
+from .clock import DRAFT_DIR
 from .forms import PetitionForm
 from .models import (
     Petition,
@@ -29,7 +30,6 @@ from .models import (
     Status,
     Supporter,
 )
-from .services import DRAFT_DIR
 from .transitions import Action, can_transition
 from .views import (
     _confirm_email_first,

@@ -20,7 +20,7 @@ from nara.core.access import moderator_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors
 
-from . import selectors, services
+from . import invalidation, selectors, services, signing
 from .forms_moderation import InvalidateForm, OpenForm, RejectForm, matching_signatures
 from .models import (
     SIGNABLE_STATUSES,
@@ -276,7 +276,7 @@ def signatures(request, pk):
             preview = matching_signatures(petition, **form.service_kwargs())
         else:
             try:
-                record = services.signatures_invalidate(
+                record = invalidation.signatures_invalidate(
                     petition=petition, by=request.user, **form.service_kwargs()
                 )
             except ValidationError as error:
@@ -292,7 +292,7 @@ def signatures(request, pk):
                         "%(n)d signatures were invalidated. The count is now %(count)d.",
                         record.count,
                     )
-                    % {"n": record.count, "count": services.signature_count(petition.pk)},
+                    % {"n": record.count, "count": signing.signature_count(petition.pk)},
                 )
                 return redirect("moderation:signatures", pk=petition.pk)
     history = (
@@ -309,7 +309,7 @@ def signatures(request, pk):
             "preview": preview,
             "failed_form": form if status == 400 else None,
             "may_invalidate": may_invalidate,
-            "count": services.signature_count(petition.pk),
+            "count": signing.signature_count(petition.pk),
             "history": history,
         },
         status=status,

@@ -21,7 +21,7 @@ from nara.core.access import official_required
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors
 
-from . import selectors, services
+from . import answers, selectors, services, signing
 from .forms_office import AnswerForm, ApproveForm, ExtendForm, ReturnForm
 from .models import AnswerStatus, Petition, PetitionAnswer
 from .transitions import Action, can_transition
@@ -114,7 +114,7 @@ def _detail_context(request, petition: Petition, bound: dict | None = None) -> d
     return {
         "petition": petition,
         "answer": answer,
-        "count": services.signature_count(petition.pk),
+        "count": signing.signature_count(petition.pk),
         "now": timezone.now(),
         "forms": forms,
         "is_handler": user_has_role(request.user, petition.unit_id, Role.HANDLER),
@@ -168,7 +168,7 @@ def answer(request, pk):
         pk,
         "answer",
         AnswerForm(request.POST, prefix="answer"),
-        lambda p, by, form: services.petition_answer_save(
+        lambda p, by, form: answers.petition_answer_save(
             petition=p, by=by, text=form.cleaned_data["text"], submit=form.submit()
         ),
         lambda form: (
@@ -187,7 +187,7 @@ def approve(request, pk):
         pk,
         "approve",
         ApproveForm(request.POST, prefix="approve"),
-        lambda p, by, form: services.petition_answer_approve(petition=p, by=by),
+        lambda p, by, form: answers.petition_answer_approve(petition=p, by=by),
         _("The answer is published on the petition and its signers are being told."),
     )
 
@@ -200,7 +200,7 @@ def return_answer(request, pk):
         pk,
         "return",
         ReturnForm(request.POST, prefix="return"),
-        lambda p, by, form: services.petition_answer_return(
+        lambda p, by, form: answers.petition_answer_return(
             petition=p, by=by, comment=form.cleaned_data["comment"]
         ),
         _("The answer was returned to the drafter with your comment."),
@@ -216,7 +216,7 @@ def extend(request, pk):
         pk,
         "extend",
         ExtendForm(request.POST, prefix="extend", max_days=petition.type.extension_days),
-        lambda p, by, form: services.petition_extend_answer(
+        lambda p, by, form: answers.petition_extend_answer(
             petition=p, by=by, days=form.cleaned_data["days"], reason=form.cleaned_data["reason"]
         ),
         _("The answer period was extended; the reason and the new date are published."),

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from nara.core.models import Region
 from nara.notifications.models import Notification, OutboxMessage
-from nara.petitions import services
+from nara.petitions import services, signing
 from nara.petitions.models import (
     AnswerStatus,
     PendingSignature,
@@ -367,14 +367,14 @@ def test_petition_journey(
         "button", name=t(language, "Confirm my signature")
     )
     confirm_button.wait_for()
-    assert services.signature_count(petition.pk) == 1
+    assert signing.signature_count(petition.pk) == 1
     assert PendingSignature.objects.get(email=email_signer).confirmed_at is None
     b.reload()
     assert shown_count(b) == 1, "opening the confirmation link counted a signature"
     confirm_button.click()
     anon.get_by_role("heading", level=1, name=t(language, "Your signature is counted")).wait_for()
     check_page(anon, findings, "signature counted", phone=True)
-    assert services.signature_count(petition.pk) == 2
+    assert signing.signature_count(petition.pk) == 2
     signature = Signature.objects.get(petition=petition, user=None)
     assert (signature.region.code, signature.sido_code) == (JONGNO, SEOUL)
     petition.refresh_from_db()

@@ -22,7 +22,9 @@ from nara.agencies.models import Category, Membership, RoutingRule, Unit
 from nara.complaints import answers, deadlines, services
 from nara.complaints.models import Complaint
 from nara.core.models import Region
+from nara.petitions import answers as petition_answers
 from nara.petitions import services as petitions
+from nara.petitions import signing
 from nara.petitions.models import PetitionType
 
 # kind, category, unit, title, text, signatures (None: gathering; "review": in moderation)
@@ -424,13 +426,13 @@ class Command(BaseCommand):
                 continue
             petition = petitions.petition_open(petition=petition, by=moderator, unit=units[unit])
             for user in citizens[:signatures]:
-                petitions.petition_sign(petition=petition, by=user)
+                signing.petition_sign(petition=petition, by=user)
         answered = made[-1]
         unit = units[PETITIONS[-1][2]]
-        petitions.petition_answer_save(
+        petition_answers.petition_answer_save(
             petition=answered, by=get_role(unit, "handler"), text=PETITION_ANSWER, submit=True
         )
-        petitions.petition_answer_approve(petition=answered, by=get_role(unit, "approver"))
+        petition_answers.petition_answer_approve(petition=answered, by=get_role(unit, "approver"))
 
     def _participation(self, units) -> None:
         from nara.participation import demo
