@@ -73,6 +73,15 @@ def _ninja_validation(request, exc):
     return api.create_response(request, {"errors": errors}, status=400)
 
 
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    """django-ninja's own 400 is a body it cannot parse: answered in the declared error shape."""
+    if exc.status_code == 400:
+        message = _("The request body is not valid JSON.")
+        return api.create_response(request, _errors({"__all__": [message]}), status=400)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
 @api.exception_handler(DjangoValidationError)
 def _django_validation(request, exc):
     if hasattr(exc, "error_dict"):
@@ -236,7 +245,10 @@ def units(request):
 complaints_router = Router(tags=["complaints"])
 
 
-@complaints_router.post("", response={201: s.ComplaintOut, **ERRORS, 429: s.DetailOut})
+@complaints_router.post(
+    "",
+    response={201: s.ComplaintOut, **ERRORS, 409: s.RepeatOut | s.DetailOut, 429: s.DetailOut},
+)
 def complaint_file(request, payload: s.ComplaintIn):
     """File a complaint. Send an `Idempotency-Key` header so a retry creates nothing twice."""
     user = request.auth
@@ -283,7 +295,7 @@ def complaint_file(request, payload: s.ComplaintIn):
     return HttpStatus(201, _fresh(complaint))
 
 
-@complaints_router.get("", response={200: s.ComplaintListOut, 401: s.DetailOut})
+@complaints_router.get("", response={200: s.ComplaintListOut, 400: s.ErrorOut, 401: s.DetailOut})
 def complaint_list(
     request, limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0, le=1_000_000)
 ):
@@ -391,7 +403,10 @@ def return_answer(request, receipt_no: str, payload: s.ReturnIn):
 inbox_router = Router(tags=["officials"])
 
 
-@inbox_router.get("/inbox", response={200: s.ComplaintListOut, 401: s.DetailOut, 403: s.DetailOut})
+@inbox_router.get(
+    "/inbox",
+    response={200: s.ComplaintListOut, 400: s.ErrorOut, 401: s.DetailOut, 403: s.DetailOut},
+)
 def inbox(
     request,
     status: str = Query("", max_length=30),
