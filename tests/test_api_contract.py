@@ -2,6 +2,8 @@
 (tests/test_api_fuzz.py), checked here as a plain case: the status is declared for the
 operation and the body matches the declared schema."""
 
+import io
+import json
 from datetime import timedelta
 
 import jsonschema_rs
@@ -9,6 +11,7 @@ import pytest
 from django.test import Client
 
 from nara.api.api import api
+from nara.wsgi import application
 from tests.conftest import ApiClient
 from tests.helpers import file_complaint, to_in_progress
 from tests.petition_helpers import opened
@@ -141,3 +144,89 @@ def test_an_extension_date_is_still_read_from_its_iso_string(world, api_for):
     )
     assert response.status_code == 200, response.content
     assert response.json()["extended"] is True
+
+
+# --- a body over the API's limit (2 MB) -------------------------------------------------------
+
+BIG = json.dumps({"kind": "other", "title": "x", "body": "y" * (2 * 1024 * 1024)}).encode()
+
+
+def wsgi_post(path: str, body: bytes, token: str | None = None) -> tuple[int, dict]:
+    """Through the production WSGI application (nara.wsgi), as granian calls it."""
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": f"/api/v1{path}",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "testserver",
+        "REMOTE_ADDR": "10.1.2.3",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": io.StringIO(),
+        "wsgi.url_scheme": "http",
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+    if token:
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen["status"] = int(status.split()[0])
+
+    chunks = application(environ, start_response)
+    content = b"".join(chunks)
+    if hasattr(chunks, "close"):
+        chunks.close()
+    return seen["status"], json.loads(content)
+
+
+@pytest.fixture
+def keep_the_test_connection(monkeypatch):
+    """As Django's test client does: a request's end must not close the test's connection."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    from nara.petitions import surge
+
+    monkeypatch.setattr(surge, "_close_if_obsolete", lambda: None)
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.mark.parametrize(
+    "who, path, template",
+    [
+        (None, "/auth/token", "/auth/token"),
+        (None, "/complaints", "/complaints"),
+        ("citizen", "/complaints", "/complaints"),
+        ("handler", "/complaints/{no}/answer", "/complaints/{receipt_no}/answer"),
+        (None, "/petitions/{pk}/signatures", "/petitions/{id}/signatures"),
+        ("citizen", "/petitions/{pk}/signatures", "/petitions/{id}/signatures"),
+    ],
+)
+def test_a_body_over_2_mb_is_a_declared_413(
+    world, moderator, small_type, tokens, keep_the_test_connection, who, path, template
+):
+    complaint = to_in_progress(world)
+    petition = opened(world, small_type, moderator)
+    url = path.format(no=complaint.receipt_no, pk=petition.pk)
+    status, body = wsgi_post(url, BIG, tokens.get(who))
+    assert status == 413
+    jsonschema_rs.validate(declared("POST", template, 413), body)
+    assert list(body) == ["errors"] and list(body["errors"]) == ["__all__"]
+
+
+def test_every_operation_declares_the_413(client):
+    document = client.get("/api/v1/openapi.json").json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert "413" in operation["responses"], (method, path)

@@ -44,8 +44,23 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+class NaraAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """The document, with the 413 that every operation may answer: the body limit is
+        checked before routing (nara.core.middleware.RequestSizeLimitMiddleware)."""
+        schema = super().get_openapi_schema(**kwargs)
+        too_large = {
+            "description": "Request body too large",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation["responses"].setdefault(413, too_large)
+        return schema
+
+
 bearer = BearerToken()
-api = NinjaAPI(
+api = NaraAPI(
     title="Nara API",
     version="1",
     description=__doc__,
