@@ -44,8 +44,23 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+class NaraAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """The document, with the 413 that every operation may answer: the body limit is
+        checked before routing (nara.core.middleware.RequestSizeLimitMiddleware)."""
+        schema = super().get_openapi_schema(**kwargs)
+        too_large = {
+            "description": "Request body too large",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation["responses"].setdefault(413, too_large)
+        return schema
+
+
 bearer = BearerToken()
-api = NinjaAPI(
+api = NaraAPI(
     title="Nara API",
     version="1",
     description=__doc__,
@@ -71,6 +86,15 @@ def _ninja_validation(request, exc):
                 loc = loc[1:]
         errors.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", "invalid"))
     return api.create_response(request, {"errors": errors}, status=400)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    """django-ninja's own 400 is a body it cannot parse: answered in the declared error shape."""
+    if exc.status_code == 400:
+        message = _("The request body is not valid JSON.")
+        return api.create_response(request, _errors({"__all__": [message]}), status=400)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(DjangoValidationError)
@@ -207,7 +231,10 @@ def units(request):
 complaints_router = Router(tags=["complaints"])
 
 
-@complaints_router.post("", response={201: s.ComplaintOut, **ERRORS, 429: s.DetailOut})
+@complaints_router.post(
+    "",
+    response={201: s.ComplaintOut, **ERRORS, 409: s.RepeatOut | s.DetailOut, 429: s.DetailOut},
+)
 def complaint_file(request, payload: s.ComplaintIn):
     """File a complaint. Send an `Idempotency-Key` header so a retry creates nothing twice."""
     user = request.auth
@@ -254,7 +281,7 @@ def complaint_file(request, payload: s.ComplaintIn):
     return HttpStatus(201, _fresh(complaint))
 
 
-@complaints_router.get("", response={200: s.ComplaintListOut, 401: s.DetailOut})
+@complaints_router.get("", response={200: s.ComplaintListOut, 400: s.ErrorOut, 401: s.DetailOut})
 def complaint_list(
     request, limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0, le=1_000_000)
 ):
@@ -362,7 +389,10 @@ def return_answer(request, receipt_no: str, payload: s.ReturnIn):
 inbox_router = Router(tags=["officials"])
 
 
-@inbox_router.get("/inbox", response={200: s.ComplaintListOut, 401: s.DetailOut, 403: s.DetailOut})
+@inbox_router.get(
+    "/inbox",
+    response={200: s.ComplaintListOut, 400: s.ErrorOut, 401: s.DetailOut, 403: s.DetailOut},
+)
 def inbox(
     request,
     status: str = Query("", max_length=30),

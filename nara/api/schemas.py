@@ -11,9 +11,11 @@ KindName = Literal["grievance", "law_question", "procedure_question", "proposal"
 
 
 class In(Schema):
-    """Base of request bodies: unknown fields are refused, NUL characters are refused."""
+    """Base of request bodies: unknown fields are refused, NUL characters are refused, and a
+    value of another JSON type is refused rather than converted (strict: `0` is not `false`,
+    `"5"` is not `5`), as the OpenAPI document declares."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -106,7 +108,7 @@ class TransferIn(In):
 
 
 class ExtendIn(In):
-    new_due: date
+    new_due: date = Field(strict=False)  # JSON has no dates: an ISO string ("2026-03-31")
     reason: str = Field(min_length=1, max_length=5000)
 
 
@@ -141,6 +143,17 @@ class ErrorOut(Schema):
 
 class DetailOut(Schema):
     detail: str
+
+
+class EarlierOut(Schema):
+    receipt_no: str
+    status: str
+
+
+class RepeatOut(ErrorOut):
+    """409 for a complaint filed before with the same content: the earlier one."""
+
+    earlier: EarlierOut
 
 
 def local(moment: datetime | None) -> datetime | None:

@@ -6,9 +6,15 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 
+def api_body_limit() -> int:
+    """The largest body the API takes: JSON, no files, so no more than Django reads into
+    memory (DATA_UPLOAD_MAX_MEMORY_SIZE; a larger one raised RequestDataTooBig, a 500)."""
+    return min(settings.NARA_MAX_REQUEST_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+
 class RequestSizeLimitMiddleware:
-    """Refuse request bodies larger than NARA_MAX_REQUEST_BYTES with 413 before reading them,
-    and URLs carrying NUL characters with 400."""
+    """Refuse request bodies larger than NARA_MAX_REQUEST_BYTES (api_body_limit() on the API)
+    with 413 before reading them, and URLs carrying NUL characters with 400."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -18,10 +24,12 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.NARA_MAX_REQUEST_BYTES:
+        api = request.path.startswith("/api/")
+        limit = api_body_limit() if api else settings.NARA_MAX_REQUEST_BYTES
+        if length > limit:
             message = _("The request is too large.")
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=413)
+            if api:
+                return JsonResponse({"errors": {"__all__": [message]}}, status=413)
             response = TemplateResponse(
                 request, "errors/413.html", {"message": message}, status=413
             )

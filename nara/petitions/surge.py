@@ -19,7 +19,7 @@ from django.http.request import split_domain_port, validate_host
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from nara.core.middleware import IN_FLIGHT, Turns, waited_too_long
+from nara.core.middleware import IN_FLIGHT, Turns, api_body_limit, waited_too_long
 from nara.core.ratelimit import client_ip
 
 from . import abuse, fastpath
@@ -86,7 +86,7 @@ class SigningFastPath:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return False
-        return length <= settings.NARA_MAX_REQUEST_BYTES
+        return length <= api_body_limit()
 
     @staticmethod
     def _secure(environ) -> bool:
