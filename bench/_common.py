@@ -781,6 +781,24 @@ def ab_figures(r: dict) -> dict:
     }
 
 
+def ab_server_starter(args, env: dict, log_path: Path, **options):
+    """`start_server(extra_env)` for run_ab: a fresh granian on a free port (args.port), with
+    the benchmark's environment plus the variant's (its NARA_OFF)."""
+
+    def start_server(extra: dict) -> Server:
+        args.port = free_port()
+        return granian_start(
+            env={**env, **extra},
+            port=args.port,
+            workers=args.workers,
+            threads=args.threads,
+            log_path=log_path,
+            **options,
+        )
+
+    return start_server
+
+
 def run_ab(args, *, start_server, measure, say) -> dict:
     """Run `measure(server)` → {page: ab_figures} on a fresh server per (round, variant):
     `start_server(env_extra)` starts one with NARA_OFF set. → {variant: {page: [figures per

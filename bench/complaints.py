@@ -1041,15 +1041,7 @@ def run_ab(args, env: dict, tmp: Path, chosen: list[dict]) -> dict:
     "A/B"): 32 clients back to back, a fresh granian per variant."""
     args.think, args.serial = 0.0, False
 
-    def start_server(extra: dict):
-        args.port = common.free_port()
-        return common.granian_start(
-            env={**env, **extra},
-            port=args.port,
-            workers=args.workers,
-            threads=args.threads,
-            log_path=tmp / "granian.log",
-        )
+    start_server = common.ab_server_starter(args, env, tmp / "granian.log")
 
     def measure(server) -> dict:
         return {page["name"]: common.ab_figures(load_page(args, server, page)) for page in chosen}

@@ -313,15 +313,7 @@ def run_ab(args, env: dict, tmp: Path, pages: list[dict]) -> dict:
     """Each page under the same load with everything on and with each switch off (bench/README.md,
     "A/B"), a fresh granian per variant."""
 
-    def start_server(extra: dict):
-        args.port = common.free_port()
-        return common.granian_start(
-            env={**env, **extra},
-            port=args.port,
-            workers=args.workers,
-            threads=args.threads,
-            log_path=tmp / "granian.log",
-        )
+    start_server = common.ab_server_starter(args, env, tmp / "granian.log")
 
     def measure(server) -> dict:
         return {page["name"]: common.ab_figures(load_page(args, server, page)) for page in pages}

@@ -1385,17 +1385,9 @@ def run_ab(args, tmp: Path, env: dict, world: World, other_path: str | None) -> 
     runs = iter(petitions)
     connection.close()
 
-    def start_server(extra: dict):
-        args.port = common.free_port()
-        return common.granian_start(
-            env={**env, **extra},
-            port=args.port,
-            workers=args.workers,
-            threads=args.threads,
-            backpressure=args.backpressure or None,
-            log_path=tmp / "granian.log",
-            app=args.app,
-        )
+    start_server = common.ab_server_starter(
+        args, env, tmp / "granian.log", backpressure=args.backpressure or None, app=args.app
+    )
 
     def measure(server) -> dict:
         petition = next(runs)
