@@ -220,3 +220,18 @@ def test_failures_from_one_address_are_limited(world, settings):
     assert web_log_in("spray-web@example.com", "123456", ip="198.51.100.5").status_code == 429
     # another address is not concerned
     assert api_token(world.citizen.email, PASSWORD, ip="198.51.100.6").status_code == 200
+
+
+def test_the_waiting_page_says_how_long_and_sends_retry_after(world):
+    first_wait = settings.NARA_SIGNIN_BACKOFF["FIRST_WAIT"]
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for i in range(FREE + 1):
+            web_log_in(world.citizen.email, f"guess-{i}", ip=address(i))
+        response = web_log_in(world.citizen.email, PASSWORD, ip=address(40))
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(first_wait)
+    alert = response.content.decode().split('role="alert"', 1)[1].split("</div>", 1)[0]
+    assert (
+        str(first_wait) in alert
+    )  # "30초 후에 다시 시도하십시오": the real wait, not "a few minutes"

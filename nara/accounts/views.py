@@ -1,6 +1,7 @@
 """Accounts pages: sign-up and e-mail confirmation, log in/out, two-factor authentication for
 officials, password reset, profile. Writes go through nara.accounts.services."""
 
+import math
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -197,6 +199,19 @@ def terms(request):
 # --- log in and out -----------------------------------------------------------------------------
 
 
+def _wait_page(request, template: str, context: dict, wait: int):
+    """429: the form again, with how long to wait (also in Retry-After)."""
+    if wait < 60:
+        text = ngettext("%(n)d second", "%(n)d seconds", wait) % {"n": wait}
+    else:
+        minutes = math.ceil(wait / 60)
+        text = ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    context.update(limited=True, wait_text=text)
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 @public
 @sensitive_post_parameters("password")
 @never_cache
@@ -210,9 +225,9 @@ def login(request):
     if request.method == "POST":
         ip = client_ip(request)
         email = str(request.POST.get("email", ""))
-        if signin_wait(ip=ip, email=email):
-            context["limited"] = True
-            return render(request, "accounts/login.html", context, status=429)
+        wait = signin_wait(ip=ip, email=email)
+        if wait:
+            return _wait_page(request, "accounts/login.html", context, wait)
         if form.is_valid():
             user = authenticate(
                 request,
@@ -287,9 +302,11 @@ def two_factor_verify(request):
     context = {"form": form, "next": next_url}
     if request.method == "POST":
         ip = client_ip(request)
-        if signin_wait(ip=ip, email=user.email) or not hit("two_factor", f"2fa:{user.pk}"):
-            context["limited"] = True
-            return render(request, "accounts/2fa_verify.html", context, status=429)
+        wait = signin_wait(ip=ip, email=user.email)
+        if not wait and not hit("two_factor", f"2fa:{user.pk}"):
+            wait = settings.NARA_RATE_LIMITS["two_factor"][1]
+        if wait:
+            return _wait_page(request, "accounts/2fa_verify.html", context, wait)
         if form.is_valid():
             if totp.verify(user, form.cleaned_data["code"]):
                 signin_succeeded(email=user.email)
