@@ -461,8 +461,12 @@ def api_tokens(request):
 @citizen_required
 @require_POST
 def api_token_revoke(request, token_id: int):
-    services.api_token_revoke(by=request.user, token_id=token_id)
-    messages.success(request, _("The token is revoked: the app that used it is signed out."))
+    try:
+        services.api_token_revoke(by=request.user, token_id=token_id)
+    except Http404:  # revoked meanwhile (another tab), or not one of theirs: the same answer
+        messages.info(request, _("There is no such token: it may have been revoked already."))
+    else:
+        messages.success(request, _("The token is revoked: the app that used it is signed out."))
     return redirect("accounts:api_tokens")
 
 
