@@ -1,6 +1,7 @@
 """nara/core/gcfreeze.py: long-lived objects leave the collector's full collections."""
 
 import gc
+import importlib
 import weakref
 
 import pytest
@@ -54,7 +55,12 @@ def test_the_receiver_freezes_after_the_given_numbers_of_requests(unfrozen):
 def test_the_wsgi_application_installs_it(unfrozen):
     from django.core.signals import request_finished
 
-    import nara.wsgi  # noqa: F401  (installs it on import: frozen now, the receiver connected)
+    import nara.wsgi
+
+    # another test may have imported nara.wsgi already (the API fuzzing does): start from
+    # nothing connected, then run the module again as a server process does when it starts
+    request_finished.disconnect(dispatch_uid="nara.core.gcfreeze")
+    importlib.reload(nara.wsgi)  # installs it: frozen now, the receiver connected
 
     # disconnecting says whether it was connected; later tests then run without freezes
     assert request_finished.disconnect(dispatch_uid="nara.core.gcfreeze")
