@@ -10,7 +10,7 @@ from django.core import signals
 from django.core.cache import cache
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import load_all_checks
+from schemathesis.checks import load_all_checks, negative_data_rejection
 
 from nara.petitions import surge
 from nara.wsgi import application
@@ -90,7 +90,13 @@ def bearer(token: str | None) -> dict:
 @schema.parametrize()
 @FIXED
 def test_every_operation_keeps_its_contract(case, persona, fuzz_world):
-    case.call_and_validate(headers=bearer(fuzz_world[persona]))
+    excluded = []
+    if persona != "anonymous" and case.path.endswith("/signatures"):
+        # With a token the signer is the token's person and the body (name, e-mail, region:
+        # what an anonymous signer gives) is not read, so a body that breaks its schema is not
+        # refused: 201 or 409 whatever it holds (README, "Public petitions").
+        excluded.append(negative_data_rejection)
+    case.call_and_validate(headers=bearer(fuzz_world[persona]), excluded_checks=excluded)
 
 
 # Who calls each operation in a stateful sequence, so that a sequence can take a complaint
