@@ -11,7 +11,8 @@ import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from nara.accounts import services, tokens
 from nara.accounts.middleware import SESSION_FLAG
@@ -25,7 +26,9 @@ pytestmark = pytest.mark.django_db
 FREE = settings.NARA_SIGNIN_BACKOFF["FREE"]
 FIRST_WAIT = settings.NARA_SIGNIN_BACKOFF["FIRST_WAIT"]
 MAX_WAIT = settings.NARA_SIGNIN_BACKOFF["MAX_WAIT"]
-SUBJECT = "Failed sign-ins to your Nara account"
+# the owner has no preferred language: the mail is in the site's (Korean)
+with translation.override(settings.LANGUAGE_CODE):
+    SUBJECT = gettext("Failed sign-ins to your Nara account")
 
 
 def address(i: int) -> str:
@@ -211,3 +214,4 @@ def test_failures_from_one_address_are_limited(world, settings):
     assert web_log_in("spray-web@example.com", "123456", ip="198.51.100.5").status_code == 429
     # another address is not concerned
     assert api_token(world.citizen.email, PASSWORD, ip="198.51.100.6").status_code == 200
+
