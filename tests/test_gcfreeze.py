@@ -54,7 +54,16 @@ def test_the_receiver_freezes_after_the_given_numbers_of_requests(unfrozen):
 def test_the_wsgi_application_installs_it(unfrozen):
     from django.core.signals import request_finished
 
-    import nara.wsgi  # noqa: F401  (installs it on import: frozen now, the receiver connected)
+    import importlib
+    import sys
+
+    # installs it on import: frozen now, the receiver connected. Imported already (by
+    # tests/test_switches.py, which then disconnects it), a second import does nothing: load
+    # it again, so that the outcome does not depend on which tests ran before in this process
+    if "nara.wsgi" in sys.modules:
+        importlib.reload(sys.modules["nara.wsgi"])
+    else:
+        import nara.wsgi  # noqa: F401
 
     # disconnecting says whether it was connected; later tests then run without freezes
     assert request_finished.disconnect(dispatch_uid="nara.core.gcfreeze")
