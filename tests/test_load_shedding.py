@@ -170,3 +170,13 @@ def test_a_real_missing_column_is_a_real_error(client, monkeypatch):
     monkeypatch.setattr("nara.complaints.views.selectors.public_complaints", broken)
     client.raise_request_exception = False
     assert client.get("/complaints/public/").status_code == 500
+
+
+@pytest.mark.parametrize("header", ["t=inf", "t=-inf", "t=nan", "inf"])
+def test_a_request_start_that_is_no_time_is_ignored(settings, header):
+    """float() reads "inf": the unit loop (÷1000 while > 1e11) never ended, a request thread
+    spinning for good."""
+    from nara.core.middleware import waited_too_long
+
+    settings.NARA_TRUSTED_PROXY_COUNT = 1
+    assert waited_too_long({"HTTP_X_REQUEST_START": header}) is False

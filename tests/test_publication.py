@@ -138,3 +138,22 @@ def test_complaints_published_before_are_masked_again_by_the_command(world):
     assert Complaint.objects.get(pk=private.pk).public_answer == ""  # not published: not written
     call_command("remask_published", stdout=out)  # nothing left to change
     assert out.getvalue().strip().endswith("0 published complaint(s) masked again.")
+
+
+def test_masking_again_never_unmasks_a_deactivated_citizens_name(world):
+    """Deactivation erases the citizen's name, so masking from the original text no longer
+    knows it: the command must mask the public copy, never rebuild it with less knowledge."""
+    from nara.accounts.services import user_deactivate
+
+    world.citizen.name = "홍길동"
+    world.citizen.save(update_fields=["name"])
+    complaint = answers.complaint_approve(
+        complaint=pending(world, answer="홍길동 님의 민원에 답합니다. 010_1111_2222"),
+        by=world.approver,
+    )
+    assert "홍" not in complaint.public_title + complaint.public_body + complaint.public_answer
+    user_deactivate(by=None, user=world.citizen)
+    call_command("remask_published", stdout=io.StringIO())
+    complaint.refresh_from_db()
+    for stored in (complaint.public_title, complaint.public_body, complaint.public_answer):
+        assert "홍" not in stored

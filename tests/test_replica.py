@@ -9,9 +9,11 @@ import sys
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
+from nara.accounts.models import ApiToken
 from nara.complaints.models import Complaint
+from nara.core import replica
 from nara.core.replica import PublicReadsMiddleware, ReplicaRouter
 from tests.live import BASE_DIR
 
@@ -92,3 +94,20 @@ def test_the_replica_and_redis_are_switched_on_by_the_environment():
         "replica_mw": True,
         "cache": "django.core.cache.backends.redis.RedisCache",
     }
+
+
+@pytest.mark.django_db
+def test_an_api_request_with_a_token_reads_from_the_primary(world, settings, monkeypatch):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "nara.core.replica.PublicReadsMiddleware"]
+    seen = []
+    original = ApiToken.token_for.__func__
+
+    def spy(cls, raw):
+        seen.append(replica.public_read.get())
+        return original(cls, raw)
+
+    monkeypatch.setattr(ApiToken, "token_for", classmethod(spy))
+    raw = ApiToken.issue(world.citizen)
+    response = Client().get("/api/v1/complaints", headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 200
+    assert seen == [False]  # the token, and then the citizen's own complaints: the primary

@@ -235,3 +235,18 @@ def test_the_waiting_page_says_how_long_and_sends_retry_after(world):
     assert (
         str(first_wait) in alert
     )  # "30초 후에 다시 시도하십시오": the real wait, not "a few minutes"
+
+
+def test_another_spelling_that_reaches_the_account_shares_its_counter(world):
+    """On PostgreSQL `email__iexact` is UPPER() = UPPER(): "alıce@example.com" (dotless ı)
+    signs in as alice. It must not start a fresh counter with five free guesses."""
+    from nara.accounts import throttle
+
+    victim = world.citizen.email
+    assert "i" in victim
+    spelled = victim.replace("i", "\u0131")
+    if not User.objects.filter(email__iexact=spelled).exists():
+        pytest.skip("this database does not fold ı to I (SQLite's LIKE is ASCII-only)")
+    for _ in range(settings.NARA_SIGNIN_BACKOFF["FREE"] + 1):
+        throttle.signin_failed(ip="203.0.113.9", email=victim)
+    assert throttle.signin_wait(ip="198.51.100.7", email=spelled) > 0

@@ -40,7 +40,13 @@ def _normalised(email: str) -> str:
 
 
 def _key(email: str) -> str:
-    return hashlib.sha256(_normalised(email).encode()).hexdigest()
+    """The counter's key: the account's own address when `email` names one the way sign-in
+    finds it (`email__iexact`: on PostgreSQL "alıce@…" with a dotless ı, or "ſ" for "s", is
+    alice's account too), else the address as typed. Every spelling that reaches an account
+    shares its one counter."""
+    typed = _normalised(email)
+    stored = User.objects.filter(email__iexact=typed).values_list("email", flat=True).first()
+    return hashlib.sha256((stored or typed).lower().encode()).hexdigest()
 
 
 def _address_flag(ip: str) -> str:

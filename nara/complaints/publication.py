@@ -48,12 +48,23 @@ def write_public_copy(complaint: Complaint) -> None:
 def public_copies_refresh(*, batch: int = 500) -> int:
     """Mask the published complaints again with today's rules (after masking learns a new
     pattern, the copies written before still show what it now hides). Returns how many
-    changed."""
+    changed.
+
+    The stored public copy is masked again, not the original: a refresh only ever hides more.
+    Masked from the original, a citizen's name the copy hid as a known string would come back
+    once their account is deactivated (the name, e-mail and phone are then erased, so nothing
+    knows them any more)."""
     changed = 0
     published = Complaint.objects.filter(publish_consent=True, status__in=ANSWERED_STATUSES)
     for complaint in published.select_related("citizen").order_by("pk").iterator(batch):
         before = (complaint.public_title, complaint.public_body, complaint.public_answer)
-        write_public_copy(complaint)
+        known = known_personal_data(complaint)
+        if any(before):
+            complaint.public_title, complaint.public_body, complaint.public_answer = (
+                mask_personal_data(text, extra=known) for text in before
+            )
+        else:  # never written (published before public copies were kept)
+            write_public_copy(complaint)
         if (complaint.public_title, complaint.public_body, complaint.public_answer) != before:
             complaint.save(update_fields=["public_title", "public_body", "public_answer"])
             changed += 1

@@ -166,6 +166,7 @@ def database_overloaded(exception) -> bool:
 def waited_too_long(meta) -> bool:
     """The request waited in our proxy's queue longer than NARA_SHED_AFTER_MS (its
     `X-Request-Start: t=<epoch>` header, trusted only behind our own proxies)."""
+    import math
     import time
 
     limit_ms = settings.NARA_SHED_AFTER_MS
@@ -175,6 +176,8 @@ def waited_too_long(meta) -> bool:
     try:
         started = float(header.removeprefix("t="))
     except ValueError:
+        return False
+    if not math.isfinite(started):  # "t=inf" would never leave the loop below
         return False
     # seconds, milliseconds or microseconds since the epoch, as proxies send them
     while started > 1e11:

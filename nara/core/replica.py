@@ -31,13 +31,19 @@ class ReplicaRouter:
 
 class PublicReadsMiddleware:
     """Marks the reads of a public page (after AuthenticationMiddleware: the session and its
-    user are read from the primary)."""
+    user are read from the primary). A request with an Authorization header is not public: the
+    API authenticates its bearer token in the view, after this middleware, and the token and
+    its user's own data must be read from the primary."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        if (
+            request.method not in ("GET", "HEAD")
+            or "HTTP_AUTHORIZATION" in request.META  # the API's bearer token: a signed-in user
+            or request.user.is_authenticated
+        ):
             return self.get_response(request)
         token = public_read.set(True)
         try:
