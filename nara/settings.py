@@ -177,6 +177,9 @@ else:
             if os.environ.get("CACHE_BACKEND", "db") == "db"
             else "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "nara_cache",
+            # Django culls a third of the entries past MAX_ENTRIES (default 300): pages cached
+            # per URL and language would push each other out long before they expire.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
 

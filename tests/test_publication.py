@@ -157,3 +157,17 @@ def test_masking_again_never_unmasks_a_deactivated_citizens_name(world):
     complaint.refresh_from_db()
     for stored in (complaint.public_title, complaint.public_body, complaint.public_answer):
         assert "홍" not in stored
+
+
+def test_a_deactivated_citizens_complaint_approved_later_stays_private(world, client):
+    """Nothing knows a deactivated citizen's name any more, so masking could not hide it in a
+    complaint approved after the deactivation: it is not published."""
+    from nara.accounts.services import user_deactivate
+
+    world.citizen.name = "홍길동"
+    world.citizen.save(update_fields=["name"])
+    waiting = pending(world, answer="홍길동 님, 답변드립니다.")
+    user_deactivate(by=None, user=world.citizen)
+    complaint = answers.complaint_approve(complaint=waiting, by=world.approver)
+    assert complaint.publish_consent is False
+    assert client.get(public_url(complaint)).status_code == 404

@@ -14,7 +14,7 @@ from nara.notifications.services import msg, notify
 
 from . import policies
 from .models import AnswerDraft, Complaint
-from .publication import write_public_copy
+from .publication import will_be_published, write_public_copy
 from .selectors import current_answer_draft, last_answer_draft
 from .services import complaint_transition, complaint_url, notify_unit, official_url
 from .transitions import Action
@@ -97,6 +97,9 @@ def complaint_approve(*, complaint: Complaint, by) -> Complaint:
         c.answer, c.answered_at, c.answered_by, c.paused_at = draft.body, now, draft.author, None
         write_public_copy(c)  # the text the approver saw on the handling page
         change.data = {"draft": draft.pk}
+        if c.publish_consent and not will_be_published(c):
+            c.publish_consent = False  # the account is gone: nothing could mask its name
+            change.data["publication"] = "withdrawn: the citizen's account is deactivated"
         notify(
             user=c.citizen,
             subject=msg(_("Complaint %(no)s answered"), {"no": c.receipt_no}),

@@ -19,6 +19,13 @@ class PublicCopy:
     answer: str
 
 
+def will_be_published(complaint: Complaint) -> bool:
+    """Published once answered: the citizen consented and their account still exists. A
+    deactivated account's name, e-mail and phone are erased, so nothing would mask them in a
+    text approved after that: such a complaint stays private."""
+    return complaint.publish_consent and complaint.citizen.is_active
+
+
 def known_personal_data(complaint: Complaint) -> tuple[str, ...]:
     """What the office knows to be the citizen's: masked wherever it occurs, however spaced."""
     citizen = complaint.citizen

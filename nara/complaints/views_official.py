@@ -262,7 +262,7 @@ def _detail_context(request, complaint: Complaint, bound: dict | None = None) ->
         "own_draft": submitted is not None and submitted.author_id == user.pk,
         # what the public will read once the submitted answer is approved (with consent)
         "public_preview": publication.public_copy(complaint, answer=submitted.body)
-        if submitted is not None and complaint.publish_consent
+        if submitted is not None and publication.will_be_published(complaint)
         else None,
     }
 

@@ -3,23 +3,26 @@ and draft cleanup, expired sessions) every INTERVAL seconds.
 
 Run it beside the db_worker(s): `manage.py scheduler`. `--once` enqueues one round. However
 many schedulers run (one per machine, or two by mistake), each round is enqueued once: time is
-cut into rounds of INTERVAL seconds, and only the scheduler that first claims a round in the
-shared cache (an atomic add: SET NX on Redis, an INSERT on the primary key of the database
-cache) enqueues it. A scheduler that dies holds nothing; the others go on."""
+cut into rounds of INTERVAL seconds, and only the scheduler that first claims a round (an INSERT
+on the primary key of portal.SchedulerRound, in the shared database) enqueues it. A scheduler
+that dies holds nothing; the others go on. Claims older than a day are deleted as rounds go."""
 
 import logging
 import os
 import socket
 import time
+from datetime import timedelta
 
-from django.core.cache import cache
 from django.core.management.base import BaseCommand
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from nara.accounts.tasks import clear_expired_sessions
 from nara.complaints.tasks import watch_deadlines
 from nara.notifications.tasks import deliver_due_outbox
 from nara.participation.tasks import participation_digests_tick
 from nara.petitions.tasks import petitions_tick
+from nara.portal.models import SchedulerRound
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +37,14 @@ PERIODIC = (
 
 def round_claim(*, interval: int, now: float) -> bool:
     """True for the one scheduler that claims the round `now` falls in."""
-    round_no = int(now // interval)
     owner = f"{socket.gethostname()}:{os.getpid()}"
-    return cache.add(f"nara:scheduler:{interval}:{round_no}", owner, timeout=interval * 3)
+    try:
+        with transaction.atomic():
+            SchedulerRound.objects.create(key=f"{interval}:{int(now // interval)}", owner=owner)
+    except IntegrityError:
+        return False
+    SchedulerRound.objects.filter(claimed_at__lt=timezone.now() - timedelta(days=1)).delete()
+    return True
 
 
 class Command(BaseCommand):
@@ -52,7 +60,7 @@ class Command(BaseCommand):
             claimed = False
             try:
                 claimed = round_claim(interval=interval, now=now)
-            except Exception:  # the cache is down: better no round than one per scheduler
+            except Exception:  # the database is down: better no round than one per scheduler
                 log.exception("could not claim the scheduler's round")
             if claimed:
                 for periodic in PERIODIC:
