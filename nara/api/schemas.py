@@ -31,10 +31,6 @@ class TokenIn(In):
     otp: str | None = Field(default=None, max_length=10, description="TOTP code (officials only)")
 
 
-class TokenOut(Schema):
-    token: str
-
-
 class LocationIn(In):
     address: str = Field(default="", max_length=300)
     latitude: float | None = Field(default=None, ge=-90, le=90)
