@@ -2,7 +2,8 @@
 
 Wrong passwords and TOTP codes count against the account (one counter with the web's sign-in,
 whatever the client address) and against the client address, with a generous ceiling; a
-successful sign-in is never counted (nara.accounts.throttle)."""
+successful sign-in is never counted (nara.accounts.throttle). A user has at most
+NARA_API_TOKENS_PER_USER live tokens: a new one ends the oldest."""
 
 from datetime import datetime
 
@@ -14,7 +15,7 @@ from ninja import Status as HttpStatus
 from nara.accounts import services as account_services
 from nara.accounts import totp
 from nara.accounts.models import ApiToken
-from nara.accounts.throttle import signin_failed, signin_succeeded, signin_wait
+from nara.accounts.throttle import signin_begin, signin_failed, signin_refund, signin_succeeded
 from nara.core import ratelimit
 
 from . import schemas as s
@@ -41,7 +42,7 @@ def token_issue(request, payload: s.TokenIn):
     Retry-After header after repeated wrong passwords or codes for the account or from the
     client address."""
     ip = ratelimit.client_ip(request)
-    wait = signin_wait(ip=ip, email=payload.email)
+    wait = signin_begin(ip=ip, email=payload.email)
     if wait:
         response = api.create_response(
             request, {"detail": _("Too many attempts. Try again later.")}, status=429
@@ -53,9 +54,11 @@ def token_issue(request, payload: s.TokenIn):
         signin_failed(ip=ip, email=payload.email)
         return HttpStatus(401, {"detail": _("E-mail or password is incorrect.")})
     if not user.email_confirmed:
+        signin_refund(email=payload.email)  # the right password: no failure
         return HttpStatus(401, {"detail": _("E-mail or password is incorrect.")})
     if user.needs_two_factor:
         if not user.totp_confirmed:
+            signin_refund(email=payload.email)
             return HttpStatus(
                 401, {"detail": _("Set up two-factor authentication on the website first.")}
             )
