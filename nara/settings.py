@@ -349,6 +349,8 @@ NARA_TRUSTED_PROXY_COUNT = int(os.environ.get("NARA_TRUSTED_PROXY_COUNT", "0"))
 NARA_SIGNIN_BACKOFF = {"FREE": 5, "FIRST_WAIT": 30, "MAX_WAIT": 900, "FORGET_AFTER": 86400}
 # API tokens end this many days after they are issued (and when the password changes).
 NARA_API_TOKEN_DAYS = int(os.environ.get("NARA_API_TOKEN_DAYS", "30"))
+# Live API tokens a user may hold (one per device signed in): a new one ends the oldest.
+NARA_API_TOKENS_PER_USER = int(os.environ.get("NARA_API_TOKENS_PER_USER", "10"))
 
 # Load shedding (nara.core.middleware.LoadSheddingMiddleware): "please retry" instead of errors.
 NARA_SHED_AFTER_MS = int(os.environ.get("NARA_SHED_AFTER_MS", "5000"))  # queued that long: 503
