@@ -152,3 +152,28 @@ def test_parallel_guesses_are_counted_before_any_is_checked(world, monkeypatch):
     assert together(n, guess) == [None] * n
     assert statuses.count(401) == FREE
     assert statuses.count(429) == n - FREE
+
+
+def api_sign_in(email, password, device=None):
+    body = {"email": email, "password": password}
+    if device is not None:
+        body["device"] = device
+    return Client().post(
+        "/api/v1/auth/token", body, content_type="application/json", REMOTE_ADDR="10.7.7.7"
+    )
+
+
+@pytest.mark.django_db
+def test_the_app_with_its_device_gets_a_token_while_the_account_waits(world):
+    owner = world.citizen
+    first = api_sign_in(owner.email, PASSWORD)
+    assert first.status_code == 200
+    known = first.json()["device"]
+    attacker_guesses(owner.email, FREE)
+    assert api_sign_in(owner.email, PASSWORD).status_code == 429
+    assert api_sign_in(owner.email, PASSWORD, device=known + "x").status_code == 429
+    assert api_sign_in(owner.email, PASSWORD, device=known).status_code == 200
+    # a stolen `device` buys no free guesses: its own counter backs off
+    for i in range(FREE):
+        assert api_sign_in(owner.email, f"guess-{i}", device=known).status_code == 401
+    assert api_sign_in(owner.email, PASSWORD, device=known).status_code == 429

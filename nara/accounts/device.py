@@ -1,7 +1,8 @@
 """The device cookie (OWASP's answer to lock-outs an attacker can trigger, nara.accounts.throttle):
 a full sign-in on the web leaves a signed, HttpOnly cookie naming the account. A later sign-in
 attempt for that account from the same browser counts its failures against (account, device)
-instead of waiting with the account.
+instead of waiting with the account. The API's app gets the same as `device` with its token and
+sends it back with its next sign-in.
 
 The cookie holds a random device id and a tag of the account's id and password hash: it names
 one account, and ends with a password change, so a stolen cookie dies with a password reset."""
@@ -24,12 +25,16 @@ def _tag(user: User) -> str:
     return hashlib.sha256(f"{user.pk}\n{user.password}".encode()).hexdigest()[:32]
 
 
+def device_new(user: User) -> str:
+    """A signed value naming `user` and a new device id (the cookie's, or the API's `device`)."""
+    return signing.dumps({"a": _tag(user), "d": secrets.token_hex(16)}, salt=SALT)
+
+
 def device_remember(request, response, user: User) -> None:
     """After a full web sign-in: the cookie naming `user` (a new device id each time)."""
-    value = signing.dumps({"a": _tag(user), "d": secrets.token_hex(16)}, salt=SALT)
     response.set_cookie(
         COOKIE,
-        value,
+        device_new(user),
         max_age=MAX_AGE,
         httponly=True,
         secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
@@ -39,9 +44,14 @@ def device_remember(request, response, user: User) -> None:
 
 def device_for(request, email: str) -> str:
     """The device id of the request's cookie if it names the account `email` signs in to,
-    else "" (no cookie, a forged or expired one, another account's, an older password's)."""
-    value = request.COOKIES.get(COOKIE)
-    if not value:
+    else ""."""
+    return device_of(request.COOKIES.get(COOKIE), email)
+
+
+def device_of(value, email: str) -> str:
+    """The device id in a signed `value` if it names the account `email` signs in to, else ""
+    (none, a forged or expired one, another account's, an older password's)."""
+    if not value or not isinstance(value, str):
         return ""
     try:
         data = signing.loads(value, salt=SALT, max_age=MAX_AGE)

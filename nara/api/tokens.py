@@ -9,11 +9,12 @@ from datetime import datetime
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
 
 from nara.accounts import services as account_services
 from nara.accounts import totp
+from nara.accounts.device import device_new, device_of
 from nara.accounts.models import ApiToken
 from nara.accounts.throttle import signin_begin, signin_failed, signin_refund, signin_succeeded
 from nara.core import ratelimit
@@ -27,6 +28,10 @@ auth_router = Router(tags=["auth"])
 class TokenIssuedOut(Schema):
     token: str
     expires_at: datetime
+    device: str = Field(
+        description="Send it back as `device` with this app's next sign-in: an attempt with it "
+        "is not held up by the account's wait that others' wrong passwords started"
+    )
 
 
 @auth_router.post(
@@ -40,9 +45,11 @@ def token_issue(request, payload: s.TokenIn):
     token. The token ends at `expires_at` (NARA_API_TOKEN_DAYS days), when the password changes,
     or when it is revoked (`DELETE /auth/token`, or on the profile's token page). 429 with a
     Retry-After header after repeated wrong passwords or codes for the account or from the
-    client address."""
+    client address; with the `device` of an earlier sign-in, only after repeated wrong ones with
+    that `device` (others' wrong passwords cannot keep the app out)."""
     ip = ratelimit.client_ip(request)
-    wait = signin_begin(ip=ip, email=payload.email)
+    device = device_of(payload.device, payload.email)
+    wait = signin_begin(ip=ip, email=payload.email, device=device)
     if wait:
         response = api.create_response(
             request, {"detail": _("Too many attempts. Try again later.")}, status=429
@@ -51,24 +58,26 @@ def token_issue(request, payload: s.TokenIn):
         return response
     user = authenticate(request, username=payload.email.strip().lower(), password=payload.password)
     if user is None:
-        signin_failed(ip=ip, email=payload.email)
+        signin_failed(ip=ip, email=payload.email, device=device)
         return HttpStatus(401, {"detail": _("E-mail or password is incorrect.")})
     if not user.email_confirmed:
-        signin_refund(email=payload.email)  # the right password: no failure
+        signin_refund(email=payload.email, device=device)  # the right password: no failure
         return HttpStatus(401, {"detail": _("E-mail or password is incorrect.")})
     if user.needs_two_factor:
         if not user.totp_confirmed:
-            signin_refund(email=payload.email)
+            signin_refund(email=payload.email, device=device)
             return HttpStatus(
                 401, {"detail": _("Set up two-factor authentication on the website first.")}
             )
         if not payload.otp or not totp.verify(user, payload.otp):
-            signin_failed(ip=ip, email=payload.email)
+            signin_failed(ip=ip, email=payload.email, device=device)
             return HttpStatus(401, {"detail": _("A valid two-factor code (otp) is required.")})
-    signin_succeeded(email=payload.email)
+    signin_succeeded(email=payload.email, device=device)
     raw = ApiToken.issue(user, two_factor=user.needs_two_factor)
     expires_at = ApiToken.objects.only("expires_at").get(key_hash=ApiToken.hash(raw)).expires_at
-    return HttpStatus(200, {"token": raw, "expires_at": s.local(expires_at)})
+    return HttpStatus(
+        200, {"token": raw, "expires_at": s.local(expires_at), "device": device_new(user)}
+    )
 
 
 @auth_router.delete(
