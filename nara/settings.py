@@ -313,6 +313,7 @@ NARA_RATE_LIMITS_ENABLED = os.environ.get("NARA_RATE_LIMITS", "on") != "off"
 NARA_RATE_LIMITS = {
     "login_ip": (100, 300),  # failed sign-ins per client address (offices share addresses)
     "two_factor": (10, 300),
+    "api_token_signins": (30, 3600),  # successful API sign-ins per account (an app needs one)
     "signup": (5, 3600),
     "password_reset": (5, 3600),
     "complaint_file": (20, 3600),

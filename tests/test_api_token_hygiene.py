@@ -2,7 +2,9 @@
 without an expiry date (from before migration 0005) are deleted."""
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from nara.accounts.models import ApiToken
 from nara.accounts.tasks import clear_expired_sessions
@@ -10,7 +12,7 @@ from tests.conftest import PASSWORD
 
 
 def api_token(email, ip="10.8.8.8"):
-    return Client().post(
+    return Client(headers={"Accept-Language": "en"}).post(
         "/api/v1/auth/token",
         {"email": email, "password": PASSWORD},
         content_type="application/json",
@@ -34,3 +36,16 @@ def test_tokens_without_an_expiry_are_cleaned_up(world):
     fresh = ApiToken.issue(world.citizen)
     clear_expired_sessions.call()
     assert list(ApiToken.objects.values_list("key_hash", flat=True)) == [ApiToken.hash(fresh)]
+
+
+@pytest.mark.django_db
+def test_successful_api_sign_ins_per_account_are_limited(world, settings):
+    settings.NARA_RATE_LIMITS = {**settings.NARA_RATE_LIMITS, "api_token_signins": (3, 3600)}
+    with time_machine.travel(timezone.now(), tick=False):
+        statuses = [api_token(world.citizen.email).status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        again = api_token(world.citizen.email)
+        assert again.status_code == 429
+        assert again["Retry-After"] == "3600"
+        assert again.json() == {"detail": "Too many attempts. Try again later."}
+        assert api_token(world.other_citizen.email).status_code == 200  # others sign in

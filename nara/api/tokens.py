@@ -3,11 +3,16 @@
 Wrong passwords and TOTP codes count against the account (one counter with the web's sign-in,
 whatever the client address) and against the client address, with a generous ceiling; a
 successful sign-in is never counted (nara.accounts.throttle). A user has at most
-NARA_API_TOKENS_PER_USER live tokens: a new one ends the oldest."""
+NARA_API_TOKENS_PER_USER live tokens: a new one ends the oldest; and at most
+NARA_RATE_LIMITS["api_token_signins"] successful sign-ins per window (then no password is
+checked for the account until the window ends: only its holder can start that wait)."""
 
+import hashlib
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
@@ -46,16 +51,15 @@ def token_issue(request, payload: s.TokenIn):
     or when it is revoked (`DELETE /auth/token`, or on the profile's token page). 429 with a
     Retry-After header after repeated wrong passwords or codes for the account or from the
     client address; with the `device` of an earlier sign-in, only after repeated wrong ones with
-    that `device` (others' wrong passwords cannot keep the app out)."""
+    that `device` (others' wrong passwords cannot keep the app out); and after more than
+    NARA_RATE_LIMITS["api_token_signins"] successful sign-ins for the account in its window."""
     ip = ratelimit.client_ip(request)
+    if cache.get(_signins_flag(payload.email)):
+        return _too_many(request, settings.NARA_RATE_LIMITS["api_token_signins"][1])
     device = device_of(payload.device, payload.email)
     wait = signin_begin(ip=ip, email=payload.email, device=device)
     if wait:
-        response = api.create_response(
-            request, {"detail": _("Too many attempts. Try again later.")}, status=429
-        )
-        response["Retry-After"] = str(wait)
-        return response
+        return _too_many(request, wait)
     user = authenticate(request, username=payload.email.strip().lower(), password=payload.password)
     if user is None:
         signin_failed(ip=ip, email=payload.email, device=device)
@@ -73,11 +77,29 @@ def token_issue(request, payload: s.TokenIn):
             signin_failed(ip=ip, email=payload.email, device=device)
             return HttpStatus(401, {"detail": _("A valid two-factor code (otp) is required.")})
     signin_succeeded(email=payload.email, device=device)
+    if not ratelimit.hit("api_token_signins", str(user.pk)):
+        # only the password's holder gets here: until the window ends, no more password checks
+        window = settings.NARA_RATE_LIMITS["api_token_signins"][1]
+        cache.set(_signins_flag(user.email), True, timeout=window)
+        return _too_many(request, window)
     raw = ApiToken.issue(user, two_factor=user.needs_two_factor)
     expires_at = ApiToken.objects.only("expires_at").get(key_hash=ApiToken.hash(raw)).expires_at
     return HttpStatus(
         200, {"token": raw, "expires_at": s.local(expires_at), "device": device_new(user)}
     )
+
+
+def _signins_flag(email: str) -> str:
+    typed = str(email or "")[:254].strip().lower()
+    return "api-token-signins-wait:" + hashlib.sha256(typed.encode()).hexdigest()[:32]
+
+
+def _too_many(request, wait: int):
+    response = api.create_response(
+        request, {"detail": _("Too many attempts. Try again later.")}, status=429
+    )
+    response["Retry-After"] = str(wait)
+    return response
 
 
 @auth_router.delete(
