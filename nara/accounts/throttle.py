@@ -57,7 +57,9 @@ def _key(email: str, device: str = "") -> str:
     shares its one counter. With a `device` (nara.accounts.device), that device's own counter
     for the account."""
     typed = _normalised(email)
-    stored = User.objects.filter(email__iexact=typed).values_list("email", flat=True).first()
+    stored = None
+    if "\x00" not in typed:  # no address holds NUL, and PostgreSQL refuses it in a query
+        stored = User.objects.filter(email__iexact=typed).values_list("email", flat=True).first()
     account = (stored or typed).lower()
     if device:
         account = f"{account}\n{device}"
@@ -141,7 +143,10 @@ def signin_failed(*, ip: str, email: str, device: str = "") -> int:
         if throttle.wait_until and (
             throttle.notified_at is None or now - throttle.notified_at > forget
         ):
-            user = User.objects.filter(email__iexact=_normalised(email), is_active=True).first()
+            typed = _normalised(email)
+            user = None
+            if "\x00" not in typed:
+                user = User.objects.filter(email__iexact=typed, is_active=True).first()
             if user is not None:
                 _tell_owner(user, ip=ip, failures=throttle.failures)
             throttle.notified_at = now
