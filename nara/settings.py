@@ -316,6 +316,7 @@ NARA_RATE_LIMITS_ENABLED = os.environ.get("NARA_RATE_LIMITS", "on") != "off"
 NARA_RATE_LIMITS = {
     "login_ip": (100, 300),  # failed sign-ins per client address (offices share addresses)
     "two_factor": (10, 300),
+    "api_token_signins": (30, 3600),  # successful API sign-ins per account (an app needs one)
     "signup": (5, 3600),
     "password_reset": (5, 3600),
     "complaint_file": (20, 3600),
@@ -352,6 +353,8 @@ NARA_TRUSTED_PROXY_COUNT = int(os.environ.get("NARA_TRUSTED_PROXY_COUNT", "0"))
 NARA_SIGNIN_BACKOFF = {"FREE": 5, "FIRST_WAIT": 30, "MAX_WAIT": 900, "FORGET_AFTER": 86400}
 # API tokens end this many days after they are issued (and when the password changes).
 NARA_API_TOKEN_DAYS = int(os.environ.get("NARA_API_TOKEN_DAYS", "30"))
+# Live API tokens a user may hold (one per device signed in): a new one ends the oldest.
+NARA_API_TOKENS_PER_USER = int(os.environ.get("NARA_API_TOKENS_PER_USER", "10"))
 
 # Load shedding (nara.core.middleware.LoadSheddingMiddleware): "please retry" instead of errors.
 NARA_SHED_AFTER_MS = int(os.environ.get("NARA_SHED_AFTER_MS", "5000"))  # queued that long: 503

@@ -140,5 +140,5 @@ def test_the_openapi_documents_both_token_operations(client):
     assert set(operations["delete"]["responses"]) == {"204", "401", "413"}
     issued = operations["post"]["responses"]["200"]["content"]["application/json"]["schema"]
     schema = spec["components"]["schemas"][issued["$ref"].rsplit("/", 1)[-1]]
-    assert set(schema["required"]) == {"token", "expires_at"}
+    assert set(schema["required"]) == {"token", "expires_at", "device"}
     assert operations["delete"]["security"] == [{"BearerToken": []}]

@@ -187,7 +187,8 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(cls, user: User, *, two_factor: bool = False) -> str:
-        """A new token for `user`, valid for NARA_API_TOKEN_DAYS days. Only its hash is kept."""
+        """A new token for `user`, valid for NARA_API_TOKEN_DAYS days. Only its hash is kept.
+        The user's oldest tokens beyond NARA_API_TOKENS_PER_USER end."""
         raw = secrets.token_urlsafe(32)
         now = timezone.now()
         # issued after the password (and code) were checked: that is its first use
@@ -199,6 +200,11 @@ class ApiToken(models.Model):
             expires_at=now + timedelta(days=settings.NARA_API_TOKEN_DAYS),
             password_tag=cls.password_tag_of(user),
         )
+        # at most NARA_API_TOKENS_PER_USER live tokens: signing in again and again ends the
+        # oldest instead of piling up rows
+        keep = cls.objects.filter(user=user).order_by("-created_at", "-id")
+        keep = keep.values_list("pk", flat=True)[: settings.NARA_API_TOKENS_PER_USER]
+        cls.objects.filter(user=user).exclude(pk__in=list(keep)).delete()
         return raw
 
 

@@ -15,6 +15,7 @@ def clear_expired_sessions() -> int:
     tokens and sign-in failures old enough to be forgotten go too."""
     now = timezone.now()
     ApiToken.objects.filter(expires_at__lte=now).delete()
+    ApiToken.objects.filter(expires_at__isnull=True).delete()  # from before 0005: never valid
     forget = timedelta(seconds=settings.NARA_SIGNIN_BACKOFF["FORGET_AFTER"])
     SignInThrottle.objects.filter(last_failure_at__lt=now - forget).delete()
     return SessionStore.clear_expired()

@@ -13,7 +13,18 @@ people behind one office address or mobile carrier sign in undisturbed):
 - per client address: after more than NARA_RATE_LIMITS["login_ip"] failures in a window (a
   generous number), the address waits one window.
 
-While an account or address waits, the password or code is not even looked at.
+While an account or address waits, the password or code is not even looked at. Each attempt is
+counted as a failure before the password or code is looked at, under the counter's row lock
+(signin_begin), and given back when it was right (signin_succeeded, signin_refund): parallel
+guesses cannot all slip in before the first one is counted.
+
+The owner can always get in, whatever an attacker does (OWASP's "device cookie"): a full sign-in
+on the web leaves a signed cookie naming the account (nara.accounts.device). An attempt that
+presents it is not held up by the account's wait, which anyone knowing the e-mail address can
+keep running with one wrong password every time it ends; it counts its failures against
+(account, device) with the same back-off instead, so a stolen cookie buys no free guesses, and
+the per-address ceiling applies as to everyone. A new device, or one whose cookie was lost,
+waits like anyone else, and a password reset ends that wait.
 """
 
 import hashlib
@@ -39,14 +50,20 @@ def _normalised(email: str) -> str:
     return str(email or "")[:254].strip().lower()
 
 
-def _key(email: str) -> str:
+def _key(email: str, device: str = "") -> str:
     """The counter's key: the account's own address when `email` names one the way sign-in
     finds it (`email__iexact`: on PostgreSQL "alıce@…" with a dotless ı, or "ſ" for "s", is
     alice's account too), else the address as typed. Every spelling that reaches an account
-    shares its one counter."""
+    shares its one counter. With a `device` (nara.accounts.device), that device's own counter
+    for the account."""
     typed = _normalised(email)
-    stored = User.objects.filter(email__iexact=typed).values_list("email", flat=True).first()
-    return hashlib.sha256((stored or typed).lower().encode()).hexdigest()
+    stored = None
+    if "\x00" not in typed:  # no address holds NUL, and PostgreSQL refuses it in a query
+        stored = User.objects.filter(email__iexact=typed).values_list("email", flat=True).first()
+    account = (stored or typed).lower()
+    if device:
+        account = f"{account}\n{device}"
+    return hashlib.sha256(account.encode()).hexdigest()
 
 
 def _address_flag(ip: str) -> str:
@@ -63,49 +80,98 @@ def backoff_seconds(failures: int) -> int:
     return min(rules["FIRST_WAIT"] * 2 ** min(extra, 32), rules["MAX_WAIT"])
 
 
-def signin_wait(*, ip: str, email: str) -> int:
+def signin_wait(*, ip: str, email: str, device: str = "") -> int:
     """Seconds to wait before a sign-in attempt for `email` from `ip` is looked at; 0 if it may
-    be tried now."""
+    be tried now. Only reads: an attempt itself starts with signin_begin."""
     if cache.get(_address_flag(ip)):
         return settings.NARA_RATE_LIMITS["login_ip"][1]
     wait_until = (
-        SignInThrottle.objects.filter(key=_key(email)).values_list("wait_until", flat=True).first()
+        SignInThrottle.objects.filter(key=_key(email, device))
+        .values_list("wait_until", flat=True)
+        .first()
     )
+    return _seconds_until(wait_until)
+
+
+def _seconds_until(wait_until) -> int:
     if wait_until is None:
         return 0
     return max(0, math.ceil((wait_until - timezone.now()).total_seconds()))
 
 
-def signin_failed(*, ip: str, email: str) -> int:
-    """Count a wrong password or code for `email` from `ip`. Returns the account's failures in a
-    row. Starts the account's wait after FREE failures, and tells the owner the first time."""
-    if not hit("login_ip", ip):
-        cache.set(_address_flag(ip), True, timeout=settings.NARA_RATE_LIMITS["login_ip"][1])
-    rules = settings.NARA_SIGNIN_BACKOFF
+def signin_begin(*, ip: str, email: str, device: str = "") -> int:
+    """Start a sign-in attempt for `email` from `ip` (with the device cookie's `device`, if
+    any). Returns the seconds to wait if it may not be tried now (nothing is counted then);
+    else 0, and the attempt is already counted as a failure, under the counter's row lock,
+    before the password or code is looked at. The caller then ends it with signin_failed,
+    signin_refund or signin_succeeded."""
+    if cache.get(_address_flag(ip)):
+        return settings.NARA_RATE_LIMITS["login_ip"][1]
     now = timezone.now()
-    forget = timedelta(seconds=rules["FORGET_AFTER"])
+    forget = timedelta(seconds=settings.NARA_SIGNIN_BACKOFF["FORGET_AFTER"])
     with transaction.atomic():
         throttle, _created = SignInThrottle.objects.select_for_update().get_or_create(
-            key=_key(email), defaults={"last_failure_at": now}
+            key=_key(email, device), defaults={"last_failure_at": now}
         )
+        wait = _seconds_until(throttle.wait_until)
+        if wait:
+            return wait
         if now - throttle.last_failure_at > forget:
             throttle.failures = 0
         throttle.failures += 1
         throttle.last_failure_at = now
-        wait = backoff_seconds(throttle.failures)
-        throttle.wait_until = now + timedelta(seconds=wait) if wait else None
-        if wait and (throttle.notified_at is None or now - throttle.notified_at > forget):
-            user = User.objects.filter(email__iexact=_normalised(email), is_active=True).first()
+        backoff = backoff_seconds(throttle.failures)
+        throttle.wait_until = now + timedelta(seconds=backoff) if backoff else None
+        throttle.save()
+    return 0
+
+
+def signin_failed(*, ip: str, email: str, device: str = "") -> int:
+    """The attempt signin_begin counted was a wrong password or code: count it against `ip`
+    too, and tell the owner the first time the account (or device) starts to wait. Returns the
+    failures in a row."""
+    if not hit("login_ip", ip):
+        cache.set(_address_flag(ip), True, timeout=settings.NARA_RATE_LIMITS["login_ip"][1])
+    now = timezone.now()
+    forget = timedelta(seconds=settings.NARA_SIGNIN_BACKOFF["FORGET_AFTER"])
+    with transaction.atomic():
+        throttle = (
+            SignInThrottle.objects.select_for_update().filter(key=_key(email, device)).first()
+        )
+        if throttle is None:  # a full sign-in cleared it meanwhile
+            return 0
+        if throttle.wait_until and (
+            throttle.notified_at is None or now - throttle.notified_at > forget
+        ):
+            typed = _normalised(email)
+            user = None
+            if "\x00" not in typed:
+                user = User.objects.filter(email__iexact=typed, is_active=True).first()
             if user is not None:
                 _tell_owner(user, ip=ip, failures=throttle.failures)
             throttle.notified_at = now
-        throttle.save()
+            throttle.save(update_fields=["notified_at"])
     return throttle.failures
 
 
-def signin_succeeded(*, email: str) -> None:
-    """A full sign-in (password, and the TOTP code where one is needed): forget the failures."""
-    SignInThrottle.objects.filter(key=_key(email)).delete()
+def signin_refund(*, email: str, device: str = "") -> None:
+    """The attempt signin_begin counted had the right password, but the sign-in is not complete
+    (the TOTP code comes next, or the address is not confirmed yet): it was no failure."""
+    with transaction.atomic():
+        throttle = (
+            SignInThrottle.objects.select_for_update().filter(key=_key(email, device)).first()
+        )
+        if throttle is None:
+            return
+        throttle.failures = max(0, throttle.failures - 1)
+        throttle.wait_until = None  # the wait this attempt started; a wrong code starts it again
+        throttle.save(update_fields=["failures", "wait_until"])
+
+
+def signin_succeeded(*, email: str, device: str = "") -> None:
+    """A full sign-in (password, and the TOTP code where one is needed): forget the failures,
+    the account's and the device's."""
+    SignInThrottle.objects.filter(key__in={_key(email), _key(email, device)}).delete()
 
 
 def _tell_owner(user: User, *, ip: str, failures: int) -> None:

@@ -25,6 +25,7 @@ from nara.core.forms import apply_service_errors
 from nara.core.ratelimit import client_ip, hit
 
 from . import services, tokens, totp
+from .device import device_for, device_remember
 from .forms import (
     EmailOnlyForm,
     LoginForm,
@@ -34,7 +35,7 @@ from .forms import (
     TotpCodeForm,
 )
 from .middleware import SESSION_FLAG
-from .throttle import signin_failed, signin_succeeded, signin_wait
+from .throttle import signin_begin, signin_failed, signin_refund, signin_succeeded
 
 PENDING_SECRET = "nara_totp_pending"
 TOO_MANY = _("Too many attempts. Wait a few minutes and try again.")
@@ -225,7 +226,8 @@ def login(request):
     if request.method == "POST":
         ip = client_ip(request)
         email = str(request.POST.get("email", ""))
-        wait = signin_wait(ip=ip, email=email)
+        device = device_for(request, email)
+        wait = signin_begin(ip=ip, email=email, device=device)
         if wait:
             return _wait_page(request, "accounts/login.html", context, wait)
         if form.is_valid():
@@ -235,9 +237,10 @@ def login(request):
                 password=form.cleaned_data["password"],
             )
             if user is None:
-                signin_failed(ip=ip, email=email)
+                signin_failed(ip=ip, email=email, device=device)
                 form.add_error(None, BAD_LOGIN)
             elif not user.email_confirmed:
+                signin_refund(email=email, device=device)
                 context["unconfirmed"] = True
                 context["resend_form"] = EmailOnlyForm(
                     initial={"email": user.email}, auto_id="resend_%s"
@@ -250,14 +253,18 @@ def login(request):
                     ),
                 )
             else:
-                return _logged_in(request, user, next_url)
+                return _logged_in(request, user, next_url, device=device)
+        else:
+            signin_refund(email=email, device=device)  # an empty form: nothing was tried
         return render(request, "accounts/login.html", context, status=400)
     return render(request, "accounts/login.html", context)
 
 
-def _logged_in(request, user, next_url: str):
-    if not user.needs_two_factor:
-        signin_succeeded(email=user.email)  # otherwise once the code is right too
+def _logged_in(request, user, next_url: str, *, device: str):
+    if user.needs_two_factor:
+        signin_refund(email=user.email, device=device)  # the code comes next
+    else:
+        signin_succeeded(email=user.email, device=device)
     auth_login(request, user)  # rotates the session key
     request.session.pop(SESSION_FLAG, None)
     request.session.pop(PENDING_SECRET, None)
@@ -267,6 +274,7 @@ def _logged_in(request, user, next_url: str):
         response = HttpResponseRedirect(_with_next(step, next_url))
     else:
         response = HttpResponseRedirect(next_url or _landing(user))
+        device_remember(request, response, user)
     return _set_language(response, user.preferred_language)
 
 
@@ -285,7 +293,9 @@ def _two_factor_done(request, next_url: str):
     request.session.cycle_key()
     request.session[SESSION_FLAG] = True
     request.session.pop(PENDING_SECRET, None)
-    return HttpResponseRedirect(next_url or _landing(request.user))
+    response = HttpResponseRedirect(next_url or _landing(request.user))
+    device_remember(request, response, request.user)
+    return response
 
 
 @citizen_required
@@ -302,16 +312,20 @@ def two_factor_verify(request):
     context = {"form": form, "next": next_url}
     if request.method == "POST":
         ip = client_ip(request)
-        wait = signin_wait(ip=ip, email=user.email)
+        device = device_for(request, user.email)
+        wait = signin_begin(ip=ip, email=user.email, device=device)
         if not wait and not hit("two_factor", f"2fa:{user.pk}"):
+            signin_refund(email=user.email, device=device)  # not tried
             wait = settings.NARA_RATE_LIMITS["two_factor"][1]
         if wait:
             return _wait_page(request, "accounts/2fa_verify.html", context, wait)
-        if form.is_valid():
+        if not form.is_valid():
+            signin_refund(email=user.email, device=device)  # no code: nothing was tried
+        else:
             if totp.verify(user, form.cleaned_data["code"]):
-                signin_succeeded(email=user.email)
+                signin_succeeded(email=user.email, device=device)
                 return _two_factor_done(request, next_url)
-            signin_failed(ip=ip, email=user.email)
+            signin_failed(ip=ip, email=user.email, device=device)
             form.add_error(
                 "code",
                 _("The code is not correct or was already used. Wait for the next code."),

@@ -29,6 +29,11 @@ class TokenIn(In):
     email: str = Field(max_length=254)
     password: str = Field(max_length=200)
     otp: str | None = Field(default=None, max_length=10, description="TOTP code (officials only)")
+    device: str | None = Field(
+        default=None,
+        max_length=300,
+        description="The `device` of this app's last sign-in: spares it the account's wait",
+    )
 
 
 class LocationIn(In):
