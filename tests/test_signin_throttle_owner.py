@@ -177,3 +177,44 @@ def test_the_app_with_its_device_gets_a_token_while_the_account_waits(world):
     for i in range(FREE):
         assert api_sign_in(owner.email, f"guess-{i}", device=known).status_code == 401
     assert api_sign_in(owner.email, PASSWORD, device=known).status_code == 429
+
+
+def test_an_address_padded_with_spaces_shares_the_accounts_counter(world):
+    """The form strips the address before it checks its length: the counter must key on the
+    same address, not on a cut-off piece of the padded one (each would get its own guesses)."""
+    owner = world.citizen
+    attacker_guesses(owner.email, FREE)
+    padded = " " * 250 + owner.email
+    assert log_in(Client(), padded, "one-more-guess", ip="10.77.0.1").status_code == 429
+
+
+def test_a_password_reset_makes_the_browser_that_did_it_a_known_device(world):
+    """The reset link proves the mailbox: that browser gets past a wait the attacker keeps
+    the account in (the reset ended the old device cookies with the old password)."""
+    from nara.accounts import tokens as reset_tokens
+
+    owner = world.citizen
+    link = reverse(
+        "accounts:password_reset_confirm",
+        args=[
+            reset_tokens.password_reset_uid(owner),
+            reset_tokens.password_reset_token_make(owner),
+        ],
+    )
+    browser = Client(headers={"Accept-Language": "en"})
+    new = "a-new-long-password-2026"
+    done = browser.post(link, {"password1": new, "password2": new})
+    assert done["Location"] == reverse("accounts:login")
+    assert device.COOKIE in browser.cookies
+    attacker_guesses(owner.email, FREE + 2)
+    assert log_in(Client(), owner.email, new, ip="10.88.0.1").status_code == 429
+    assert log_in(browser, owner.email, new).status_code == 302
+
+
+def test_a_form_with_nothing_to_try_writes_no_counter(world):
+    from nara.accounts.models import SignInThrottle
+
+    for n in range(20):
+        response = log_in(Client(), f"stranger{n}@example.org", "")
+        assert response.status_code == 400
+    assert SignInThrottle.objects.count() == 0

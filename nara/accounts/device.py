@@ -59,7 +59,7 @@ def device_of(value, email: str) -> str:
         return ""
     if not isinstance(data, dict) or not isinstance(data.get("d"), str):
         return ""
-    email = str(email or "")[:254].strip()
+    email = str(email or "").strip()[:254]
     user = None if "\x00" in email else User.objects.filter(email__iexact=email).first()
     if user is None or not constant_time_compare(str(data.get("a", "")), _tag(user)):
         return ""

@@ -47,7 +47,7 @@ from .models import SignInThrottle, User
 
 
 def _normalised(email: str) -> str:
-    return str(email or "")[:254].strip().lower()
+    return str(email or "").strip()[:254].lower()  # as LoginForm: strip, then the length
 
 
 def _key(email: str, device: str = "") -> str:

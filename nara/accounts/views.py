@@ -224,38 +224,37 @@ def login(request):
     form = LoginForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "next": next_url}
     if request.method == "POST":
+        if not form.is_valid():  # nothing to try: no attempt is counted, no row is written
+            return render(request, "accounts/login.html", context, status=400)
         ip = client_ip(request)
-        email = str(request.POST.get("email", ""))
+        email = form.cleaned_data["email"]
         device = device_for(request, email)
         wait = signin_begin(ip=ip, email=email, device=device)
         if wait:
             return _wait_page(request, "accounts/login.html", context, wait)
-        if form.is_valid():
-            user = authenticate(
-                request,
-                username=form.cleaned_data["email"],
-                password=form.cleaned_data["password"],
+        user = authenticate(
+            request,
+            username=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+        )
+        if user is None:
+            signin_failed(ip=ip, email=email, device=device)
+            form.add_error(None, BAD_LOGIN)
+        elif not user.email_confirmed:
+            signin_refund(email=email, device=device)
+            context["unconfirmed"] = True
+            context["resend_form"] = EmailOnlyForm(
+                initial={"email": user.email}, auto_id="resend_%s"
             )
-            if user is None:
-                signin_failed(ip=ip, email=email, device=device)
-                form.add_error(None, BAD_LOGIN)
-            elif not user.email_confirmed:
-                signin_refund(email=email, device=device)
-                context["unconfirmed"] = True
-                context["resend_form"] = EmailOnlyForm(
-                    initial={"email": user.email}, auto_id="resend_%s"
-                )
-                form.add_error(
-                    None,
-                    _(
-                        "Your e-mail address is not confirmed yet. Open the link we sent you, "
-                        "or ask for a new one below."
-                    ),
-                )
-            else:
-                return _logged_in(request, user, next_url, device=device)
+            form.add_error(
+                None,
+                _(
+                    "Your e-mail address is not confirmed yet. Open the link we sent you, "
+                    "or ask for a new one below."
+                ),
+            )
         else:
-            signin_refund(email=email, device=device)  # an empty form: nothing was tried
+            return _logged_in(request, user, next_url, device=device)
         return render(request, "accounts/login.html", context, status=400)
     return render(request, "accounts/login.html", context)
 
@@ -422,7 +421,12 @@ def password_reset_confirm(request, uidb64, token):
             apply_service_errors(form, error, field="password1")
         else:
             messages.success(request, _("Your new password is set. You can log in now."))
-            return redirect("accounts:login")
+            response = redirect("accounts:login")
+            # the link proved the mailbox: this browser is the owner's, past any wait an
+            # attacker keeps the account in (the new password ended the old device cookies)
+            user.refresh_from_db()
+            device_remember(request, response, user)
+            return response
     return render(
         request,
         "accounts/password_reset_confirm.html",

@@ -90,7 +90,7 @@ def token_issue(request, payload: s.TokenIn):
 
 
 def _signins_flag(email: str) -> str:
-    typed = str(email or "")[:254].strip().lower()
+    typed = str(email or "").strip()[:254].lower()
     return "api-token-signins-wait:" + hashlib.sha256(typed.encode()).hexdigest()[:32]
 
 
