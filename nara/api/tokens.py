@@ -13,6 +13,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
@@ -83,7 +84,9 @@ def token_issue(request, payload: s.TokenIn):
         cache.set(_signins_flag(user.email), True, timeout=window)
         return _too_many(request, window)
     raw = ApiToken.issue(user, two_factor=user.needs_two_factor)
-    expires_at = ApiToken.objects.only("expires_at").get(key_hash=ApiToken.hash(raw)).expires_at
+    # read back with .first(): a parallel sign-in past the cap may already have ended it
+    issued = ApiToken.objects.only("expires_at").filter(key_hash=ApiToken.hash(raw)).first()
+    expires_at = issued.expires_at if issued else timezone.now()
     return HttpStatus(
         200, {"token": raw, "expires_at": s.local(expires_at), "device": device_new(user)}
     )
