@@ -2,7 +2,6 @@
 (tests/test_api_fuzz.py), checked here as a plain case: the status is declared for the
 operation and the body matches the declared schema."""
 
-import io
 import json
 from datetime import timedelta
 
@@ -13,7 +12,7 @@ from django.test import Client
 from nara.api.api import api
 from nara.wsgi import application
 from tests.conftest import ApiClient
-from tests.helpers import file_complaint, to_in_progress
+from tests.helpers import file_complaint, to_in_progress, wsgi_environ
 from tests.petition_helpers import opened
 
 
@@ -153,27 +152,7 @@ BIG = json.dumps({"kind": "other", "title": "x", "body": "y" * (2 * 1024 * 1024)
 
 def wsgi_post(path: str, body: bytes, token: str | None = None) -> tuple[int, dict]:
     """Through the production WSGI application (nara.wsgi), as granian calls it."""
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": f"/api/v1{path}",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "REMOTE_ADDR": "10.1.2.3",
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": io.StringIO(),
-        "wsgi.url_scheme": "http",
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-    }
-    if token:
-        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    environ = wsgi_environ(f"/api/v1{path}", body=body, token=token)
     seen = {}
 
     def start_response(status, headers, exc_info=None):

@@ -1,7 +1,6 @@
 """The signing route served in front of Django (nara/wsgi.py → nara/petitions/surge.py) answers
 exactly as the API view does, keeps the site's protections, and hands everything else to Django."""
 
-import io
 import json
 import time
 
@@ -13,6 +12,7 @@ from nara.accounts.models import ApiToken
 from nara.petitions import fastpath, signing
 from nara.petitions.models import Petition
 from nara.wsgi import application
+from tests.helpers import wsgi_environ
 
 from .petition_helpers import gathering, opened
 
@@ -38,28 +38,7 @@ def keep_the_test_connection(monkeypatch):
 
 def wsgi(path, *, method="POST", token=None, body=b"", **meta):
     """Call the production WSGI application as granian would."""
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "REMOTE_ADDR": "10.1.2.3",
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": io.StringIO(),
-        "wsgi.url_scheme": "http",
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-    }
-    if token:
-        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    environ.update(meta)
+    environ = wsgi_environ(path, method=method, body=body, token=token, **meta)
     seen = {}
 
     def start_response(status, headers, exc_info=None):

@@ -3,7 +3,6 @@ page correct when it is off: the same pages, API calls and the signing request a
 way, with the machinery out of the path (a poisoned piece shows it is not used)."""
 
 import gc
-import io
 import json
 import re
 
@@ -21,6 +20,7 @@ from nara.core import gcfreeze, prepared
 from nara.notifications.models import Notification
 from nara.participation.consultations.models import Consultation
 from nara.petitions.surge import SigningFastPath
+from tests.helpers import wsgi_environ
 
 from .conftest import PASSWORD, login
 from .helpers import file_complaint, to_answered, to_in_progress
@@ -175,27 +175,12 @@ def test_a_totp_reset_ends_the_officials_sessions(world, off):
 
 def _sign(app, petition_id: int, token: str):
     body = b"{}"
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": f"/api/v1/petitions/{petition_id}/signatures",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "HTTP_AUTHORIZATION": f"Bearer {token}",
-        "HTTP_ACCEPT_LANGUAGE": "en",
-        "REMOTE_ADDR": "10.1.2.3",
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": io.StringIO(),
-        "wsgi.url_scheme": "http",
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-    }
+    environ = wsgi_environ(
+        f"/api/v1/petitions/{petition_id}/signatures",
+        body=body,
+        token=token,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     seen = {}
 
     def start_response(status, headers, exc_info=None):
