@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.management import call_command
@@ -370,3 +371,19 @@ class Load:
         for thread in self.threads:
             thread.join(max(0.0, deadline - time.monotonic()))
             assert not thread.is_alive(), "a client is still running"
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server for the processes under test: (port, mailbox)."""
+    with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def processes():
+    """Processes a test starts (Process objects it appends); killed when it ends."""
+    started: list[Process] = []
+    yield started
+    for process in started:
+        process.kill()

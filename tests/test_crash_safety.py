@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.live)
 """Crash safety, with the real processes: granian serving nara.wsgi as in production, the task
 worker and the scheduler, on this test's database, mailing to a real SMTP server. Many clients
 file complaints (API, Idempotency-Key) and sign a petition (API with tokens, through the WSGI
@@ -21,26 +22,13 @@ from nara.notifications.models import OutboxMessage
 from nara.petitions.models import Signature, SignatureCounter
 from tests import live
 from tests.conftest import make_user
+from tests.live import processes, smtp  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CITIZENS, COMPLAINTS_EACH = 8, 6  # 48 complaints (the API allows 20 an hour to one citizen)
 TOKEN_SIGNERS, WEB_SIGNERS = 80, 32
 CLIENTS = 16
-
-
-@pytest.fixture
-def smtp():
-    with live.smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def processes():
-    started: list[live.Process] = []
-    yield started
-    for process in started:
-        process.kill()
 
 
 def test_acknowledged_writes_survive_sigkill_and_mail_leaves_once(

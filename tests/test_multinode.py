@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.live)
 """More than one machine: two app nodes (granian, two ports), two task workers and two
 schedulers against one PostgreSQL and one Redis (REDIS_URL, as compose.yaml runs them; public
 pages through the replica router, its replica here being the primary itself). Clients file and
@@ -25,6 +26,7 @@ from nara.notifications.models import OutboxMessage
 from nara.petitions.models import Signature, SignatureCounter
 from tests import live
 from tests.conftest import PASSWORD, make_user
+from tests.live import processes, smtp  # noqa: F401  (fixtures)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -52,20 +54,6 @@ def shared_redis():
     keys = list(client.scan_iter(match=f"{PREFIX}:*"))
     if keys:
         client.delete(*keys)
-
-
-@pytest.fixture
-def smtp():
-    with live.smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def processes():
-    started: list[live.Process] = []
-    yield started
-    for process in started:
-        process.kill()
 
 
 def login(port: int, email: str) -> str:
