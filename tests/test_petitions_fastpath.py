@@ -74,6 +74,23 @@ def test_an_inactive_users_token_is_refused(world, moderator, small_type):
     assert sign_with_token(raw, petition.pk).outcome == BAD_TOKEN
 
 
+def test_an_expired_token_is_refused(world, moderator, small_type):
+    petition = opened(world, small_type, moderator)
+    raw = token(world.other_citizen)
+    ApiToken.objects.filter(key_hash=ApiToken.hash(raw)).update(expires_at=timezone.now())
+    assert sign_with_token(raw, petition.pk).outcome == BAD_TOKEN
+    assert not Signature.objects.filter(petition=petition).exists()
+
+
+def test_a_token_ends_when_the_password_changes(world, moderator, small_type):
+    petition = opened(world, small_type, moderator)
+    raw = token(world.other_citizen)
+    world.other_citizen.set_password("changed-elsewhere-55")  # the admin, changepassword
+    world.other_citizen.save()
+    assert sign_with_token(raw, petition.pk).outcome == BAD_TOKEN
+    assert not Signature.objects.filter(petition=petition).exists()
+
+
 def test_thresholds_fire_once(world, moderator, small_type):
     petition = opened(world, small_type, moderator)  # refer at 3, answer at 5
     results = [sign_with_token(token(u), petition.pk) for u in signers(6)]

@@ -86,8 +86,11 @@ WITH req AS (
                SELECT 1 FROM agencies_membership m WHERE m.user_id = u.id))) AS token_ok,
            u.email ~ '^[ -~]+$' AS ascii
     FROM req
-    JOIN accounts_apitoken t ON t.key_hash = req.key
+    JOIN accounts_apitoken t ON t.key_hash = req.key AND t.expires_at > %(now)s
     JOIN accounts_user u ON u.id = t.user_id AND u.is_active
+        -- ApiToken.password_tag_of: the token ends when the password changes
+        AND t.password_tag = encode(sha256(convert_to(%(tag_key)s || ':' || u.password,
+                                                      'UTF8')), 'hex')
     LEFT JOIN core_region r ON r.id = u.region_id
 ), d AS (
     SELECT u.*, substring(e from '@([^@]*)$') AS dom0 FROM u WHERE token_ok AND ascii
@@ -285,6 +288,7 @@ def _execute_batch(batch: list[_Request]) -> list[tuple]:
             "ips": [r.ip for r in batch],
             "now": now,
             "stale": now - timedelta(seconds=ApiToken.TOUCH_SECONDS),
+            "tag_key": ApiToken.password_tag_key(),
             "shard": random.randrange(settings.NARA_SIGNATURE_COUNTER_SHARDS),
         },
         many=True,
@@ -318,12 +322,9 @@ def _execute_prepared(sql: str, params: dict, many: bool = False):
 def canonical_in_sql(email: str) -> tuple[str, str] | None:
     """The canonical address and domain SIGN_SQL computes (for the tests to compare with
     Python's rules)."""
-    joins = (
-        "FROM req\n    JOIN accounts_apitoken t ON t.key_hash = req.key\n"
-        "    JOIN accounts_user u ON u.id = t.user_id AND u.is_active\n"
-        "    LEFT JOIN core_region r ON r.id = u.region_id"
-    )
-    assert joins in SIGN_SQL
+    start = SIGN_SQL.index("FROM req\n    JOIN accounts_apitoken t")
+    end_marker = "LEFT JOIN core_region r ON r.id = u.region_id"
+    joins = SIGN_SQL[start : SIGN_SQL.index(end_marker) + len(end_marker)]
     sql = SIGN_SQL.split("), first AS")[0].replace(
         joins,
         "FROM req, (SELECT 0 AS id, %(email)s AS email, '' AS name, false AS is_staff, "
