@@ -143,13 +143,17 @@ def test_a_new_window_starts_from_one_and_ended_windows_are_forgotten(settings, 
             "LOCATION": "nara_cache",
         }
     }
-    settings.NARA_RATE_LIMITS = {"guess": (2, 60)}
+    settings.NARA_RATE_LIMITS = {"guess": (2, 30)}
     now = 6000.0
     monkeypatch.setattr(ratelimit.time, "time", lambda: now)
+    monkeypatch.setattr(ratelimit, "_next_purge", 0.0)
     assert [ratelimit.hit("guess", k) for k in ("a", "a", "a", "b")] == [True, True, False, True]
-    now = 6060.0  # the next window
+    now = 6060.0  # a later window, and PURGE_SECONDS (60) after the last purge
     assert [ratelimit.hit("guess", "a") for _ in range(3)] == [True, True, False]
     assert RateCount.objects.count() == 1  # b's ended window is gone
+    now = 6100.0  # a's window has ended, but the last purge was less than 60 s ago
+    assert ratelimit.hit("guess", "c")
+    assert RateCount.objects.count() == 2  # a's ended window stays until the next purge
 
 
 @pytest.mark.django_db
@@ -158,3 +162,27 @@ def test_the_local_memory_cache_still_counts(settings):
 
     settings.NARA_RATE_LIMITS = {"guess": (3, WHOLE_RUN)}
     assert [hit("guess", "k") for _ in range(4)] == [True, True, True, False]
+
+
+@pytest.mark.django_db
+def test_several_limits_count_in_one_statement_on_the_database_cache(settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from nara.core.ratelimit import hit_all
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "nara_cache",
+        }
+    }
+    settings.NARA_RATE_LIMITS = {"burst": (2, WHOLE_RUN), "hourly": (3, WHOLE_RUN)}
+    hit_all(("burst", "warm"))  # a first hit may also forget ended windows
+    with CaptureQueriesContext(connection) as queries:
+        assert hit_all(("burst", "10.0.0.1"), ("hourly", "10.0.0.1"))
+    assert len(queries) == 1
+    assert hit_all(("burst", "10.0.0.1"), ("hourly", "10.0.0.1"))
+    assert not hit_all(("burst", "10.0.0.1"), ("hourly", "10.0.0.1"))  # the burst's third
+    assert not hit_all(("burst", "10.0.0.2"), ("hourly", "10.0.0.1"))  # the hourly's fourth
+    assert hit_all(("burst", "10.0.0.2"), ("hourly", "10.0.0.3"))

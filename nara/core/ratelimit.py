@@ -37,16 +37,27 @@ def client_ip(request) -> str:
 
 def hit(scope: str, key: str) -> bool:
     """Count one attempt for (scope, key). True if it is within the limit."""
+    return hit_all((scope, key))
+
+
+def hit_all(*limits: tuple[str, str]) -> bool:
+    """Count one attempt against each (scope, key) at once — on the database cache in one
+    statement. True if every count is within its limit."""
     if not settings.NARA_RATE_LIMITS_ENABLED:
         return True
-    limit, window = settings.NARA_RATE_LIMITS[scope]
-    bucket = int(time.time() // window)
-    digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:32]
+    now = time.time()
+    counters = {}  # digest → (limit, window, bucket), one per distinct (scope, key)
+    for scope, key in limits:
+        limit, window = settings.NARA_RATE_LIMITS[scope]
+        digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:32]
+        counters[digest] = (limit, window, int(now // window))
     if isinstance(caches["default"], DatabaseCache):
-        count = _count_in_table(digest, window_end=(bucket + 1) * window)
+        counts = _count_in_table({d: (b + 1) * w for d, (_l, w, b) in counters.items()})
     else:
-        count = _count_in_cache(f"rl:{digest}:{bucket}", timeout=window + 5)
-    return count <= limit
+        counts = {
+            d: _count_in_cache(f"rl:{d}:{b}", timeout=w + 5) for d, (_l, w, b) in counters.items()
+        }
+    return all(counts[d] <= limit for d, (limit, _w, _b) in counters.items())
 
 
 def _count_in_cache(cache_key: str, *, timeout: int) -> int:
@@ -63,22 +74,33 @@ def _count_in_cache(cache_key: str, *, timeout: int) -> int:
 # inserts the row or starts it again from 1, later ones add 1 to it. A node whose clock is
 # behind counts in the newer window rather than resetting it.
 _UPSERT = """
-INSERT INTO nara_rate_count (scope_key, window_end, hits) VALUES (%s, %s, 1)
+INSERT INTO nara_rate_count (scope_key, window_end, hits) VALUES {values}
 ON CONFLICT (scope_key) DO UPDATE SET
     hits = CASE WHEN nara_rate_count.window_end >= excluded.window_end
         THEN nara_rate_count.hits + 1 ELSE 1 END,
     window_end = CASE WHEN nara_rate_count.window_end >= excluded.window_end
         THEN nara_rate_count.window_end ELSE excluded.window_end END
-RETURNING hits
+RETURNING scope_key, hits
 """
 
+# Ended windows are deleted at most this often per process (not on every new window: in a
+# surge every request is a new client, and a DELETE each time doubled the cost of a limit).
+PURGE_SECONDS = 60
+_next_purge = 0.0
 
-def _count_in_table(digest: str, *, window_end: int) -> int:
+
+def _count_in_table(window_ends: dict[str, int]) -> dict[str, int]:
     """The database cache's `incr` is a read and a write: concurrent attempts would each read
-    the same count. Counted in a table of our own instead (`RateCount`)."""
+    the same count. Counted in a table of our own instead (`RateCount`), every counter of a
+    request in one statement; → {digest: count}."""
+    global _next_purge
+    values = ", ".join(["(%s, %s, 1)"] * len(window_ends))
+    params = [p for item in window_ends.items() for p in item]
     with connection.cursor() as cursor:
-        cursor.execute(_UPSERT, [digest, window_end])
-        count = cursor.fetchone()[0]
-        if count == 1:  # a new window for this client: forget the windows that have ended
-            cursor.execute("DELETE FROM nara_rate_count WHERE window_end <= %s", [time.time()])
-    return count
+        cursor.execute(_UPSERT.format(values=values), params)
+        counts = dict(cursor.fetchall())
+        now = time.time()
+        if 1 in counts.values() and now >= _next_purge:  # forget the windows that have ended
+            _next_purge = now + PURGE_SECONDS
+            cursor.execute("DELETE FROM nara_rate_count WHERE window_end <= %s", [now])
+    return counts

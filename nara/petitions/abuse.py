@@ -3,7 +3,7 @@
 
 from django.conf import settings
 
-from nara.core.ratelimit import client_ip, hit
+from nara.core.ratelimit import client_ip, hit_all
 
 from .emails import domain_of
 
@@ -12,14 +12,9 @@ def sign_allowed(request, petition_id: int, email: str = "") -> bool:
     """Count one signing attempt: per client address (a burst and an hourly limit) and, on the
     e-mail path, per e-mail domain and petition (the big providers are exempt). False: 429."""
     ip = client_ip(request)
-    if not hit("petition_sign_burst", ip):
-        return False
-    if not hit("petition_sign_ip", ip):
-        return False
+    limits = [("petition_sign_burst", ip), ("petition_sign_ip", ip)]
     if email:
         domain = domain_of(email)
-        if domain not in settings.NARA_BIG_MAIL_PROVIDERS and not hit(
-            "petition_sign_domain", f"{petition_id}:{domain}"
-        ):
-            return False
-    return True
+        if domain not in settings.NARA_BIG_MAIL_PROVIDERS:
+            limits.append(("petition_sign_domain", f"{petition_id}:{domain}"))
+    return hit_all(*limits)
