@@ -230,6 +230,10 @@ class World:
                     "notify_email": i % 3 != 0,
                 }
 
+        # as ApiToken.issue() records them: every citizen has the same (unusable) password
+        tag = ApiToken.password_tag_of(User(password=password))
+        expires = now + timedelta(days=settings.NARA_API_TOKEN_DAYS)
+
         def token_rows():
             for i in range(self.citizens):
                 yield {
@@ -237,7 +241,9 @@ class World:
                     "user_id": base + i,
                     "key_hash": hashlib.sha256(self.token(i).encode()).hexdigest(),
                     "created_at": now,
-                    "last_used_at": now,  # as ApiToken.issue() records it
+                    "last_used_at": now,
+                    "expires_at": expires,
+                    "password_tag": tag,
                     "two_factor": False,
                 }
 
@@ -427,7 +433,10 @@ def profile_signing(world: World, n: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    app = get_wsgi_application()
+    from nara.wsgi import with_surge_path
+
+    django_app = get_wsgi_application()
+    app = with_surge_path(django_app)  # what granian serves (nara.wsgi.application)
     out: dict = {}
     # Django's own minimum on this machine: /healthz is the middleware and one SELECT 1
     for _ in range(50):
