@@ -359,10 +359,18 @@ def add_settings_args(parser) -> None:
         help="the settings of the runs before issue #11, to compare: a per-process (locmem) "
         "cache and rate limits off (default: production's, the database cache and limits on)",
     )
+    parser.add_argument(
+        "--redis",
+        default="",
+        metavar="URL",
+        help="the cache (rate limits included) in Redis, as the topology of more than one "
+        "machine has it (deploy/README.md), e.g. redis://127.0.0.1:6379/0; default: the "
+        "database cache of one machine",
+    )
 
 
 def production_env(
-    db_url: str, db_name: str, tmp: Path, *, lab: bool = False, **extra: str
+    db_url: str, db_name: str, tmp: Path, *, lab: bool = False, redis: str = "", **extra: str
 ) -> dict:
     """The production settings (DEBUG off) on a scratch database, minus TLS: the benchmarks
     speak plain HTTP on 127.0.0.1. As production: the database cache (the default) and the
@@ -391,6 +399,8 @@ def production_env(
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )
+    if redis and not lab:  # a key prefix of the run's own: nothing left by another run counts
+        env.update(REDIS_URL=redis, CACHE_KEY_PREFIX="bench-" + secrets.token_hex(6))
     env.update(extra)
     return env
 
@@ -398,6 +408,8 @@ def production_env(
 def settings_line(env: dict) -> str:
     """What the run's settings are, in one line for the output."""
     cache = "database cache" if env.get("CACHE_BACKEND") == "db" else "locmem cache"
+    if env.get("REDIS_URL"):
+        cache = "Redis cache"
     limits = "rate limits on" if env.get("NARA_RATE_LIMITS") != "off" else "rate limits off"
     return f"{cache}, {limits}" + (" (--lab-settings)" if "locmem" in cache else " (production)")
 

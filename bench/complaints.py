@@ -935,7 +935,9 @@ def count_queries(page_list: list[dict], show_sql: bool) -> dict:
 def main(argv=None) -> int:
     args = parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="nara-bench-"))
-    env = common.production_env(args.db_url, args.db_name, tmp, lab=args.lab_settings)
+    env = common.production_env(
+        args.db_url, args.db_name, tmp, lab=args.lab_settings, redis=args.redis
+    )
     say(f"settings: {common.settings_line(env)}")
     server = None
     results: dict = {"settings": {k: v for k, v in vars(args).items()}}

@@ -422,7 +422,9 @@ def verdict(args, small: dict, large: dict, load: dict, budgets: dict) -> bool:
 def main(argv=None) -> int:
     args = parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="nara-bench-part-"))
-    env = common.production_env(args.db_url, args.db_name, tmp, lab=args.lab_settings)
+    env = common.production_env(
+        args.db_url, args.db_name, tmp, lab=args.lab_settings, redis=args.redis
+    )
     say(f"settings: {common.settings_line(env)}")
     server = None
     results: dict = {"settings": dict(vars(args))}

@@ -1785,7 +1785,9 @@ def verdict(args, results: dict, floor_rate) -> bool:
 def main(argv=None) -> int:
     args = parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="nara-bench-sig-"))
-    env = common.production_env(args.db_url, args.db_name, tmp, lab=args.lab_settings)
+    env = common.production_env(
+        args.db_url, args.db_name, tmp, lab=args.lab_settings, redis=args.redis
+    )
     say(f"settings: {common.settings_line(env)}")
     if args.settings_patch:
         (tmp / "bench_settings_patched.py").write_text(
