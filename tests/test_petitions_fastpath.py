@@ -11,6 +11,7 @@ from nara.petitions import signing
 from nara.petitions.fastpath import (
     ALREADY,
     BAD_TOKEN,
+    LIMITED,
     NOT_FOUND,
     NOT_SIGNABLE,
     SIGNED,
@@ -118,12 +119,52 @@ def test_64_concurrent_signers_count_64(world, moderator, small_type):
     small_type.save()
     petition = opened(world, small_type, moderator)
     raws = [token(u) for u in signers(64)]
-    errors = together(64, lambda i: sign_with_token(raws[i], petition.pk))
+    errors = together(64, lambda i: sign_with_token(raws[i], petition.pk, f"10.1.0.{i}"))
     assert errors == [None] * 64
     assert signing.signature_count(petition.pk) == 64
     assert Signature.objects.filter(petition=petition).count() == 64
     for event in (EventType.PETITION_REFERRED, EventType.PETITION_ANSWER_REQUIRED):
         assert AuditEvent.objects.filter(event_type=event, target_id=str(petition.pk)).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_address_signing_at_once_gets_exactly_its_limit(world, moderator, small_type, settings):
+    """The limits are counted in the signing statement for a whole batch at once: each request
+    its own place in the count, however the requests fall into batches."""
+    settings.NARA_RATE_LIMITS_ENABLED = True
+    settings.NARA_RATE_LIMITS = {**settings.NARA_RATE_LIMITS, "petition_sign_burst": (7, 3600)}
+    small_type.refer_threshold, small_type.answer_threshold = 1000, 2000
+    small_type.save()
+    petition = opened(world, small_type, moderator)
+    raws = [token(u) for u in signers(24)]
+    outcomes = []
+    errors = together(
+        24, lambda i: outcomes.append(sign_with_token(raws[i], petition.pk, "10.2.0.1"))
+    )
+    assert errors == [None] * 24
+    assert sorted(r.outcome for r in outcomes) == [LIMITED] * 17 + [SIGNED] * 7
+    assert signing.signature_count(petition.pk) == 7
+    assert sign_with_token(raws[0], petition.pk, "10.2.0.2").outcome in (SIGNED, ALREADY)
+
+
+@postgresql_only
+def test_in_one_statement_each_request_has_its_place_in_the_count(
+    world, moderator, small_type, settings
+):
+    from nara.petitions import fastpath
+
+    settings.NARA_RATE_LIMITS_ENABLED = True
+    settings.NARA_RATE_LIMITS = {**settings.NARA_RATE_LIMITS, "petition_sign_burst": (3, 3600)}
+    petition = opened(world, small_type, moderator)
+    raws = [token(u) for u in signers(6)]
+    ips = ["10.3.0.1", "10.3.0.2", "10.3.0.1", "10.3.0.1", "10.3.0.1", "10.3.0.2"]
+    batch = [
+        fastpath._Request(ApiToken.hash(r), petition.pk, ip)
+        for r, ip in zip(raws, ips, strict=True)
+    ]
+    rows = fastpath._execute_batch(batch[:2])  # 10.3.0.1 has 1 of its 3
+    rows += fastpath._execute_batch(batch[2:])  # one statement: its 2nd and 3rd, its 4th refused
+    assert [row[-1] for row in rows] == [True, True, True, True, False, True]
 
 
 ADDRESSES = [

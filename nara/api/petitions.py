@@ -202,9 +202,9 @@ def _sign_with_token(request, petition_id: int, header: str):
     scheme, _sep, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise AuthenticationError()
-    if not petition_abuse.sign_allowed(request, petition_id):
-        return HttpStatus(429, {"detail": _("Too many attempts. Try again later.")})
     result = fastpath.sign_with_token(raw.strip(), petition_id, ratelimit.client_ip(request))
+    if result.outcome == fastpath.LIMITED:
+        return HttpStatus(429, {"detail": _("Too many attempts. Try again later.")})
     if result.outcome == fastpath.SIGNED:
         return HttpStatus(201, {"signature_count": result.count, "signed": True})
     if result.outcome == fastpath.ALREADY:

@@ -40,6 +40,15 @@ def hit(scope: str, key: str) -> bool:
     return hit_all((scope, key))
 
 
+def counter(scope: str, key: str, now: float) -> tuple[str, int, int, int]:
+    """(digest, limit, window, bucket) of the counter of (scope, key) at `now`: the row
+    `RateCount.scope_key` names, for the statements that count in the table themselves (the
+    signing statement, nara/petitions/fastpath.py)."""
+    limit, window = settings.NARA_RATE_LIMITS[scope]
+    digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:32]
+    return digest, limit, window, int(now // window)
+
+
 def hit_all(*limits: tuple[str, str]) -> bool:
     """Count one attempt against each (scope, key) at once — on the database cache in one
     statement. True if every count is within its limit."""
@@ -48,9 +57,8 @@ def hit_all(*limits: tuple[str, str]) -> bool:
     now = time.time()
     counters = {}  # digest → (limit, window, bucket), one per distinct (scope, key)
     for scope, key in limits:
-        limit, window = settings.NARA_RATE_LIMITS[scope]
-        digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:32]
-        counters[digest] = (limit, window, int(now // window))
+        digest, limit, window, bucket = counter(scope, key, now)
+        counters[digest] = (limit, window, bucket)
     if isinstance(caches["default"], DatabaseCache):
         counts = _count_in_table({d: (b + 1) * w for d, (_l, w, b) in counters.items()})
     else:
@@ -93,14 +101,23 @@ def _count_in_table(window_ends: dict[str, int]) -> dict[str, int]:
     """The database cache's `incr` is a read and a write: concurrent attempts would each read
     the same count. Counted in a table of our own instead (`RateCount`), every counter of a
     request in one statement; → {digest: count}."""
-    global _next_purge
     values = ", ".join(["(%s, %s, 1)"] * len(window_ends))
     params = [p for item in window_ends.items() for p in item]
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT.format(values=values), params)
         counts = dict(cursor.fetchall())
-        now = time.time()
-        if 1 in counts.values() and now >= _next_purge:  # forget the windows that have ended
-            _next_purge = now + PURGE_SECONDS
-            cursor.execute("DELETE FROM nara_rate_count WHERE window_end <= %s", [now])
+    if 1 in counts.values():
+        forget_ended_windows()
     return counts
+
+
+def forget_ended_windows() -> None:
+    """Delete the counters whose window has ended, at most once every PURGE_SECONDS in this
+    process (called after counting in the table)."""
+    global _next_purge
+    now = time.time()
+    if now < _next_purge:
+        return
+    _next_purge = now + PURGE_SECONDS
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM nara_rate_count WHERE window_end <= %s", [now])

@@ -17,17 +17,22 @@ from django.db import connection
 from django.utils import timezone
 
 from nara.accounts.models import ApiToken
+from nara.core import ratelimit
 
 from . import emails, services, signing
 from .models import SIGNABLE_STATUSES, Petition, Status
 
-SIGNED, ALREADY, NOT_SIGNABLE, NOT_FOUND, BAD_TOKEN = (
+SIGNED, ALREADY, NOT_SIGNABLE, NOT_FOUND, BAD_TOKEN, LIMITED = (
     "signed",
     "already",
     "not_signable",
     "not_found",
     "bad_token",
+    "limited",
 )
+
+# The rate limits of signing (nara/core/ratelimit.py), per client address: a burst, an hour.
+LIMITS = ("petition_sign_burst", "petition_sign_ip")
 
 
 @dataclass
@@ -37,10 +42,14 @@ class SignResult:
 
 
 def sign_with_token(raw_token: str, petition_id: int, ip: str = "") -> SignResult:
+    """Sign with a token from the client address `ip`; the attempt counts against the address's
+    signing limits (LIMITED past them), on PostgreSQL in the signing statement itself."""
     if not raw_token or len(raw_token) > 200:
         return SignResult(BAD_TOKEN)
     if connection.vendor == "postgresql":
         return _sign_postgresql(raw_token, petition_id, ip)
+    if not ratelimit.hit_all(*((scope, ip) for scope in LIMITS)):
+        return SignResult(LIMITED)
     return _sign_generic(raw_token, petition_id, ip)
 
 
@@ -75,8 +84,35 @@ def _sign_generic(raw_token: str, petition_id: int, ip: str) -> SignResult:
 # address with other characters (an internationalised domain) takes the Python path instead.
 SIGN_SQL_TEMPLATE = """
 WITH req AS (
-    SELECT * FROM unnest(%(keys)s::text[], %(petitions)s::bigint[], %(ips)s::text[])
-        WITH ORDINALITY AS r(key, petition, ip, n)
+    SELECT * FROM unnest(%(keys)s::text[], %(petitions)s::bigint[], %(ips)s::text[],
+                         %(limit_keys)s::text[], %(limit_keys_2)s::text[])
+        WITH ORDINALITY AS r(key, petition, ip, lk1, lk2, n)
+), rl_in AS (
+    -- the signing limits (LIMITS): ratelimit.py's counters, counted here for the whole batch;
+    -- NULL keys when the limits are off
+    SELECT lk1 AS scope_key, %(window_end)s::bigint AS window_end, count(*)::int AS k
+    FROM req WHERE lk1 IS NOT NULL GROUP BY lk1
+    UNION ALL
+    SELECT lk2, %(window_end_2)s::bigint, count(*)::int FROM req WHERE lk2 IS NOT NULL GROUP BY lk2
+), rl AS (
+    INSERT INTO nara_rate_count AS c (scope_key, window_end, hits)
+    SELECT scope_key, window_end, k FROM rl_in ORDER BY scope_key  -- rows locked in one order
+    ON CONFLICT (scope_key) DO UPDATE SET
+        hits = CASE WHEN c.window_end >= excluded.window_end THEN c.hits + excluded.hits
+                    ELSE excluded.hits END,
+        window_end = greatest(c.window_end, excluded.window_end)
+    RETURNING scope_key, hits
+), allowed AS (
+    -- a request's own count: the counter after the batch, less the batch's later requests
+    SELECT req.n, coalesce(c1.hits - count(*) OVER (PARTITION BY req.lk1)
+                           + row_number() OVER (PARTITION BY req.lk1 ORDER BY req.n)
+                           <= %(limit)s, true)
+              AND coalesce(c2.hits - count(*) OVER (PARTITION BY req.lk2)
+                           + row_number() OVER (PARTITION BY req.lk2 ORDER BY req.n)
+                           <= %(limit_2)s, true) AS ok
+    FROM req
+    LEFT JOIN rl c1 ON c1.scope_key = req.lk1
+    LEFT JOIN rl c2 ON c2.scope_key = req.lk2
 ), u AS (
     SELECT req.n, req.petition, req.ip, u.id AS user_id, lower(u.email) AS e,
            left(coalesce(nullif(u.name, ''), split_part(u.email, '@', 1)), 100) AS name,
@@ -86,6 +122,7 @@ WITH req AS (
                SELECT 1 FROM agencies_membership m WHERE m.user_id = u.id))) AS token_ok,
            u.email ~ '^[ -~]+$' AS ascii
     FROM req
+    JOIN allowed a ON a.n = req.n AND a.ok
     JOIN accounts_apitoken t ON t.key_hash = req.key AND t.expires_at > %(now)s
     JOIN accounts_user u ON u.id = t.user_id AND u.is_active
         -- ApiToken.password_tag_of: the token ends when the password changes
@@ -141,8 +178,10 @@ SELECT req.n, u.user_id IS NOT NULL, coalesce(u.token_ok, false), coalesce(u.asc
        (SELECT coalesce(sum(count), 0) FROM petitions_signaturecounter c
         WHERE c.petition_id = req.petition)
            + coalesce((SELECT k FROM added WHERE added.petition_id = req.petition), 0)
-           * (SELECT count(*) FROM bump WHERE bump.petition_id = req.petition)
+           * (SELECT count(*) FROM bump WHERE bump.petition_id = req.petition),
+       a.ok
 FROM req
+JOIN allowed a ON a.n = req.n
 LEFT JOIN u ON u.n = req.n
 LEFT JOIN first f ON f.n = req.n
 LEFT JOIN p ON p.id = req.petition
@@ -174,8 +213,10 @@ for _name, _sql in CONSTANTS.items():
 
 
 def _sign_postgresql(raw_token: str, petition_id: int, ip: str) -> SignResult:
-    row = _batcher.run(ApiToken.hash(raw_token), petition_id, services.ip_hash(ip))
-    found, token_ok, ascii_only, user_id, status, refer_at, answer_at, inserted, total = row
+    row = _batcher.run(ApiToken.hash(raw_token), petition_id, ip)
+    found, token_ok, ascii_only, user_id, status, refer_at, answer_at, inserted, total, ok = row
+    if not ok:
+        return SignResult(LIMITED)
     if not found or not token_ok:
         return SignResult(BAD_TOKEN)
     if not ascii_only:
@@ -278,14 +319,34 @@ class _Batcher:
 _batcher = _Batcher()
 
 
+def _limit_params(ips: list[str], at: float) -> dict:
+    """The signing limits' counters of each request (its client address) for SIGN_SQL."""
+    params = {}
+    for i, scope in enumerate(LIMITS):
+        suffix = f"_{i + 1}" if i else ""
+        keys, limit, window_end = [], 2**31 - 1, 0
+        for ip in ips:
+            if settings.NARA_RATE_LIMITS_ENABLED:
+                digest, limit, window, bucket = ratelimit.counter(scope, ip, at)
+                keys.append(digest)
+                window_end = (bucket + 1) * window
+            else:
+                keys.append(None)
+        params.update({f"limit_keys{suffix}": keys, f"limit{suffix}": limit})
+        params[f"window_end{suffix}"] = window_end
+    return params
+
+
 def _execute_batch(batch: list[_Request]) -> list[tuple]:
     now = timezone.now()
+    ips = [r.ip for r in batch]
     rows = _execute_prepared(
         SIGN_SQL,
         {
             "keys": [r.key for r in batch],
             "petitions": [r.petition for r in batch],
-            "ips": [r.ip for r in batch],
+            "ips": [services.ip_hash(ip) for ip in ips],
+            **_limit_params(ips, now.timestamp()),
             "now": now,
             "stale": now - timedelta(seconds=ApiToken.TOUCH_SECONDS),
             "tag_key": ApiToken.password_tag_key(),
@@ -293,6 +354,8 @@ def _execute_batch(batch: list[_Request]) -> list[tuple]:
         },
         many=True,
     )
+    if settings.NARA_RATE_LIMITS_ENABLED:
+        ratelimit.forget_ended_windows()
     return [row[1:] for row in rows]  # in request order (ORDER BY n)
 
 
@@ -322,7 +385,7 @@ def _execute_prepared(sql: str, params: dict, many: bool = False):
 def canonical_in_sql(email: str) -> tuple[str, str] | None:
     """The canonical address and domain SIGN_SQL computes (for the tests to compare with
     Python's rules)."""
-    start = SIGN_SQL.index("FROM req\n    JOIN accounts_apitoken t")
+    start = SIGN_SQL.index("FROM req\n    JOIN allowed a")
     end_marker = "LEFT JOIN core_region r ON r.id = u.region_id"
     joins = SIGN_SQL[start : SIGN_SQL.index(end_marker) + len(end_marker)]
     sql = SIGN_SQL.split("), first AS")[0].replace(
@@ -334,5 +397,13 @@ def canonical_in_sql(email: str) -> tuple[str, str] | None:
     )
     return _execute_prepared(
         sql + ") SELECT canonical, dom FROM ok",
-        {"email": email, "stale": timezone.now(), "keys": ["-"], "petitions": [0], "ips": [""]},
+        {
+            "email": email,
+            "stale": timezone.now(),
+            "keys": ["-"],
+            "petitions": [0],
+            "ips": [""],
+            **{f"limit_keys{s}": [None] for s in ("", "_2")},
+            **{f"{name}{s}": 0 for name in ("limit", "window_end") for s in ("", "_2")},
+        },
     )

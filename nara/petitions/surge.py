@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from nara.core.middleware import IN_FLIGHT, Turns, api_body_limit, waited_too_long
 from nara.core.ratelimit import client_ip
 
-from . import abuse, fastpath
+from . import fastpath
 
 log = logging.getLogger(__name__)
 PATH = re.compile(r"^/api/v1/petitions/([0-9]{1,18})/signatures$")  # as Django routes it
@@ -110,10 +110,6 @@ class SigningFastPath:
             return _unauthorized()
         if not 1 <= petition_id <= MAX_ID:
             return _json("404 Not Found", {"detail": _("Not found.")})
-        if not abuse.sign_allowed(request, petition_id):
-            return _json(
-                "429 Too Many Requests", {"detail": _("Too many attempts. Try again later.")}
-            )
         ip = client_ip(request)
         result = None
         for attempt in (1, 2):  # a connection the database dropped is reopened once
@@ -133,6 +129,10 @@ class SigningFastPath:
                 log.warning("signing: database unavailable (attempt %d): %s", attempt, error)
         if result is None:
             return self._busy()
+        if result.outcome == fastpath.LIMITED:
+            return _json(
+                "429 Too Many Requests", {"detail": _("Too many attempts. Try again later.")}
+            )
         if result.outcome == fastpath.SIGNED:
             return _json("201 Created", {"signature_count": result.count, "signed": True})
         if result.outcome == fastpath.ALREADY:
