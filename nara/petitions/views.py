@@ -546,7 +546,7 @@ def confirm(request, token):
         result = "closed"
     elif request.method == "POST":
         try:
-            signing.petition_confirm_signature(token=token)
+            signing.petition_confirm_signature(token=token, pending=pending)
             result = "counted"
         except services.AlreadySigned:
             result = "already"
