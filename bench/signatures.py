@@ -1177,13 +1177,19 @@ def run_phase(args, tmp: Path, server_pid: int, specs: list[dict]) -> dict:
     cpu = None
     procs_done: list[dict] = []
 
+    slices: list[dict] = []  # the same, every 5 s: does the cost per signature drift?
+
     def measure():
         nonlocal cpu
         time.sleep(max(0.0, t_start - time.time()))
         meter = common.CpuMeter(server_pid)
+        every = common.CpuMeter(server_pid)
         # measure the whole run of the generators (warm-up included), from their start
         while not procs_done:
-            time.sleep(0.2)
+            time.sleep(0.05)
+            if time.time() >= t_start + 5 * (len(slices) + 1):  # the timeline's 5 s buckets
+                slices.append(every.stop())
+                every = common.CpuMeter(server_pid)
         cpu = meter.stop()
 
     import threading
@@ -1200,6 +1206,7 @@ def run_phase(args, tmp: Path, server_pid: int, specs: list[dict]) -> dict:
     merged = {
         "by_kind": {},
         "cpu": cpu,
+        "cpu_slices": slices,
         "t_start": t_start,
         "warmup": specs[0]["warmup"],
         "duration": specs[0]["duration"],
@@ -1528,6 +1535,26 @@ def timeline_line(kind: dict, seconds: float, every: int = 5) -> str:
     return " ".join(out)
 
 
+def drift_line(phase: dict, every: int = 5) -> str:
+    """Per `every` seconds of a phase: the app's and PostgreSQL's CPU per accepted signature
+    and the other processes' share of the machine. A cost per signature that rises while
+    "other" stays flat means something grows with the data; "other" rising means the
+    machine (bench/README.md, "Does the signed-in rate fall over a run?")."""
+    slices = phase.get("cpu_slices") or []
+    tl = {int(k): v for k, v in phase["by_kind"]["sign"]["timeline"].items()}
+    out = []
+    for i, c in enumerate(slices):
+        accepted = sum(tl.get(x, 0) for x in range(i * every, (i + 1) * every))
+        if not accepted:
+            continue
+        other = max(0.0, c["machine_pct"] - c["server_pct"] - c["postgres_pct"])
+        out.append(
+            f"{1000 * c['server_cpu_s'] / accepted:.2f}+{1000 * c['postgres_cpu_s'] / accepted:.2f}"
+            f"/{other:.0f}%"
+        )
+    return "app+db ms/sig / rest of the machine (load generator included): " + " ".join(out)
+
+
 def report(args, results: dict) -> bool:
     print()
     rows = []
@@ -1689,6 +1716,7 @@ def report(args, results: dict) -> bool:
             "signed-in accepted/s per 5 s (from the start of the warm-up): "
             + timeline_line(sig["by_kind"]["sign"], sig["warmup"] + sig["duration"])
         )
+        print("  and per 5 s, " + drift_line(sig))
         if sig["by_kind"]["sign"].get("exhausted"):
             print("WARNING: the citizens ran out before the end (raise --citizens)")
     if em and "email" in em["by_kind"]:
