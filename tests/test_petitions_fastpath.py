@@ -255,3 +255,13 @@ def test_signing_statements_are_bounded_and_leave_the_connection_alone(settings)
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('statement_timeout')")
         assert cursor.fetchone()[0] != "1234ms"
+
+
+def test_the_signing_statement_stays_short_enough_for_psycopg_to_keep_it():
+    """psycopg keeps a statement's converted form only up to 4,096 bytes (its
+    MAX_CACHED_STATEMENT_LENGTH); past that it converts it again for every batch."""
+    from nara.petitions import fastpath
+
+    assert len(fastpath.SIGN_SQL.encode()) <= 4096
+    assert "--" not in fastpath.SIGN_SQL and "  " not in fastpath.SIGN_SQL
+    assert "'^[ -~]+$'" in fastpath.SIGN_SQL  # string literals are left as they are
