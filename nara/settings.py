@@ -182,6 +182,16 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
+# Rendered content every visitor shares (anonymous pages, a draft's text and comment lists, a
+# ballot's projects, the live count): each copy's key carries the version of what it shows, or
+# the copy is renewed after at most NARA_PUBLIC_CACHE_SECONDS, so each server process may keep
+# its own. Read from the process's memory, not from the database or Redis, a cached page costs
+# a quarter of the CPU (bench/README.md, "Where rendered pages are kept").
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "nara-pages",
+    "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("NARA_PAGES_CACHE_ENTRIES", "2000"))},
+}
 
 AUTH_USER_MODEL = "accounts.User"
 # Django's e-mail and password backend, reading the request's user with its region and
@@ -326,8 +336,11 @@ NARA_RATE_LIMITS = {
     "petition_sign_domain": (300, 600),  # per e-mail domain and petition (big providers exempt)
 }
 # Machinery that can be switched off for A/B benchmarks (bench/README.md): a comma-separated
-# subset of prepared, memo, pagecache, sessions, gcfreeze, surgepath. Empty: everything on.
+# subset of prepared, memo, pagecache, localpages, sessions, gcfreeze, surgepath. Empty:
+# everything on.
 NARA_OFF = frozenset(filter(None, os.environ.get("NARA_OFF", "").replace(" ", "").split(",")))
+if "localpages" in NARA_OFF:  # rendered pages in the shared cache, as before (A/B benchmarks)
+    CACHES["pages"] = CACHES["default"]
 # Mail providers used by millions: never limited by domain.
 NARA_BIG_MAIL_PROVIDERS = {
     "gmail.com",

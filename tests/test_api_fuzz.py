@@ -7,7 +7,7 @@ a run is reproducible and its cost is known (EXAMPLES per operation and persona)
 import pytest
 import schemathesis
 from django.core import signals
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import load_all_checks, negative_data_rejection
@@ -133,6 +133,7 @@ def test_stateful_sequences_keep_the_contract(fuzz_world):
             transaction.set_rollback(True)
             self.savepoint.__exit__(None, None, None)
             cache.clear()
+            caches["pages"].clear()
 
         def get_call_kwargs(self, case):
             return {"headers": bearer(fuzz_world[role_of(case.operation.path)])}

@@ -2,7 +2,7 @@
 report pages, bad input, and query counts that do not grow with the comments."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.urls import reverse
 from django.utils import translation
 
@@ -36,6 +36,7 @@ def _english(settings):
 @pytest.fixture(autouse=True)
 def _no_cache():
     cache.clear()
+    caches["pages"].clear()
 
 
 @pytest.fixture

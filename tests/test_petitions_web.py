@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -185,7 +185,7 @@ def test_list_page_queries_do_not_grow_with_the_petitions(world, small_type, mod
     from django.test.utils import CaptureQueriesContext
 
     def queries() -> int:
-        cache.clear()
+        caches["pages"].clear()
         with CaptureQueriesContext(connection) as captured:
             assert en_client().get(reverse("petitions:list")).status_code == 200
         return len(captured)
@@ -202,7 +202,7 @@ def test_long_moderation_queue_notice_on_list_and_create(world, small_type, sett
     text = "Many petitions are waiting for review."
     assert text not in html_of(en_client().get(reverse("petitions:list")))
     in_review(world, small_type)
-    cache.clear()  # anonymous visitors get the list from the cache for a few seconds
+    caches["pages"].clear()  # anonymous visitors get the list from the cache for a few seconds
     assert text in html_of(en_client().get(reverse("petitions:list")))
     assert text in html_of(en_client(world.other_citizen).get(reverse("petitions:create")))
 
@@ -908,7 +908,7 @@ def test_an_expired_copy_is_rendered_again_by_one_request_only(
     later = time.time() + settings.NARA_PUBLIC_CACHE_SECONDS + 1
     monkeypatch.setattr(pagecache.time, "time", lambda: later)
     # another request is already rendering it: this visitor gets the older copy at once
-    monkeypatch.setattr(pagecache.cache, "add", lambda *args, **kwargs: False)
+    monkeypatch.setattr(caches["pages"], "add", lambda *args, **kwargs: False)
     assert open_petition.title in html_of(en_client().get(url))
     monkeypatch.undo()
     monkeypatch.setattr(pagecache.time, "time", lambda: later)

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 # Each switch alone, none, and all of them at once. memo and pagecache are switched in their
 # own modules (nara/core/templatetags/memo.py, nara/core/pagecache.py).
-SWITCHES = ["prepared", "memo", "pagecache", "sessions", "gcfreeze", "surgepath"]
+SWITCHES = ["prepared", "memo", "pagecache", "localpages", "sessions", "gcfreeze", "surgepath"]
 VARIANTS = [frozenset(), *(frozenset({name}) for name in SWITCHES), frozenset(SWITCHES)]
 
 
@@ -52,6 +52,8 @@ def off(request, settings, monkeypatch):
         monkeypatch.setattr(prepared, "rows_from_sql", unused)
     if "sessions" in request.param:
         monkeypatch.setattr(sessions._session_by_key, "first", unused)
+    if "localpages" in request.param:  # as nara/settings.py does: pages in the shared cache
+        settings.CACHES = {**settings.CACHES, "pages": settings.CACHES["default"]}
     return request.param
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -55,6 +55,7 @@ def public_page(
         and not len(messages.get_messages(request))
     )
     entry = html = None
+    cache = caches["pages"]  # this process's copies (settings.CACHES)
     if cacheable:
         key = key() if callable(key) else key
         # the full URL always: a page shows it, and a key that forgets the query string

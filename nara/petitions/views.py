@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery, Sum
@@ -349,14 +349,14 @@ def detail(request, pk):
 def count(request, pk):
     """The live count (an htmx fragment polled by the petition's page), cached a second."""
     cache_key = f"petitions:count:{get_language()}:{int(pk)}"
-    html = cache.get(cache_key)
+    html = caches["pages"].get(cache_key)
     if html is None:
         petition = selectors.visible_petition(request.user, pk)
         html = render_to_string(
             "petitions/_count.html", {"count": selectors.live_count(petition)}, request
         )
         if petition.is_public:
-            cache.set(cache_key, html, COUNT_CACHE_SECONDS)
+            caches["pages"].set(cache_key, html, COUNT_CACHE_SECONDS)
     response = HttpResponse(html)
     response["Cache-Control"] = "no-cache"
     return response
@@ -416,7 +416,7 @@ def sigungu_options(request):
     """The 시군구 of a 시도, as <option>s for the signing form's second select (htmx)."""
     sido = query_param(request, "sido", 10)
     cache_key = f"petitions:sigungu:{get_language()}:{sido if sido.isdigit() else ''}"
-    html = cache.get(cache_key)
+    html = caches["pages"].get(cache_key)
     if html is None:
         from .forms import grouped_sigungu_choices, sigungu_of
 
@@ -425,7 +425,7 @@ def sigungu_options(request):
         else:
             context = {"regions": None, "groups": grouped_sigungu_choices()[1:]}
         html = render_to_string("petitions/_sigungu_options.html", context, request)
-        cache.set(cache_key, html, 3600)
+        caches["pages"].set(cache_key, html, 3600)
     response = HttpResponse(html)
     response["Cache-Control"] = "public, max-age=3600"
     patch_vary_headers(response, ["Cookie"])  # the language may come from the cookie

@@ -2,7 +2,7 @@
 the ballot and the results. Thin: policies decide, services write, selectors read."""
 
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -253,7 +253,7 @@ def _ballot_list(budget: Budget) -> tuple[str, dict[int, int]]:
     It is the same for every voter, so it is rendered once per budget, language and
     `ballot_version` (bumped by moderation and assessment) and kept in the cache."""
     key = f"budgets:ballot:{budget.pk}:{budget.ballot_version}:{get_language()}"
-    entry = cache.get(key)
+    entry = caches["pages"].get(key)
     if entry is None:
         projects = selectors.ballot_projects(budget=budget)
         rows = [
@@ -272,7 +272,7 @@ def _ballot_list(budget: Budget) -> tuple[str, dict[int, int]]:
             {"rows": rows, "project_base": reverse("budgets:project", args=[1])[:-2]},
         )
         entry = (html, {p.pk: p.official_cost for p in projects})
-        cache.set(key, entry, BALLOT_CACHE_SECONDS)
+        caches["pages"].set(key, entry, BALLOT_CACHE_SECONDS)
     return entry
 
 
