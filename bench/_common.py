@@ -739,7 +739,7 @@ def finish(args, server, tmp: Path, say) -> None:
 # --- A/B runs of the machinery switches (settings.NARA_OFF) ------------------------------------
 
 # What can be switched off (nara/settings.py NARA_OFF); "" is the variant with everything on.
-AB_SWITCHES = ("prepared", "memo", "pagecache", "localpages", "sessions", "gcfreeze", "surgepath")
+AB_SWITCHES = ("prepared", "memo", "pagecache", "localpages", "sessions", "surgepath")
 ALL_ON = ""
 
 

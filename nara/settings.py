@@ -336,8 +336,7 @@ NARA_RATE_LIMITS = {
     "petition_sign_domain": (300, 600),  # per e-mail domain and petition (big providers exempt)
 }
 # Machinery that can be switched off for A/B benchmarks (bench/README.md): a comma-separated
-# subset of prepared, memo, pagecache, localpages, sessions, gcfreeze, surgepath. Empty:
-# everything on.
+# subset of prepared, memo, pagecache, localpages, sessions, surgepath. Empty: everything on.
 NARA_OFF = frozenset(filter(None, os.environ.get("NARA_OFF", "").replace(" ", "").split(",")))
 if "localpages" in NARA_OFF:  # rendered pages in the shared cache, as before (A/B benchmarks)
     CACHES["pages"] = CACHES["default"]

@@ -14,7 +14,6 @@ sys.setswitchinterval(0.001)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nara.settings")
 django_application = get_wsgi_application()
 
-from nara.core import gcfreeze  # noqa: E402
 from nara.petitions.surge import SigningFastPath  # noqa: E402  (needs Django set up)
 
 
@@ -28,7 +27,3 @@ def with_surge_path(app):
 
 
 application = with_surge_path(django_application)
-
-# Objects that live as long as the process leave the garbage collector's full collections
-# (nara/core/gcfreeze.py): no 40-50 ms pauses of a whole worker under load.
-gcfreeze.install()

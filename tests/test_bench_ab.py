@@ -27,8 +27,8 @@ def test_every_round_runs_every_variant_in_the_reverse_order_of_the_round_before
 
 
 def test_the_variants_are_all_on_then_each_switch_off():
-    args = SimpleNamespace(ab_switches="sessions, gcfreeze")
-    assert common.ab_variants(args) == ["", "sessions", "gcfreeze"]
+    args = SimpleNamespace(ab_switches="sessions, memo")
+    assert common.ab_variants(args) == ["", "sessions", "memo"]
     with pytest.raises(SystemExit):
         common.ab_variants(SimpleNamespace(ab_switches="sessions,typo"))
 

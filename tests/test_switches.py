@@ -2,13 +2,11 @@
 page correct when it is off: the same pages, API calls and the signing request answer the same
 way, with the machinery out of the path (a poisoned piece shows it is not used)."""
 
-import gc
 import json
 import re
 
 import pytest
 from django.core import signals
-from django.core.signals import request_finished
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
@@ -16,7 +14,7 @@ from django.test import Client
 from nara.accounts import services as account_services
 from nara.accounts import sessions
 from nara.accounts.models import ApiToken, Session
-from nara.core import gcfreeze, prepared
+from nara.core import prepared
 from nara.notifications.models import Notification
 from nara.participation.consultations.models import Consultation
 from nara.petitions.surge import SigningFastPath
@@ -31,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 # Each switch alone, none, and all of them at once. memo and pagecache are switched in their
 # own modules (nara/core/templatetags/memo.py, nara/core/pagecache.py).
-SWITCHES = ["prepared", "memo", "pagecache", "localpages", "sessions", "gcfreeze", "surgepath"]
+SWITCHES = ["prepared", "memo", "pagecache", "localpages", "sessions", "surgepath"]
 VARIANTS = [frozenset(), *(frozenset({name}) for name in SWITCHES), frozenset(SWITCHES)]
 
 
@@ -215,25 +213,6 @@ def test_signing_with_a_token_answers_the_same(
         {"errors": {"petition": ["You already signed this petition."]}},
     )
     assert _sign(app, petition.pk, "not-a-token") == (401, {"detail": "Authentication required."})
-
-
-@pytest.fixture
-def unfrozen():
-    gc.unfreeze()
-    request_finished.disconnect(dispatch_uid="nara.core.gcfreeze")  # if nara.wsgi installed it
-    yield
-    gc.unfreeze()
-    request_finished.disconnect(dispatch_uid="nara.core.gcfreeze")
-
-
-def test_gcfreeze_off_freezes_nothing(settings, unfrozen):
-    settings.NARA_OFF = frozenset({"gcfreeze"})
-    assert gcfreeze.install() is None
-    assert gc.get_freeze_count() == 0
-    assert not request_finished.disconnect(dispatch_uid="nara.core.gcfreeze")  # not connected
-    settings.NARA_OFF = frozenset()
-    assert gcfreeze.install() is not None
-    assert gc.get_freeze_count() > 0
 
 
 def test_sessions_off_reads_the_session_as_django_does(world, settings, django_assert_num_queries):
