@@ -5,6 +5,8 @@ import pytest
 
 from nara.petitions.abuse import sign_allowed
 
+pytestmark = pytest.mark.django_db  # the counters are rows (nara.core.ratelimit)
+
 
 @pytest.fixture(autouse=True)
 def limits_on(settings):

@@ -157,11 +157,15 @@ def test_a_new_window_starts_from_one_and_ended_windows_are_forgotten(settings, 
 
 
 @pytest.mark.django_db
-def test_the_local_memory_cache_still_counts(settings):
+def test_with_any_cache_the_attempts_count_in_the_database(settings):
+    """Every process and node counts in one place, the same rows the signing statement uses."""
+    from nara.core.models import RateCount
     from nara.core.ratelimit import hit
 
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.NARA_RATE_LIMITS = {"guess": (3, WHOLE_RUN)}
     assert [hit("guess", "k") for _ in range(4)] == [True, True, True, False]
+    assert RateCount.objects.get().hits == 4
 
 
 @pytest.mark.django_db

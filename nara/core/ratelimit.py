@@ -1,15 +1,15 @@
-"""Fixed-window rate limits, counted in the cache (Redis, local memory) or, when the cache is
-the database's, in a table of their own with one atomic statement. Limits are settings
-(NARA_RATE_LIMITS); NARA_RATE_LIMITS=off in the environment switches them off for load
-tests."""
+"""Fixed-window rate limits, counted in the database (`RateCount`, UNLOGGED on PostgreSQL)
+whatever the cache is: one atomic statement per request for all its counters, shared by every
+process and node, and the same counters the signing statement counts in
+(nara/petitions/fastpath.py). Measured cheaper than Redis on the signing path (bench/README.md).
+Limits are settings (NARA_RATE_LIMITS); NARA_RATE_LIMITS=off in the environment switches them
+off for load tests."""
 
 import hashlib
 import ipaddress
 import time
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.db import DatabaseCache
 from django.db import connection
 
 
@@ -50,8 +50,8 @@ def counter(scope: str, key: str, now: float) -> tuple[str, int, int, int]:
 
 
 def hit_all(*limits: tuple[str, str]) -> bool:
-    """Count one attempt against each (scope, key) at once — on the database cache in one
-    statement. True if every count is within its limit."""
+    """Count one attempt against each (scope, key) at once, in one statement. True if every
+    count is within its limit."""
     if not settings.NARA_RATE_LIMITS_ENABLED:
         return True
     now = time.time()
@@ -59,23 +59,8 @@ def hit_all(*limits: tuple[str, str]) -> bool:
     for scope, key in limits:
         digest, limit, window, bucket = counter(scope, key, now)
         counters[digest] = (limit, window, bucket)
-    if isinstance(caches["default"], DatabaseCache):
-        counts = _count_in_table({d: (b + 1) * w for d, (_l, w, b) in counters.items()})
-    else:
-        counts = {
-            d: _count_in_cache(f"rl:{d}:{b}", timeout=w + 5) for d, (_l, w, b) in counters.items()
-        }
+    counts = _count_in_table({d: (b + 1) * w for d, (_l, w, b) in counters.items()})
     return all(counts[d] <= limit for d, (limit, _w, _b) in counters.items())
-
-
-def _count_in_cache(cache_key: str, *, timeout: int) -> int:
-    """Redis's INCR and the local-memory cache's `incr` are atomic."""
-    cache.add(cache_key, 0, timeout=timeout)
-    try:
-        return cache.incr(cache_key)
-    except ValueError:  # expired between the two
-        cache.set(cache_key, 1, timeout=timeout)
-        return 1
 
 
 # One statement, atomic on PostgreSQL and SQLite (3.35+): the first attempt of a window
@@ -98,9 +83,8 @@ _next_purge = 0.0
 
 
 def _count_in_table(window_ends: dict[str, int]) -> dict[str, int]:
-    """The database cache's `incr` is a read and a write: concurrent attempts would each read
-    the same count. Counted in a table of our own instead (`RateCount`), every counter of a
-    request in one statement; → {digest: count}."""
+    """Every counter of a request in one statement (a cache's `incr` on the database cache is a
+    read and a write: concurrent attempts would each read the same count); → {digest: count}."""
     values = ", ".join(["(%s, %s, 1)"] * len(window_ends))
     # rows locked in the order of their keys, as the signing statement does: no deadlock
     params = [p for item in sorted(window_ends.items()) for p in item]

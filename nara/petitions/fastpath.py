@@ -394,10 +394,10 @@ def _execute_prepared(sql: str, params: dict, many: bool = False):
 def canonical_in_sql(email: str) -> tuple[str, str] | None:
     """The canonical address and domain SIGN_SQL computes (for the tests to compare with
     Python's rules)."""
-    start = SIGN_SQL.index("FROM req\n    JOIN allowed a")
-    end_marker = "LEFT JOIN core_region r ON r.id = u.region_id"
+    start = SIGN_SQL.index("FROM req JOIN allowed a")
+    end_marker = "LEFT JOIN core_region r ON r.id=u.region_id"
     joins = SIGN_SQL[start : SIGN_SQL.index(end_marker) + len(end_marker)]
-    sql = SIGN_SQL.split("), first AS")[0].replace(
+    sql = SIGN_SQL.split("),first AS")[0].replace(
         joins,
         "FROM req, (SELECT 0 AS id, %(email)s AS email, '' AS name, false AS is_staff, "
         "false AS is_moderator) u, "
