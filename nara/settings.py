@@ -158,8 +158,9 @@ if REPLICA_DATABASE_URL := os.environ.get("REPLICA_DATABASE_URL", ""):
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache holds the rate limits, the scheduler's lock and the page cache: every server
-# process must share it. REDIS_URL (redis://host:6379/0) for more than one machine; otherwise
+# The cache holds the scheduler's lock and sign-in throttling flags: every server process must
+# share it (rate limits are counted in the database; rendered pages are kept per process, in
+# "pages" below). REDIS_URL (redis://host:6379/0) for more than one machine; otherwise
 # the database's cache table (CACHE_BACKEND=locmem: one process only, development and tests).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
