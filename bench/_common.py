@@ -363,9 +363,9 @@ def add_settings_args(parser) -> None:
         "--redis",
         default="",
         metavar="URL",
-        help="the cache (rate limits included) in Redis, as the topology of more than one "
-        "machine has it (deploy/README.md), e.g. redis://127.0.0.1:6379/0; default: the "
-        "database cache of one machine",
+        help="the cache in Redis, as the topology of more than one machine has it (README.md, "
+        '"Production"), e.g. redis://127.0.0.1:6379/0 (rate limits are counted in the '
+        "database whatever the cache); default: the database cache of one machine",
     )
 
 

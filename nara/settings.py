@@ -187,7 +187,7 @@ else:
 # ballot's projects, the live count): each copy's key carries the version of what it shows, or
 # the copy is renewed after at most NARA_PUBLIC_CACHE_SECONDS, so each server process may keep
 # its own. Read from the process's memory, not from the database or Redis, a cached page costs
-# a quarter of the CPU (bench/README.md, "Where rendered pages are kept").
+# 1.2-1.5x less CPU (bench/README.md, "A/B of the machinery", `localpages`).
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "nara-pages",

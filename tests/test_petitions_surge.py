@@ -5,7 +5,7 @@ import json
 import time
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import Client
 
 from nara.accounts.models import ApiToken
@@ -217,3 +217,34 @@ def test_other_requests_go_to_django(world, petition):
     )
     assert status == 202 and json.loads(body) == {"status": "confirmation_sent"}
     assert wsgi("/healthz", method="GET")[0] == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the signing statement is PG's")
+@pytest.mark.django_db(transaction=True)
+def test_a_signature_counted_is_never_answered_already_signed(world, petition, settings):
+    """Review of issue #11: the batch used to delete ended rate windows after its statement had
+    committed; when that DELETE waited past lock_timeout behind another statement, the batch
+    failed, was retried, found its signatures there and answered 409 "You already signed" for
+    the signature it had just counted. Requests never delete now (a periodic task does)."""
+    import psycopg
+
+    raw = ApiToken.issue(world.other_citizen)
+    settings.NARA_RATE_LIMITS_ENABLED = True
+    with connection.cursor() as cursor:  # an ended window someone else is resetting right now
+        cursor.execute(
+            "INSERT INTO nara_rate_count VALUES ('ended', %s, 3)", [int(time.time()) - 100]
+        )
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    other = psycopg.connect(**params)
+    try:
+        other.execute("SELECT * FROM nara_rate_count WHERE scope_key = 'ended' FOR UPDATE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 300")
+        status, _headers, body = wsgi(sign_path(petition.pk), token=raw)
+    finally:
+        other.rollback()
+        other.close()
+    assert signing.signature_count(petition.pk) == 1
+    assert (status, json.loads(body)) == (201, {"signature_count": 1, "signed": True})

@@ -110,9 +110,10 @@ def _hit_at_once(threads: int, scope: str, key: str) -> list[bool]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_attempts_are_all_counted_with_the_database_cache(settings):
-    """The database cache's `incr` is a read and a write: on it, attempts made at once read
-    the same count and more than the limit got through."""
+def test_concurrent_attempts_are_all_counted_even_with_the_database_cache(settings):
+    """The database cache's `incr` is a read and a write: when the limits were counted with it,
+    attempts made at once read the same count and more than the limit got through. They are
+    counted by one statement in the database whatever the cache."""
     from django.core.management import call_command
 
     from nara.core.ratelimit import hit
@@ -134,26 +135,32 @@ def test_concurrent_attempts_are_all_counted_with_the_database_cache(settings):
 
 @pytest.mark.django_db
 def test_a_new_window_starts_from_one_and_ended_windows_are_forgotten(settings, monkeypatch):
+    """Counting never deletes (a request's answer must not depend on a DELETE); the periodic
+    task forgets the windows that have ended, and only those."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from nara.core import ratelimit
     from nara.core.models import RateCount
+    from nara.core.tasks import forget_ended_rate_windows
 
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "nara_cache",
-        }
-    }
     settings.NARA_RATE_LIMITS = {"guess": (2, 30)}
     now = 6000.0
     monkeypatch.setattr(ratelimit.time, "time", lambda: now)
-    monkeypatch.setattr(ratelimit, "_next_purge", 0.0)
     assert [ratelimit.hit("guess", k) for k in ("a", "a", "a", "b")] == [True, True, False, True]
-    now = 6060.0  # a later window, and PURGE_SECONDS (60) after the last purge
-    assert [ratelimit.hit("guess", "a") for _ in range(3)] == [True, True, False]
-    assert RateCount.objects.count() == 1  # b's ended window is gone
-    now = 6100.0  # a's window has ended, but the last purge was less than 60 s ago
-    assert ratelimit.hit("guess", "c")
-    assert RateCount.objects.count() == 2  # a's ended window stays until the next purge
+    now = 6060.0  # a later window: a starts again from one
+    with CaptureQueriesContext(connection) as queries:
+        assert [ratelimit.hit("guess", "a") for _ in range(3)] == [True, True, False]
+    assert not any("DELETE" in q["sql"] for q in queries)
+    assert RateCount.objects.count() == 2  # b's ended window is still there
+    monkeypatch.setattr(ratelimit, "PURGE_BATCH", 1)  # several batches
+    ratelimit.hit("guess", "c")
+    now = 6061.0
+    assert forget_ended_rate_windows.call() == 1  # b's window ended at 6030; a's and c's run on
+    assert set(RateCount.objects.values_list("hits", flat=True)) == {3, 1}
+    now = 6090.0
+    assert forget_ended_rate_windows.call() == 2
+    assert not RateCount.objects.exists()
 
 
 @pytest.mark.django_db
@@ -169,20 +176,13 @@ def test_with_any_cache_the_attempts_count_in_the_database(settings):
 
 
 @pytest.mark.django_db
-def test_several_limits_count_in_one_statement_on_the_database_cache(settings):
+def test_several_limits_count_in_one_statement(settings):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from nara.core.ratelimit import hit_all
 
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "nara_cache",
-        }
-    }
     settings.NARA_RATE_LIMITS = {"burst": (2, WHOLE_RUN), "hourly": (3, WHOLE_RUN)}
-    hit_all(("burst", "warm"))  # a first hit may also forget ended windows
     with CaptureQueriesContext(connection) as queries:
         assert hit_all(("burst", "10.0.0.1"), ("hourly", "10.0.0.1"))
     assert len(queries) == 1

@@ -51,8 +51,8 @@ class Holiday(models.Model):
 
 class RateCount(models.Model):
     """Attempts counted for one rate limit and client in its current window: where
-    `nara.core.ratelimit` counts when the cache is the database's (whose `incr` is a read and a
-    write, so concurrent attempts would be undercounted)."""
+    `nara.core.ratelimit` and the signing statement count, whatever the cache (one statement per
+    request, shared by every process and node). Ended windows are deleted by a periodic task."""
 
     scope_key = models.CharField(max_length=32, primary_key=True)  # digest of scope and client
     window_end = models.BigIntegerField(db_index=True)  # seconds since the epoch

@@ -76,11 +76,6 @@ ON CONFLICT (scope_key) DO UPDATE SET
 RETURNING scope_key, hits
 """
 
-# Ended windows are deleted at most this often per process (not on every new window: in a
-# surge every request is a new client, and a DELETE each time doubled the cost of a limit).
-PURGE_SECONDS = 60
-_next_purge = 0.0
-
 
 def _count_in_table(window_ends: dict[str, int]) -> dict[str, int]:
     """Every counter of a request in one statement (a cache's `incr` on the database cache is a
@@ -90,19 +85,27 @@ def _count_in_table(window_ends: dict[str, int]) -> dict[str, int]:
     params = [p for item in sorted(window_ends.items()) for p in item]
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT.format(values=values), params)
-        counts = dict(cursor.fetchall())
-    if 1 in counts.values():
-        forget_ended_windows()
-    return counts
+        return dict(cursor.fetchall())
 
 
-def forget_ended_windows() -> None:
-    """Delete the counters whose window has ended, at most once every PURGE_SECONDS in this
-    process (called after counting in the table)."""
-    global _next_purge
-    now = time.time()
-    if now < _next_purge:
-        return
-    _next_purge = now + PURGE_SECONDS
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM nara_rate_count WHERE window_end <= %s", [now])
+PURGE_BATCH = 10_000
+
+
+def forget_ended_windows(now: float | None = None) -> int:
+    """Delete the counters whose window has ended (the periodic task `forget_ended_rate_windows`,
+    never a request: a DELETE that waits for a lock or fails must not change anyone's answer),
+    in batches of PURGE_BATCH rows; on PostgreSQL skipping the rows a request is counting in
+    right now (they go next time). → the number of rows deleted."""
+    now = time.time() if now is None else now
+    skip_locked = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    deleted = batch = 0
+    while batch == deleted:  # the last batch was full: there may be more
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM nara_rate_count WHERE scope_key IN (SELECT scope_key FROM "
+                f"nara_rate_count WHERE window_end <= %s LIMIT %s{skip_locked})",
+                [now, PURGE_BATCH],
+            )
+            deleted += cursor.rowcount
+        batch += PURGE_BATCH
+    return deleted

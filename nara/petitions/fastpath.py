@@ -363,8 +363,6 @@ def _execute_batch(batch: list[_Request]) -> list[tuple]:
         },
         many=True,
     )
-    if settings.NARA_RATE_LIMITS_ENABLED:
-        ratelimit.forget_ended_windows()
     return [row[1:] for row in rows]  # in request order (ORDER BY n)
 
 

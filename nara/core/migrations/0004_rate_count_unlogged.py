@@ -1,7 +1,7 @@
 """On PostgreSQL the rate counters live in an UNLOGGED table: no write-ahead log for them, so
 counting an attempt does not wait for a flush to disk at commit. A crash empties the table
 (every window starts again from zero), which a rate limit can afford; read replicas do not
-see it, which they do not need (bench/README.md, "Rate limits on the database cache")."""
+see it, which they do not need (bench/README.md, "Production settings, measured")."""
 
 from django.db import migrations
 

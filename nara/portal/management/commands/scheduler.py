@@ -1,5 +1,5 @@
 """Enqueue periodic tasks (deadline watch, outbox retries, petition clock, participation digests
-and draft cleanup, expired sessions) every INTERVAL seconds.
+and draft cleanup, expired sessions, ended rate-limit windows) every INTERVAL seconds.
 
 Run it beside the db_worker(s): `manage.py scheduler`. `--once` enqueues one round. However
 many schedulers run (one per machine, or two by mistake), each round is enqueued once: time is
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from nara.accounts.tasks import clear_expired_sessions
 from nara.complaints.tasks import watch_deadlines
+from nara.core.tasks import forget_ended_rate_windows
 from nara.notifications.tasks import deliver_due_outbox
 from nara.participation.tasks import participation_digests_tick
 from nara.petitions.tasks import petitions_tick
@@ -32,6 +33,7 @@ PERIODIC = (
     petitions_tick,
     participation_digests_tick,
     clear_expired_sessions,
+    forget_ended_rate_windows,
 )
 
 
