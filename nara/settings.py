@@ -188,10 +188,10 @@ else:
 # the copy is renewed after at most NARA_PUBLIC_CACHE_SECONDS, so each server process may keep
 # its own. Read from the process's memory, not from the database or Redis, a cached page costs
 # 1.2-1.5x less CPU (bench/README.md, "A/B of the machinery", `localpages`).
+# Bounded in bytes (nara/core/processcache.py), per process.
 CACHES["pages"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "nara-pages",
-    "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("NARA_PAGES_CACHE_ENTRIES", "2000"))},
+    "BACKEND": "nara.core.processcache.ProcessCache",
+    "OPTIONS": {"MAX_BYTES": int(os.environ.get("NARA_PAGES_CACHE_MB", "64")) * 2**20},
 }
 
 AUTH_USER_MODEL = "accounts.User"

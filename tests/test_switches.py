@@ -15,6 +15,7 @@ from nara.accounts import services as account_services
 from nara.accounts import sessions
 from nara.accounts.models import ApiToken, Session
 from nara.core import prepared
+from nara.core.processcache import ProcessCache
 from nara.notifications.models import Notification
 from nara.participation.consultations.models import Consultation
 from nara.petitions.surge import SigningFastPath
@@ -52,7 +53,22 @@ def off(request, settings, monkeypatch):
         monkeypatch.setattr(sessions._session_by_key, "first", unused)
     if "localpages" in request.param:  # as nara/settings.py does: pages in the shared cache
         settings.CACHES = {**settings.CACHES, "pages": settings.CACHES["default"]}
+        for method in ("get", "set", "add"):
+            monkeypatch.setattr(ProcessCache, method, unused)
     return request.param
+
+
+@pytest.mark.parametrize("off, backend", [("", "ProcessCache"), ("localpages", "LocMemCache")])
+def test_localpages_off_puts_the_pages_in_the_shared_cache(off, backend):
+    """What nara/settings.py makes of NARA_OFF (the fixture above does the same in-process)."""
+    import os
+    import subprocess
+    import sys
+
+    code = "from nara import settings; print(settings.CACHES['pages']['BACKEND'])"
+    env = {**os.environ, "NARA_OFF": off, "CACHE_BACKEND": "locmem"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip().endswith(backend), out.stderr
 
 
 @pytest.fixture

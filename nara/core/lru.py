@@ -37,6 +37,15 @@ class LRU(OrderedDict):
                 oldest, _value = self.popitem(last=False)
                 self.total -= self.sizes.pop(oldest)
 
+    def drop(self, key) -> bool:
+        """Forget the entry under `key`; True if there was one."""
+        with self.lock:
+            if key not in self:
+                return False
+            del self[key]
+            self.total -= self.sizes.pop(key)
+            return True
+
     def forget(self) -> None:
         with self.lock:
             self.clear()

@@ -9,7 +9,9 @@ crowd of renders when a popular page expires in a surge). Put in `key` everythin
 page depends on that can change at once (a version number bumped by the services): a key that
 changes is never answered from an older copy. A view whose URLs may carry made-up parameters
 redirects them to its canonical URL first (petitions, consultations), so that they do not fill
-the cache with copies. "pagecache" in NARA_OFF renders every page (A/B benchmarks)."""
+the cache with copies; a page number past the last page is found out by `build()`, which
+raises `Moved` to the page that exists (redirected, nothing kept). "pagecache" in NARA_OFF
+renders every page (A/B benchmarks)."""
 
 import hashlib
 import time
@@ -18,11 +20,19 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import caches
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
+
+
+class Moved(Exception):
+    """Raised by `build()`: the page is at `url` (a page number past the last page)."""
+
+    def __init__(self, url: str):
+        super().__init__(url)
+        self.url = url
 
 
 def slot(name: str) -> str:
@@ -44,6 +54,13 @@ def public_page(
     a function, called only for anonymous visitors (when it costs a query). `slots`
     maps placeholder strings put in the context to functions giving each response's value
     (the CSRF token is always one)."""
+    try:
+        return _public_page(request, key, build, slots)
+    except Moved as moved:
+        return HttpResponseRedirect(moved.url)
+
+
+def _public_page(request, key, build, slots) -> HttpResponse:
     if request.user.is_authenticated:
         template, context = build()
         return render(request, template, context)

@@ -30,7 +30,7 @@ from nara.core.access import citizen_required, public
 from nara.core.csvexport import csv_response
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, query_param
-from nara.core.pagecache import public_page, slot
+from nara.core.pagecache import Moved, public_page, slot
 
 from . import abuse, selectors, services, signing
 from .forms import (
@@ -172,6 +172,9 @@ def petition_list(request):
         petitions = _with_live_counts(selectors.public_petitions(list_name=list_name, q=q))
         page = Paginator(petitions, PAGE_SIZE).get_page(page_number)
         filters = {k: v for k, v in (("list", shown_list), ("q", q)) if v}
+        if page_number and page_number != str(page.number):  # one URL, one cached copy
+            query = urlencode({**filters, "page": page.number} if page.number > 1 else filters)
+            raise Moved(f"{request.path}?{query}" if query else request.path)
         return "petitions/list.html", {
             "page": page,
             "list_name": list_name,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nara.core.access import citizen_required, official_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, new_form_token, page_number, query_param
-from nara.core.pagecache import public_page
+from nara.core.pagecache import Moved, public_page
 from nara.core.prepared import PreparedQuery
 from nara.core.templatetags.memo import fingerprint
 from nara.participation import policies
@@ -152,11 +152,9 @@ def _comments(request, pk):
     if stance and stance not in Stance.values:
         errors.append(_("Unknown position: showing all positions."))
         stance = ""
+    asked = page_number(request)
     page, pages = selectors.comment_pages(
-        consultation=consultation,
-        article=article,
-        stance=stance,
-        page=page_number(request),
+        consultation=consultation, article=article, stance=stance, page=asked
     )
 
     def page_list():  # called by the template only when its cached copy of the list is missing
@@ -171,6 +169,10 @@ def _comments(request, pk):
 
     def page_url(n):
         return "?" + urlencode({**filters, "page": n})
+
+    if page != asked and not errors:  # past the last page: one URL, one cached copy
+        query = urlencode({**filters, "page": page} if page > 1 else filters)
+        raise Moved(f"{request.path}?{query}" if query else request.path)
 
     context.update(
         comments=page_list,

@@ -1,0 +1,74 @@
+"""CACHES["pages"]: each process's copies of rendered pages, bounded in bytes
+(nara/core/processcache.py). Review of issue #11: bounded in entries, 2,000 copies of a
+200 KB page (any ?page=N past the last one kept a copy of its own) held 400 MB per process."""
+
+import pickle
+
+from time_machine import travel
+
+from nara.core.processcache import ProcessCache
+
+
+def cache(max_bytes=10_000):
+    return ProcessCache("test", {"OPTIONS": {"MAX_BYTES": max_bytes}})
+
+
+def test_the_sum_of_the_values_stays_under_the_bound():
+    pages = cache()
+    page = "가" * 300  # about 900 bytes pickled
+    for n in range(100):
+        pages.set(f"page:{n}", page, 60)
+    kept = [n for n in range(100) if pages.get(f"page:{n}") == page]
+    assert kept == list(range(100 - len(kept), 100))  # the most recent ones
+    assert pages.entries.total <= 10_000
+    assert 8 <= len(kept) <= 11
+    assert pages.entries.total == sum(len(pickle.dumps(page, 5)) for _ in kept)
+
+
+def test_a_value_over_an_eighth_of_the_bound_is_not_kept_and_drops_the_older_copy():
+    pages = cache()
+    pages.set("k", "small", 60)
+    pages.set("k", "x" * 2_000, 60)
+    assert pages.get("k") is None  # not the older copy
+
+
+def test_expiry_add_delete_and_touch():
+    pages = cache()
+    with travel(1_000_000, tick=False):
+        pages.set("k", {"a": 1}, 10)
+        assert not pages.add("k", "other", 10)
+        copy = pages.get("k")
+        copy["a"] = 2  # a caller changing its copy changes nobody else's
+        assert pages.get("k") == {"a": 1}
+        assert pages.touch("k", 100)
+    with travel(1_000_050, tick=False):
+        assert pages.get("k") == {"a": 1}
+        assert pages.delete("k") and not pages.delete("k")
+        assert pages.add("k", "new", 10)
+    with travel(1_000_061, tick=False):
+        assert pages.get("k", "gone") == "gone"
+        assert not pages.has_key("k")
+        assert pages.entries.total == 0
+
+
+def test_a_page_number_past_the_last_page_is_redirected_not_kept(client, db, world, moderator):
+    """Each made-up page number kept a copy of the last page of its own."""
+    from django.core.cache import caches
+
+    from .test_participation_consultations import make_consultation
+    from .test_participation_consultations_web import published
+
+    consultation = make_consultation(world.roads)
+    published(consultation, moderator, 3)
+    url = f"/participation/consultations/{consultation.pk}/comments/"
+    assert client.get(url).status_code == 200
+    kept = caches["pages"].entries.total
+    for n in (2, 50, 999999):
+        response = client.get(f"{url}?page={n}")
+        assert (response.status_code, response["Location"]) == (302, url)
+    assert client.get(f"{url}?stance=support&page=7")["Location"] == f"{url}?stance=support"
+    assert caches["pages"].entries.total == kept
+    for query in ("page=2", "page=abc", "list=answered&page=99"):
+        response = client.get(f"/petitions/?{query}")
+        assert response.status_code == 302
+        assert "page=" not in response["Location"], query
