@@ -245,6 +245,7 @@ class World:
                     "expires_at": expires,
                     "password_tag": tag,
                     "two_factor": False,
+                    "client": "bench",
                 }
 
         with transaction.atomic():

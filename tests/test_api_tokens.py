@@ -20,11 +20,12 @@ pytestmark = pytest.mark.django_db
 EN = {"Accept-Language": "en"}
 
 
-def sign_in(user) -> str:
+def sign_in(user, app: str = "") -> str:
     response = Client().post(
         "/api/v1/auth/token",
         {"email": user.email, "password": PASSWORD},
         content_type="application/json",
+        headers={"User-Agent": app} if app else {},
     )
     assert response.status_code == 200
     return response.json()["token"]
@@ -88,7 +89,8 @@ def test_a_password_changed_anywhere_ends_the_tokens(world):
 
 
 def test_the_profile_lists_the_tokens_and_revokes_one(world, client_for):
-    phone, other = sign_in(world.citizen), sign_in(world.other_citizen)
+    phone = sign_in(world.citizen, app="NaraApp/2.1 (Android 15)\x00\n")
+    other = sign_in(world.other_citizen)
     client = client_for(world.citizen, **EN)
     page = client.get(reverse("accounts:api_tokens"))
     assert page.status_code == 200
@@ -97,7 +99,7 @@ def test_the_profile_lists_the_tokens_and_revokes_one(world, client_for):
     html = page.content.decode()
     for text in ("Issued", "Last used", "Ends", "Revoke", mine.expires_at.strftime("%Y-%m-%d")):
         assert text in html
-    assert "<caption>" in html and 'scope="col"' in html
+    assert "<h3>NaraApp/2.1 (Android 15)</h3>" in html  # which app each token is (its name)
 
     # another person's token cannot be revoked from here, and it keeps working; the answer is
     # the one a token already revoked (in another tab) gets: nothing to learn from it

@@ -127,6 +127,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True)
+    # the app as it named itself when the token was issued (its User-Agent), for its owner's
+    # list of tokens: which one is the phone, which one the old tablet
+    client = models.CharField(_("app"), max_length=100, blank=True, default="")
     # A keyed hash of the user's password hash when the token was issued: a token ends when
     # the password changes, wherever it is changed (reset link, admin, manage.py).
     password_tag = models.CharField(max_length=64, default="")
@@ -193,9 +196,10 @@ class ApiToken(models.Model):
         return token.user if token is not None else None
 
     @classmethod
-    def issue(cls, user: User, *, two_factor: bool = False) -> str:
+    def issue(cls, user: User, *, two_factor: bool = False, client: str = "") -> str:
         """A new token for `user`, valid for NARA_API_TOKEN_DAYS days. Only its hash is kept.
-        The user's oldest tokens beyond NARA_API_TOKENS_PER_USER end."""
+        The user's oldest tokens beyond NARA_API_TOKENS_PER_USER end. `client`: the app's
+        User-Agent (printable characters kept, 100 at most)."""
         raw = secrets.token_urlsafe(32)
         now = timezone.now()
         # issued after the password (and code) were checked: that is its first use
@@ -206,6 +210,7 @@ class ApiToken(models.Model):
             last_used_at=now,
             expires_at=now + timedelta(days=settings.NARA_API_TOKEN_DAYS),
             password_tag=cls.password_tag_of(user),
+            client="".join(ch for ch in client if ch.isprintable()).strip()[:100],
         )
         # at most NARA_API_TOKENS_PER_USER live tokens: signing in again and again ends the
         # oldest instead of piling up rows

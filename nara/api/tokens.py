@@ -83,7 +83,9 @@ def token_issue(request, payload: s.TokenIn):
         window = settings.NARA_RATE_LIMITS["api_token_signins"][1]
         cache.set(_signins_flag(user.email), True, timeout=window)
         return _too_many(request, window)
-    raw = ApiToken.issue(user, two_factor=user.needs_two_factor)
+    raw = ApiToken.issue(
+        user, two_factor=user.needs_two_factor, client=request.headers.get("User-Agent", "")
+    )
     # read back with .first(): a parallel sign-in past the cap may already have ended it
     issued = ApiToken.objects.only("expires_at").filter(key_hash=ApiToken.hash(raw)).first()
     expires_at = issued.expires_at if issued else timezone.now()
