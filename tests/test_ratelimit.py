@@ -33,7 +33,11 @@ def test_the_default_trusts_no_proxy():
         (1, " 6.6.6.6 ,203.0.113.9 ", "203.0.113.9"),
         (2, "6.6.6.6, 203.0.113.9, 10.1.1.1", "203.0.113.9"),
         (2, "203.0.113.9, 10.1.1.1", "203.0.113.9"),
-        (1, "2001:db8::1", "2001:db8::1"),
+        # IPv6 by its /64 (a subscriber's allocation), IPv4-mapped as IPv4
+        (1, "2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        (1, "2001:db8:1:2:ffff:ffff:ffff:fffe", "2001:db8:1:2::/64"),
+        (1, "2001:DB8:1:3::1", "2001:db8:1:3::/64"),
+        (1, "::ffff:203.0.113.9", "203.0.113.9"),
     ],
 )
 def test_trusted_proxies_pick_the_right_entry(rf, settings, count, forwarded, expected):
@@ -57,6 +61,11 @@ def test_trusted_proxies_pick_the_right_entry(rf, settings, count, forwarded, ex
 def test_missing_or_garbage_entries_fall_back_to_remote_addr(rf, settings, count, forwarded):
     settings.NARA_TRUSTED_PROXY_COUNT = count
     assert client_ip(request_from(rf, forwarded=forwarded)) == "10.0.0.1"
+
+
+def test_a_direct_ipv6_client_is_known_by_its_64(rf, settings):
+    settings.NARA_TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request_from(rf, remote="2001:db8:0:7::abcd")) == "2001:db8:0:7::/64"
 
 
 @pytest.mark.django_db

@@ -21,18 +21,32 @@ def _valid_ip(value: str) -> str:
 
 
 def client_ip(request) -> str:
-    """The client's address. Behind NARA_TRUSTED_PROXY_COUNT = N proxies it is the N-th entry
-    of X-Forwarded-For from the right (each of our proxies appends one entry; anything further
-    left was sent by the client and may be forged). With N = 0 the header is ignored."""
+    """The client's address, as limits and abuse checks know a client: an IPv6 address by its
+    /64 network (one subscriber's allocation: rotating within it is free, so each address
+    would count apart), an IPv4-mapped one as IPv4. Behind NARA_TRUSTED_PROXY_COUNT = N proxies
+    it is the N-th entry of X-Forwarded-For from the right (each of our proxies appends one
+    entry; anything further left was sent by the client and may be forged). With N = 0 the
+    header is ignored."""
     remote = request.META.get("REMOTE_ADDR", "") or "unknown"
     proxies = getattr(settings, "NARA_TRUSTED_PROXY_COUNT", 0)
-    if proxies <= 0:
-        return remote
-    entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    entries = [e for e in entries if e]
-    if len(entries) < proxies:
-        return remote
-    return _valid_ip(entries[-proxies]) or remote
+    if proxies > 0:
+        entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        entries = [e for e in entries if e]
+        if len(entries) >= proxies:
+            remote = _valid_ip(entries[-proxies]) or remote
+    return _grouped(remote)
+
+
+def _grouped(address: str) -> str:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def hit(scope: str, key: str) -> bool:
