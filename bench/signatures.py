@@ -74,8 +74,8 @@ def parse_args(argv=None):
     p.add_argument(
         "--threads",
         type=int,
-        default=32,
-        help="granian blocking threads per worker (more than the clients per worker: pages "
+        default=48,
+        help="granian blocking threads per worker (more than the signing gate's 32: pages "
         "must find a free thread while signers wait at the signing gates)",
     )
     p.add_argument(

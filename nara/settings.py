@@ -395,8 +395,11 @@ NARA_MEMO_BYTES = int(os.environ.get("NARA_MEMO_BYTES", str(16 * 1024 * 1024)))
 # Signing requests (with a token) admitted at once per server process; the rest queue without
 # holding a database connection (0: no limit), so with more server threads than this, other
 # pages go on during a surge. On PostgreSQL the admitted ones are written together: one
-# statement and one commit for up to NARA_SIGNING_BATCH signatures (group commit).
-NARA_SIGNING_CONCURRENCY = int(os.environ.get("NARA_SIGNING_CONCURRENCY", "16"))
+# statement and one commit for up to NARA_SIGNING_BATCH signatures (group commit). 32 with 48
+# threads signed 3,171/s where 16 with 32 threads signed 1,769/s, the other pages' p99 the
+# same or better (bench/README.md, 2026-12-07): a statement's wait for its commit is the limit,
+# and the bigger the batch, the more signatures each wait serves.
+NARA_SIGNING_CONCURRENCY = int(os.environ.get("NARA_SIGNING_CONCURRENCY", "32"))
 NARA_SIGNING_BATCH = max(1, int(os.environ.get("NARA_SIGNING_BATCH", "32")))
 NARA_SIGNING_STATEMENT_TIMEOUT_MS = 10_000  # on the connections that run signing statements
 # Signing by e-mail (forms, confirm pages) at once per process; see nara/petitions/middleware.py.
