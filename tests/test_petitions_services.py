@@ -536,3 +536,28 @@ def test_the_clock_fires_a_threshold_that_signing_missed(world, moderator, small
     clock.petitions_tick()
     petition.refresh_from_db()
     assert petition.status == Status.REFERRED
+
+
+def test_a_moderator_can_invalidate_the_signatures_of_an_ipv6_address(
+    world, moderator, small_type, client_for, settings
+):
+    """Review of issue #11: grouping IPv6 clients by /64 had been done in client_ip, so
+    signatures stored the hash of the network and a moderator's address matched none of them.
+    Only rate limits group addresses (ratelimit.client_key)."""
+    from nara.petitions.forms_moderation import InvalidateForm
+
+    settings.NARA_TRUSTED_PROXY_COUNT = 0
+    small_type.refer_threshold = small_type.answer_threshold = 1000
+    small_type.save()
+    petition = opened(world, small_type, moderator)
+    address = "2001:db8:1:2::5"  # in the moderator's evidence (a server log, a report)
+    answer = client_for(make_user("v6@people.example")).post(
+        f"/petitions/{petition.pk}/sign/", REMOTE_ADDR=address
+    )
+    assert answer.status_code == 302
+    form = InvalidateForm({"ip": address, "reason": "One address, scripted"})
+    assert form.is_valid(), form.errors
+    record = invalidation.signatures_invalidate(
+        petition=petition, by=moderator, reason="One address, scripted", ip=form.cleaned_data["ip"]
+    )
+    assert record.count == 1

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nara.core.access import citizen_required, public
 from nara.core.forms import apply_service_errors
-from nara.core.ratelimit import client_ip, hit
+from nara.core.ratelimit import client_ip, client_key, hit
 
 from . import services, tokens, totp
 from .device import device_for, device_remember
@@ -173,7 +173,7 @@ def _confirm_error(request, error: ValidationError):
 def resend_confirmation(request):
     form = EmailOnlyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if not hit("signup", f"resend:{client_ip(request)}"):
+        if not hit("signup", f"resend:{client_key(client_ip(request))}"):
             return render(
                 request,
                 "accounts/resend_confirmation.html",

@@ -3,8 +3,10 @@ local-memory cache, but bounded in bytes rather than in entries (a rendered page
 or 2 KB; 2,000 entries of the large kind were 400 MB per process). Values are pickled, as in
 Django's local-memory cache, so a caller can never change a copy another request reads.
 
-OPTIONS: MAX_BYTES (default 64 MB) for the sum of the pickled values; a value larger than an
-eighth of it is not kept."""
+OPTIONS: MAX_BYTES (default 64 MB) for the sum of the entries' sizes: a pickled value and
+ENTRY_BYTES for what keeping it costs besides (its key, the records that keep the order and the
+sizes), so that many small entries stay within the bound too. A value larger than an eighth of
+it is not kept."""
 
 import pickle
 import threading
@@ -13,6 +15,8 @@ import time
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 
 from .lru import LRU
+
+ENTRY_BYTES = 512  # a key of ~60 characters, a tuple, an ordered-dict link, a size record
 
 
 class ProcessCache(BaseCache):
@@ -43,7 +47,7 @@ class ProcessCache(BaseCache):
             self.entries.drop(key)  # an older copy must not outlive the newer one
             return
         expires = self.get_backend_timeout(timeout)
-        self.entries.keep(key, (expires, data), self.max_bytes, size=len(data))
+        self.entries.keep(key, (expires, data), self.max_bytes, size=ENTRY_BYTES + len(data))
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         with self.adding:
@@ -57,7 +61,8 @@ class ProcessCache(BaseCache):
         data = self._live(key)
         if data is None:
             return False
-        self.entries.keep(key, (self.get_backend_timeout(timeout), data), self.max_bytes, len(data))
+        expires = self.get_backend_timeout(timeout)
+        self.entries.keep(key, (expires, data), self.max_bytes, ENTRY_BYTES + len(data))
         return True
 
     def delete(self, key, version=None):

@@ -21,32 +21,40 @@ def _valid_ip(value: str) -> str:
 
 
 def client_ip(request) -> str:
-    """The client's address, as limits and abuse checks know a client: an IPv6 address by its
-    /64 network (one subscriber's allocation: rotating within it is free, so each address
-    would count apart), an IPv4-mapped one as IPv4. Behind NARA_TRUSTED_PROXY_COUNT = N proxies
-    it is the N-th entry of X-Forwarded-For from the right (each of our proxies appends one
-    entry; anything further left was sent by the client and may be forged). With N = 0 the
-    header is ignored."""
+    """The client's address. Behind NARA_TRUSTED_PROXY_COUNT = N proxies it is the N-th entry
+    of X-Forwarded-For from the right (each of our proxies appends one entry; anything further
+    left was sent by the client and may be forged). With N = 0 the header is ignored."""
     remote = request.META.get("REMOTE_ADDR", "") or "unknown"
     proxies = getattr(settings, "NARA_TRUSTED_PROXY_COUNT", 0)
-    if proxies > 0:
-        entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        entries = [e for e in entries if e]
-        if len(entries) >= proxies:
-            remote = _valid_ip(entries[-proxies]) or remote
-    return _grouped(remote)
+    if proxies <= 0:
+        return remote
+    entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    entries = [e for e in entries if e]
+    if len(entries) < proxies:
+        return remote
+    return _valid_ip(entries[-proxies]) or remote
 
 
-def _grouped(address: str) -> str:
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # IPv4 clients behind a translator (RFC 6052)
+
+
+def client_key(key: str) -> str:
+    """What a limit counts for a key that is an address: an IPv6 address by its /64 network
+    (one subscriber's allocation: rotating within it is free), an IPv4 address carried in IPv6
+    (::ffff:a.b.c.d, 64:ff9b::a.b.c.d) as that IPv4 address. Any other key as it is. Only limits
+    group addresses: what is stored and shown (a signature's address hash, the audit log)
+    keeps the client's own address."""
     try:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(key)
     except ValueError:
-        return address
-    if ip.version == 6:
-        if ip.ipv4_mapped:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
+        return key
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    if ip in _NAT64:
+        return str(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 def hit(scope: str, key: str) -> bool:
@@ -55,11 +63,12 @@ def hit(scope: str, key: str) -> bool:
 
 
 def counter(scope: str, key: str, now: float) -> tuple[str, int, int, int]:
-    """(digest, limit, window, bucket) of the counter of (scope, key) at `now`: the row
+    """(digest, limit, window, bucket) of the counter of (scope, key) at `now` (a key that is
+    an address counts for its client_key): the row
     `RateCount.scope_key` names, for the statements that count in the table themselves (the
     signing statement, nara/petitions/fastpath.py)."""
     limit, window = settings.NARA_RATE_LIMITS[scope]
-    digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:32]
+    digest = hashlib.sha256(f"{scope}:{client_key(key)}".encode()).hexdigest()[:32]
     return digest, limit, window, int(now // window)
 
 
@@ -103,14 +112,17 @@ def _count_in_table(window_ends: dict[str, int]) -> dict[str, int]:
 
 
 PURGE_BATCH = 10_000
+# seconds a window is kept after its end: a worker whose clock is ahead must not reset
+# counters that are still running
+PURGE_GRACE = 300
 
 
 def forget_ended_windows(now: float | None = None) -> int:
-    """Delete the counters whose window has ended (the periodic task `forget_ended_rate_windows`,
-    never a request: a DELETE that waits for a lock or fails must not change anyone's answer),
+    """Delete the counters whose window ended PURGE_GRACE ago (by the periodic task
+    `forget_ended_rate_windows`, never by a request: a DELETE that waits for a lock or fails must not change anyone's answer),
     in batches of PURGE_BATCH rows; on PostgreSQL skipping the rows a request is counting in
     right now (they go next time). → the number of rows deleted."""
-    now = time.time() if now is None else now
+    ended = (time.time() if now is None else now) - PURGE_GRACE
     skip_locked = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     deleted = batch = 0
     while batch == deleted:  # the last batch was full: there may be more
@@ -118,7 +130,7 @@ def forget_ended_windows(now: float | None = None) -> int:
             cursor.execute(
                 "DELETE FROM nara_rate_count WHERE scope_key IN (SELECT scope_key FROM "
                 f"nara_rate_count WHERE window_end <= %s LIMIT %s{skip_locked})",
-                [now, PURGE_BATCH],
+                [ended, PURGE_BATCH],
             )
             deleted += cursor.rowcount
         batch += PURGE_BATCH

@@ -29,7 +29,7 @@ from nara.core import ratelimit
 from nara.core.access import citizen_required, public
 from nara.core.csvexport import csv_response
 from nara.core.errors import InvalidTransition, NotAllowed
-from nara.core.forms import apply_service_errors, query_param
+from nara.core.forms import apply_service_errors, page_number, query_param
 from nara.core.pagecache import Moved, public_page, slot
 
 from . import abuse, selectors, services, signing
@@ -165,14 +165,14 @@ def petition_list(request):
     """Open, popular, recent, awaiting an answer, answered, closed and rejected petitions,
     with a search in Korean and English."""
     list_name, q = _list_choice(request)
-    page_number = query_param(request, "page", 10)
+    number = page_number(request)
     shown_list = "" if list_name == "open" else list_name  # the default needs no parameter
 
     def build():
         petitions = _with_live_counts(selectors.public_petitions(list_name=list_name, q=q))
-        page = Paginator(petitions, PAGE_SIZE).get_page(page_number)
+        page = Paginator(petitions, PAGE_SIZE).get_page(number)
         filters = {k: v for k, v in (("list", shown_list), ("q", q)) if v}
-        if page_number and page_number != str(page.number):  # one URL, one cached copy
+        if page.number != number:  # past the last page: one URL, one cached copy
             query = urlencode({**filters, "page": page.number} if page.number > 1 else filters)
             raise Moved(f"{request.path}?{query}" if query else request.path)
         return "petitions/list.html", {
@@ -186,8 +186,9 @@ def petition_list(request):
             "queue_is_long": selectors.moderation_queue_is_long(),
         }
 
+    shown_page = str(number) if number > 1 else ""  # ?page=1, =01, =0, =abc: the first page
     canonical = urlencode(
-        {k: v for k, v in (("list", shown_list), ("q", q), ("page", page_number)) if v}
+        {k: v for k, v in (("list", shown_list), ("q", q), ("page", shown_page)) if v}
     )
     if request.META.get("QUERY_STRING", "") != canonical:
         # one cached copy per list, search and page, whatever else a URL carries
@@ -418,12 +419,13 @@ def _serve_image(petition: Petition, image_id) -> FileResponse:
 def sigungu_options(request):
     """The 시군구 of a 시도, as <option>s for the signing form's second select (htmx)."""
     sido = query_param(request, "sido", 10)
-    cache_key = f"petitions:sigungu:{get_language()}:{sido if sido.isdigit() else ''}"
+    sido = sido if len(sido) == 2 and sido.isdigit() else ""  # a 시도 code, or all of them
+    cache_key = f"petitions:sigungu:{get_language()}:{sido}"  # at most 100 × the languages
     html = caches["pages"].get(cache_key)
     if html is None:
         from .forms import grouped_sigungu_choices, sigungu_of
 
-        if sido.isdigit():
+        if sido:
             context = {"regions": list(sigungu_of(sido)), "groups": None}
         else:
             context = {"regions": None, "groups": grouped_sigungu_choices()[1:]}

@@ -33,7 +33,9 @@ def test_tokens_on_a_phone(language, world, live_server, new_page):
     check_page(page, findings, "API tokens", phone=True)
     main = page.locator("main")
     assert main.get_by_role("heading", name=PHONE_APP[:100]).is_visible()
-    assert main.get_by_role("heading", name=t(language, "An app that did not name itself"))
+    assert main.get_by_role(
+        "heading", name=t(language, "An app that did not name itself")
+    ).is_visible()
     main.get_by_role("button", name=t(language, "Revoke")).first.click()
     page.wait_for_load_state()
     check_page(page, findings, "API tokens, one revoked", phone=True)

@@ -49,6 +49,8 @@ def _public_page(request, pk: int, build):
     and no copy shows another visitor's URL (the language form's `next`)."""
     if not request.user.is_authenticated:
         known = {name: query_param(request, name, 20) for name in PAGE_PARAMETERS}
+        page = page_number(request)
+        known["page"] = str(page) if page > 1 else ""  # ?page=01, =0, =abc: page 1, one URL
         canonical = urlencode({name: value for name, value in known.items() if value})
         if request.META.get("QUERY_STRING", "") != canonical:
             return redirect(f"{request.path}?{canonical}" if canonical else request.path)
@@ -170,8 +172,10 @@ def _comments(request, pk):
     def page_url(n):
         return "?" + urlencode({**filters, "page": n})
 
-    if page != asked and not errors:  # past the last page: one URL, one cached copy
-        query = urlencode({**filters, "page": page} if page > 1 else filters)
+    if errors or page != asked:  # a filter that is no filter, a page past the last: one URL
+        for error in errors:  # the message makes the next page a fresh one, not cached
+            messages.warning(request, error)
+        query = urlencode({**filters, "page": page} if page > 1 and not errors else filters)
         raise Moved(f"{request.path}?{query}" if query else request.path)
 
     context.update(
@@ -184,7 +188,6 @@ def _comments(request, pk):
         pages=pages,
         prev_url=page_url(page - 1) if page > 1 else "",
         next_url=page_url(page + 1) if page < pages else "",
-        filter_errors=errors,
         own_comments=selectors.own_unpublished_comments(
             user=request.user, consultation=consultation
         ),
