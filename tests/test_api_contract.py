@@ -136,8 +136,17 @@ def test_a_rating_must_be_a_json_integer(world, api_for, rating):
 
 
 def test_an_extension_date_is_still_read_from_its_iso_string(world, api_for):
+    from django.utils import timezone
+
+    from nara.core.clock import is_working_day
+
     complaint = to_in_progress(world)
-    new_due = (complaint.due_at + timedelta(days=3)).date().isoformat()
+    # a working day after the due date, as the office counts days (KST, holidays): computed in
+    # UTC it failed from 15:00 UTC on, when the UTC date is the day before the office's
+    new_due = timezone.localdate(complaint.due_at) + timedelta(days=3)
+    while not is_working_day(new_due):
+        new_due += timedelta(days=1)
+    new_due = new_due.isoformat()
     response = api_for(world.handler).post(
         f"/complaints/{complaint.receipt_no}/extend", {"new_due": new_due, "reason": "Survey"}
     )

@@ -97,7 +97,8 @@ def test_the_profile_lists_the_tokens_and_revokes_one(world, client_for):
     [mine] = page.context["tokens"]
     assert mine.user == world.citizen
     html = page.content.decode()
-    for text in ("Issued", "Last used", "Ends", "Revoke", mine.expires_at.strftime("%Y-%m-%d")):
+    ends = timezone.localtime(mine.expires_at).strftime("%Y-%m-%d")  # the office's date (KST)
+    for text in ("Issued", "Last used", "Ends", "Revoke", ends):
         assert text in html
     assert "<h3>NaraApp/2.1 (Android 15)</h3>" in html  # which app each token is (its name)
 
