@@ -27,6 +27,11 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 
+def path_with(path: str, query: str) -> str:
+    """`path` with its query string, if it has one (for a page's canonical URL)."""
+    return f"{path}?{query}" if query else path
+
+
 class Moved(Exception):
     """Raised by `build()`: the page is at `url` (a page number past the last page)."""
 

@@ -119,19 +119,20 @@ PURGE_GRACE = 300
 
 def forget_ended_windows(now: float | None = None) -> int:
     """Delete the counters whose window ended PURGE_GRACE ago (by the periodic task
-    `forget_ended_rate_windows`, never by a request: a DELETE that waits for a lock or fails must not change anyone's answer),
-    in batches of PURGE_BATCH rows; on PostgreSQL skipping the rows a request is counting in
-    right now (they go next time). → the number of rows deleted."""
+    `forget_ended_rate_windows`, never by a request: a DELETE that waits for a lock or fails
+    must not change anyone's answer), in batches of PURGE_BATCH rows; on PostgreSQL skipping
+    the rows a request is counting in right now (they go next time). → the rows deleted."""
     ended = (time.time() if now is None else now) - PURGE_GRACE
     skip_locked = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
-    deleted = batch = 0
-    while batch == deleted:  # the last batch was full: there may be more
+    deleted = 0
+    while True:
         with connection.cursor() as cursor:
             cursor.execute(
                 "DELETE FROM nara_rate_count WHERE scope_key IN (SELECT scope_key FROM "
                 f"nara_rate_count WHERE window_end <= %s LIMIT %s{skip_locked})",
                 [ended, PURGE_BATCH],
             )
-            deleted += cursor.rowcount
-        batch += PURGE_BATCH
-    return deleted
+            batch = cursor.rowcount
+        deleted += batch
+        if batch < PURGE_BATCH:  # after a full batch there may be more
+            return deleted

@@ -30,7 +30,7 @@ from nara.core.access import citizen_required, public
 from nara.core.csvexport import csv_response
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, page_number, query_param
-from nara.core.pagecache import Moved, public_page, slot
+from nara.core.pagecache import Moved, path_with, public_page, slot
 
 from . import abuse, selectors, services, signing
 from .forms import (
@@ -174,7 +174,7 @@ def petition_list(request):
         filters = {k: v for k, v in (("list", shown_list), ("q", q)) if v}
         if page.number != number:  # past the last page: one URL, one cached copy
             query = urlencode({**filters, "page": page.number} if page.number > 1 else filters)
-            raise Moved(f"{request.path}?{query}" if query else request.path)
+            raise Moved(path_with(request.path, query))
         return "petitions/list.html", {
             "page": page,
             "list_name": list_name,
@@ -192,7 +192,7 @@ def petition_list(request):
     )
     if request.META.get("QUERY_STRING", "") != canonical:
         # one cached copy per list, search and page, whatever else a URL carries
-        return redirect(f"{request.path}?{canonical}" if canonical else request.path)
+        return redirect(path_with(request.path, canonical))
     return _public_page(request, request.get_full_path(), build)
 
 

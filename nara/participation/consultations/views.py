@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nara.core.access import citizen_required, official_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, new_form_token, page_number, query_param
-from nara.core.pagecache import Moved, public_page
+from nara.core.pagecache import Moved, path_with, public_page
 from nara.core.prepared import PreparedQuery
 from nara.core.templatetags.memo import fingerprint
 from nara.participation import policies
@@ -53,7 +53,7 @@ def _public_page(request, pk: int, build):
         known["page"] = str(page) if page > 1 else ""  # ?page=01, =0, =abc: page 1, one URL
         canonical = urlencode({name: value for name, value in known.items() if value})
         if request.META.get("QUERY_STRING", "") != canonical:
-            return redirect(f"{request.path}?{canonical}" if canonical else request.path)
+            return redirect(path_with(request.path, canonical))
 
     def key() -> str:  # only for anonymous visitors
         state = next(iter(_version_of.all(pk=pk)), None)
@@ -176,7 +176,7 @@ def _comments(request, pk):
         for error in errors:  # the message makes the next page a fresh one, not cached
             messages.warning(request, error)
         query = urlencode({**filters, "page": page} if page > 1 and not errors else filters)
-        raise Moved(f"{request.path}?{query}" if query else request.path)
+        raise Moved(path_with(request.path, query))
 
     context.update(
         comments=page_list,
