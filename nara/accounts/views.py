@@ -267,13 +267,31 @@ def _logged_in(request, user, next_url: str, *, device: str):
     auth_login(request, user)  # rotates the session key
     request.session.pop(SESSION_FLAG, None)
     request.session.pop(PENDING_SECRET, None)
-    translation.activate(user.preferred_language)
     if user.needs_two_factor:
         step = "accounts:2fa_verify" if user.totp_confirmed else "accounts:2fa_setup"
         response = HttpResponseRedirect(_with_next(step, next_url))
-    else:
-        response = HttpResponseRedirect(next_url or _landing(user))
-        device_remember(request, response, user)
+        # the language stays as chosen; the profile learns it once the second step is done
+        return _set_language(response, _chosen_language(request) or user.preferred_language)
+    response = HttpResponseRedirect(next_url or _landing(user))
+    device_remember(request, response, user)
+    return _keep_language(request, response, user)
+
+
+def _chosen_language(request) -> str:
+    """The language this browser chose with the language links (the language cookie), if any;
+    a language only negotiated from Accept-Language is not a choice."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return chosen if chosen in dict(settings.LANGUAGES) else ""
+
+
+def _keep_language(request, response, user):
+    """After a complete sign-in: the language chosen on the page before stays, and becomes the
+    profile's preferred language (mail and notifications follow it); with no choice made, the
+    profile's language applies."""
+    chosen = _chosen_language(request)
+    if chosen and chosen != user.preferred_language:
+        services.user_update_profile(user=user, preferred_language=chosen)
+    translation.activate(user.preferred_language)
     return _set_language(response, user.preferred_language)
 
 
@@ -294,7 +312,7 @@ def _two_factor_done(request, next_url: str):
     request.session.pop(PENDING_SECRET, None)
     response = HttpResponseRedirect(next_url or _landing(request.user))
     device_remember(request, response, request.user)
-    return response
+    return _keep_language(request, response, request.user)
 
 
 @citizen_required
