@@ -160,3 +160,21 @@ def test_no_private_attribute_access_outside_the_internals_module():
             line for line in private_reads(path) if line.rsplit(".", 1)[-1] not in own_functions
         ]
     assert found == []
+
+
+def test_lazy_translation_names_the_message_id_behind_a_lazy_string():
+    from django.utils.text import format_lazy
+    from django.utils.translation import gettext_lazy, ngettext_lazy, pgettext_lazy
+
+    from nara.core.djangointernals import lazy_translation
+
+    assert lazy_translation(gettext_lazy("Complaint %(no)s received")) == (
+        "gettext",
+        ("Complaint %(no)s received",),
+    )
+    assert lazy_translation(pgettext_lazy("consultation comment", "Support")) == (
+        "pgettext",
+        ("consultation comment", "Support"),
+    )
+    for other in ("plain", ngettext_lazy("one", "many", 2), format_lazy("{}", "x"), None):
+        assert lazy_translation(other) is None

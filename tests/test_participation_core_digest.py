@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from time_machine import travel
 
+from nara.notifications.messages import localized, msg
 from nara.notifications.models import OutboxMessage
-from nara.notifications.services import localized, msg
 from nara.notifications.tasks import deliver_due_outbox
 from nara.participation import following, services
 from nara.participation.models import Activity, DigestFrequency, DigestPreference, PhaseKind

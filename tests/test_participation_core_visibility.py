@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from time_machine import travel
 
+from nara.notifications.messages import msg
 from nara.notifications.models import OutboxMessage
-from nara.notifications.services import msg
 from nara.participation import following, moderation, services, views_moderation
 from nara.participation import views as participation_views
 from nara.participation.http import safe_next

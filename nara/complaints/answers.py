@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from nara.agencies.models import Membership
 from nara.audit.models import EventType
 from nara.core.errors import NotAllowed, required
-from nara.notifications.services import msg, notify
+from nara.notifications.messages import msg
+from nara.notifications.services import notify
 
 from . import policies
 from .models import AnswerDraft, Complaint

@@ -13,7 +13,8 @@ from nara.agencies.models import Membership
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core import clock
-from nara.notifications.services import msg, notify
+from nara.notifications.messages import msg
+from nara.notifications.services import notify
 
 from .models import OPEN_STATUSES, Complaint, Status
 from .services import complaint_url, compute_due, lock_complaint, notify_unit

@@ -23,7 +23,8 @@ from nara.core import clock
 from nara.core.errors import NotAllowed, required
 from nara.core.transitions import transition
 from nara.core.uploads import CleanFile
-from nara.notifications.services import localized, msg, notify
+from nara.notifications.messages import localized, msg
+from nara.notifications.services import notify
 
 from . import policies
 from .models import (

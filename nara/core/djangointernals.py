@@ -16,6 +16,8 @@ What is here, and who needs it:
 - `DatabaseSessionStore`: Django's database session store with its private read hook named.
 - `compile_queryset`, `rows_from_sql`: a queryset's SQL compiled once, and its rows read again
   from that SQL with other parameters (nara.core.prepared).
+- `lazy_translation`: the message id behind `gettext_lazy("…")`, so that a notification keeps
+  its message id and is rendered in the reader's language (nara.notifications.messages).
 """
 
 import copy
@@ -25,7 +27,7 @@ from django.contrib.sessions.backends import db as db_sessions
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
-from django.utils.functional import LazyObject, empty
+from django.utils.functional import LazyObject, Promise, empty
 
 # --- model instances ---------------------------------------------------------------------------
 
@@ -138,3 +140,23 @@ def rows_from_sql(compiled: CompiledQuery, params: list) -> list:
         return list(queryset)
     finally:
         del query.get_compiler
+
+
+# --- translations (nara.notifications.messages) ------------------------------------------------
+
+
+def lazy_translation(text) -> tuple[str, tuple[str, ...]] | None:
+    """("gettext", (message id,)) or ("pgettext", (context, message id)) for a string made by
+    gettext_lazy or pgettext_lazy; None for anything else. Read from the lazy object's pickling
+    form, which holds the function and the arguments it will be called with."""
+    if not isinstance(text, Promise):
+        return None
+    try:
+        _unpickle, (function, args, kwargs, *_classes) = text.__reduce__()
+    except (TypeError, ValueError):
+        return None
+    name = getattr(function, "__name__", "")
+    expected = {"gettext": 1, "pgettext": 2}.get(name)
+    if kwargs or len(args) != expected or not all(isinstance(a, str) for a in args):
+        return None
+    return name, tuple(args)

@@ -33,6 +33,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
+from nara.core.korean import WithParticles
+
 logger = logging.getLogger(__name__)
 
 PDF = "application/pdf"
@@ -117,7 +119,7 @@ def clean_upload(
     content_type = sniff_content_type(data)
     if content_type is None:
         raise ValidationError(
-            _("%(name)s is not a PDF, JPEG or PNG file."),
+            WithParticles(_("%(name)s is not a PDF, JPEG or PNG file.")),
             code="wrong_type",
             params={"name": display},
         )
@@ -203,7 +205,7 @@ def _format_mb(limit: int) -> str:
 
 def _too_large(display: str, limit: int) -> ValidationError:
     return ValidationError(
-        _("%(name)s is larger than %(limit_mb)s MB."),
+        WithParticles(_("%(name)s is larger than %(limit_mb)s MB.")),
         code="too_large",
         params={"name": display, "limit_mb": _format_mb(limit), "limit_bytes": limit},
     )
@@ -221,7 +223,9 @@ def _read_limited(upload: UploadedFile, display: str, max_bytes: int | None = No
     if len(data) > limit:
         raise _too_large(display, limit)
     if not data:
-        raise ValidationError(_("%(name)s is empty."), code="empty", params={"name": display})
+        raise ValidationError(
+            WithParticles(_("%(name)s is empty.")), code="empty", params={"name": display}
+        )
     return bytes(data)
 
 
@@ -234,7 +238,7 @@ def _max_pixels() -> int:
 
 def _corrupt(display: str) -> ValidationError:
     return ValidationError(
-        _("%(name)s is damaged or incomplete and cannot be read."),
+        WithParticles(_("%(name)s is damaged or incomplete and cannot be read.")),
         code="corrupt",
         params={"name": display},
     )
@@ -242,7 +246,11 @@ def _corrupt(display: str) -> ValidationError:
 
 def _too_many_pixels(display: str, max_pixels: int) -> ValidationError:
     return ValidationError(
-        _("The image %(name)s is too large: at most %(max_megapixels)s megapixels are accepted."),
+        WithParticles(
+            _(
+                "The image %(name)s is too large: at most %(max_megapixels)s megapixels are accepted."
+            )
+        ),
         code="too_many_pixels",
         params={"name": display, "max_megapixels": f"{max_pixels / 1_000_000:g}"},
     )

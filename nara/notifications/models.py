@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import messages
+
 
 class Notification(models.Model):
     """An in-site notification."""
@@ -12,6 +14,10 @@ class Notification(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
+    # the title's and body's message ids and parameters (nara.notifications.messages.stored):
+    # shown in the reader's language; `title` and `body` keep the text as first rendered (in
+    # the recipient's language then), for what a person wrote and for older notifications
+    message = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -29,6 +35,16 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def shown_title(self) -> str:
+        """The title in the active language."""
+        spec = (self.message or {}).get("title")
+        return messages.render(spec)[:200] if spec else self.title
+
+    def shown_body(self) -> str:
+        """The body in the active language."""
+        spec = (self.message or {}).get("body")
+        return messages.render(spec) if spec else self.body
 
 
 class OutboxMessage(models.Model):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from . import messages
 from .models import Notification, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -30,29 +31,6 @@ def lease() -> timedelta:
     timeout applies to each exchange of one send): a lease that ran out while its sender was
     still talking to the mail server would let a second sender send it again."""
     return timedelta(seconds=settings.NARA_OUTBOX_LEASE_SECONDS)
-
-
-class Message:
-    """A translatable message, formatted only when rendered: `notify` renders it in the
-    recipient's language, not in the language of whoever caused it."""
-
-    def __init__(self, template, params: dict | None = None):
-        self.template, self.params = template, params or {}
-
-    def __str__(self) -> str:
-        values = {k: v() if callable(v) else v for k, v in self.params.items()}
-        return str(self.template) % values
-
-
-def msg(template, params: dict | None = None) -> Message:
-    """`msg(_("Complaint %(no)s answered"), {"no": …})`; a callable value is called at render
-    time (e.g. a unit's localized name)."""
-    return Message(template, params)
-
-
-def localized(obj):
-    """The object's `name` in the language active when the message is rendered."""
-    return lambda: obj.name
 
 
 def email_enqueue(
@@ -88,7 +66,12 @@ def notify(*, user, subject: str, body: str, url: str = "", email: bool = True) 
         subject_text, body_text = str(subject), str(body)
         if user.notify_site:
             Notification.objects.create(
-                user=user, title=subject_text[:200], body=body_text, url=url
+                user=user,
+                title=subject_text[:200],
+                body=body_text,
+                url=url,
+                # rendered again when read, in the reader's language of the moment
+                message={"title": messages.stored(subject), "body": messages.stored(body)},
             )
         if email and user.notify_email:
             link = f"\n\n{settings.SITE_URL}{url}" if url else ""

@@ -17,7 +17,8 @@ def account_block(*, user, by, reason: str) -> PostingBlock:
     """Block a spam or abusive account from posting, and hide everything it posted that is
     pending or published — in one transaction, every step audited. Authors are not notified
     item by item; they get one message about the block."""
-    from nara.notifications.services import msg, notify
+    from nara.notifications.messages import msg
+    from nara.notifications.services import notify
 
     require_moderator(by)
     reason = (reason or "").strip()

@@ -23,7 +23,7 @@ class DemoContext:
 
 def _core(ctx: DemoContext) -> None:
     from nara.core.models import Region
-    from nara.notifications.services import msg
+    from nara.notifications.messages import msg
 
     from . import following, services
     from .models import DigestFrequency, PhaseKind

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from nara.notifications import services as notifications
+from nara.notifications.messages import in_every_language
 
 from .models import Activity, DigestFrequency, DigestPreference, Follow, Process
 
@@ -35,15 +36,6 @@ DIGEST_BATCH = 500  # users handled by one tick per frequency
 
 
 # --- recording ----------------------------------------------------------------------------------
-
-
-def _render_everywhere(message) -> dict[str, str]:
-    """The message in every site language (a Message or lazy string renders per language)."""
-    rendered = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            rendered[code] = str(message)[:2000]
-    return rendered
 
 
 def _generic(item: models.Model | None) -> tuple[ContentType | None, int | None]:
@@ -64,7 +56,7 @@ def record_activity(
     a published comment, a new answer, a report, results… `source` is the posted item the
     activity announces (the new comment, the new proposal), when there is one: the digest
     leaves the activity out once it is no longer published. `message` is a translatable
-    `nara.notifications.services.Message` (rendered in each follower's language); `url` is
+    `nara.notifications.messages.Message` (rendered in each follower's language); `url` is
     the site path to see it. Call inside the transaction of the change."""
     content_type, object_id = _generic(target)
     source_type, source_id = _generic(source)
@@ -74,7 +66,7 @@ def record_activity(
         object_id=object_id,
         source_content_type=source_type,
         source_object_id=source_id,
-        message=_render_everywhere(message),
+        message=in_every_language(message),
         url=(url or "")[:300],
     )
 

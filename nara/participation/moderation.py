@@ -330,7 +330,8 @@ def _resolve_flags(item: Moderated, now) -> int:
 
 
 def _notify_author(item: Moderated, decision: str, reason_code: str, reason: str) -> None:
-    from nara.notifications.services import msg, notify
+    from nara.notifications.messages import msg
+    from nara.notifications.services import notify
 
     subject, body = AUTHOR_MESSAGES[decision]
     title = item.moderation_title()

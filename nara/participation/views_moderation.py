@@ -20,6 +20,7 @@ from nara.audit.models import AuditEvent
 from nara.core.access import citizen_required, moderator_required
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, query_param
+from nara.core.korean import particles
 
 from . import blocking, moderation, moderation_queue
 from .forms_moderation import (
@@ -275,8 +276,10 @@ def bulk(request):
             for item, message in result.skipped:
                 messages.warning(
                     request,
-                    _("Skipped “%(title)s”: %(why)s")
-                    % {"title": item.moderation_title(), "why": message},
+                    particles(
+                        _("Skipped “%(title)s”: %(why)s")
+                        % {"title": item.moderation_title(), "why": message}
+                    ),
                 )
             return redirect("participation_moderation:queue")
     return _list(request, "queue", bulk_form=form, status=400)

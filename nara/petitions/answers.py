@@ -11,7 +11,8 @@ from nara.agencies.models import Membership
 from nara.agencies.selectors import unit_members
 from nara.audit.models import EventType
 from nara.core.errors import InvalidTransition, required
-from nara.notifications.services import msg, notify
+from nara.notifications.messages import msg
+from nara.notifications.services import notify
 
 from . import policies
 from .models import (

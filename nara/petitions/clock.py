@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nara.audit.models import EventType
-from nara.notifications.services import msg, notify
+from nara.notifications.messages import msg
+from nara.notifications.services import notify
 
 from . import policies
 from .models import (

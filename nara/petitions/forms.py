@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nara.agencies.models import Category
 from nara.core.forms import MultipleFileField, MultipleFileInput
+from nara.core.korean import particles
 from nara.core.models import Region
 from nara.core.uploads import JPEG, PNG, CleanFile, clean_upload
 
@@ -133,8 +134,10 @@ class SignatureForm(forms.Form):
         if sigungu is not None and sido is not None and sigungu.parent_id != sido.pk:
             self.add_error(
                 "sigungu",
-                _("%(place)s is not in %(province)s: choose one of its 시·군·구, or none.")
-                % {"place": sigungu.name, "province": sido.name},
+                particles(
+                    _("%(place)s is not in %(province)s: choose one of its 시·군·구, or none.")
+                    % {"place": sigungu.name, "province": sido.name}
+                ),
             )
         data["region"] = sigungu or sido
         return data
@@ -246,7 +249,9 @@ class PetitionForm(forms.Form):
                 continue
             if item.content_type not in (JPEG, PNG):
                 errors.append(
-                    _("%(name)s is not a JPEG or PNG image.") % {"name": upload.name[:100]}
+                    particles(
+                        _("%(name)s is not a JPEG or PNG image.") % {"name": upload.name[:100]}
+                    )
                 )
                 continue
             self.good_images.append(item)

@@ -25,7 +25,8 @@ from nara.audit.services import audit_record
 from nara.core.errors import InvalidTransition, NotAllowed, required
 from nara.core.transitions import lock, transition
 from nara.core.uploads import CleanFile
-from nara.notifications.services import msg, notify
+from nara.notifications.messages import msg
+from nara.notifications.services import notify
 
 from . import policies
 from .models import (

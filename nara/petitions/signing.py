@@ -20,7 +20,8 @@ from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core.errors import NotAllowed
 from nara.core.prepared import PreparedQuery
-from nara.notifications.services import email_enqueue, msg, notify
+from nara.notifications.messages import msg
+from nara.notifications.services import email_enqueue, notify
 
 from . import emails
 from .models import (

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core.errors import InvalidTransition, NotAllowed, required
-from nara.notifications.services import msg
+from nara.notifications.messages import msg
 from nara.participation import policies
 from nara.participation.following import record_activity
 from nara.participation.models import Action, ModerationStatus, Phase, PhaseKind, Process

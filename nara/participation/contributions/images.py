@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from nara.core.korean import WithParticles
 from nara.core.uploads import JPEG, PNG, clean_upload, display_name
 
 FULL_SIDE = 1600  # longest side of the stored picture, enough for any phone
@@ -44,7 +45,7 @@ class Picture:
 
 def _not_a_picture(display: str) -> ValidationError:
     return ValidationError(
-        _("%(name)s is not a picture we can accept: choose a JPEG or PNG file."),
+        WithParticles(_("%(name)s is not a picture we can accept: choose a JPEG or PNG file.")),
         code="wrong_type",
         params={"name": display},
     )

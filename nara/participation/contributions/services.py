@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nara.core.errors import InvalidTransition
-from nara.notifications.services import msg, notify
+from nara.notifications.messages import msg
+from nara.notifications.services import notify
 from nara.participation.models import Action, Process
 from nara.participation.moderation import moderation_submit
 from nara.participation.policies import require_act

@@ -22,7 +22,8 @@ from nara.audit.services import audit_record
 from nara.core import clock
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.transitions import TransitionTable, lock, transition
-from nara.notifications.services import msg, notify
+from nara.notifications.messages import msg
+from nara.notifications.services import notify
 from nara.participation import policies
 from nara.participation.following import record_activity
 from nara.participation.models import Action, ModerationStatus, Process
