@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test venv lint bench-complaints bench-signatures bench-participation bench-ab messages clean
+.PHONY: run test venv lint screens bench-complaints bench-signatures bench-participation bench-ab messages clean
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ run: venv
 
 test: venv
 	bash scripts/test.sh
+
+# Screenshots for the README (docs/screens/), taken in Chromium from a scratch demo site.
+screens: venv
+	$(PY) scripts/screens.py
 
 lint: venv
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

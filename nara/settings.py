@@ -322,6 +322,23 @@ NARA_PROGRESS_NOTICE_DAYS = 30
 NARA_TRANSFER_FLAG_AT = 3
 NARA_RECEIPT_PREFIX = os.environ.get("NARA_RECEIPT_PREFIX", "NR")
 
+# Who runs the site, as every page's banner and footer say it (KRDS: the official banner and
+# the operating agency's identifier); the contact details the footer and /about/contact/ show.
+# 110 is the Korean government's call centre for any question about public services.
+NARA_OFFICIAL_BANNER = os.environ.get("NARA_OFFICIAL_BANNER", "on") != "off"
+NARA_OFFICIAL_DOMAIN = os.environ.get("NARA_OFFICIAL_DOMAIN", ".go.kr")
+NARA_OPERATOR = {
+    "ko": os.environ.get("NARA_OPERATOR_KO", "나라 시범 서비스"),
+    "en": os.environ.get("NARA_OPERATOR_EN", "the Nara demonstration service"),
+}
+NARA_CONTACT = {
+    "phone": os.environ.get("NARA_CONTACT_PHONE", "110"),
+    "email": os.environ.get("NARA_CONTACT_EMAIL", "help@nara.example"),
+    "address": os.environ.get("NARA_CONTACT_ADDRESS", ""),
+    "privacy_officer": os.environ.get("NARA_PRIVACY_OFFICER", ""),
+    "privacy_email": os.environ.get("NARA_PRIVACY_EMAIL", "privacy@nara.example"),
+}
+
 # Rate limits: (requests, seconds). NARA_RATE_LIMITS=off switches them all off (load tests only).
 NARA_RATE_LIMITS_ENABLED = os.environ.get("NARA_RATE_LIMITS", "on") != "off"
 NARA_RATE_LIMITS = {

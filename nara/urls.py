@@ -11,6 +11,7 @@ admin.site.login = admin_login  # one login page, with its rate limits and 2FA
 urlpatterns = [
     path("", portal_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("about/", include("nara.portal.urls_about")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("nara.accounts.urls")),
     path("complaints/", include("nara.complaints.urls")),

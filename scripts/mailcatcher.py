@@ -49,7 +49,11 @@ def main():
     wanted = int(sys.argv[1]) if len(sys.argv) > 1 else 1025
     port = wanted if port_is_free(wanted) else a_free_port()
     if port != wanted:
-        print(f"port {wanted} is taken: the mail catcher listens on {port} instead", flush=True)
+        print(
+            f"port {wanted} is taken: the mail catcher listens on {port} instead"
+            " (MAIL_PORT chooses its port)",
+            flush=True,
+        )
     log_path = Path(sys.argv[2] if len(sys.argv) > 2 else "var/log/mail.log")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     controller = Controller(Printer(log_path), hostname="127.0.0.1", port=port)

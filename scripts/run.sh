@@ -15,6 +15,13 @@ pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
+# The web server's port first: when it is taken, say so and how to move it, before starting
+# anything (granian's own message would come after the demo is loaded, and less clearly).
+if ! $PY -c "import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', int(sys.argv[1])))" "$PORT" 2>/dev/null; then
+  echo "make run: port $PORT is taken (is another server running?). Choose another with PORT, e.g. make run PORT=8001" >&2
+  exit 1
+fi
+
 # The mail catcher first: when its port (MAIL_PORT, default 1025) is taken it takes a free one
 # and says so; if it cannot start at all, make run stops here, saying why.
 $PY scripts/mailcatcher.py "${MAIL_PORT:-1025}" "$LOG_DIR/mail.log" >"$LOG_DIR/mailcatcher.log" 2>&1 &

@@ -372,7 +372,8 @@ def test_mail_catcher_takes_another_port_when_its_own_is_taken_and_says_so(tmp_p
             port = int(said[1].removeprefix("mail catcher on 127.0.0.1:").split(",")[0])
             assert port != wanted
             assert (
-                said[0] == f"port {wanted} is taken: the mail catcher listens on {port} instead\n"
+                said[0] == f"port {wanted} is taken: the mail catcher listens on {port} instead"
+                " (MAIL_PORT chooses its port)\n"
             )
             with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
                 smtp.sendmail("a@nara.example", ["b@nara.example"], "Subject: hello\n\nbody\n")
@@ -380,3 +381,21 @@ def test_mail_catcher_takes_another_port_when_its_own_is_taken_and_says_so(tmp_p
         finally:
             catcher.terminate()
             catcher.wait(timeout=10)
+
+
+def test_make_run_says_when_its_port_is_taken_and_how_to_move_it(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run(
+            ["bash", "scripts/run.sh"],
+            cwd=ROOT,
+            env={**os.environ, "PORT": str(port), "NARA_VAR_DIR": str(tmp_path)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert run.returncode == 1
+    assert f"port {port} is taken" in run.stderr and "PORT=" in run.stderr
+    assert not (tmp_path / "log" / "mailcatcher.log").exists()  # nothing was started

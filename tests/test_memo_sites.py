@@ -246,7 +246,7 @@ def test_header(world, client_for):
     )
 
 
-@covers("head", "header-account", "header-visitor", "language-choice")
+@covers("head", "header-account", "header-visitor", "language-choice", "banner", "footer")
 def test_keyless_header_fragments(world, client_for):
     """The same for everyone in a language: links, static files and the language choice."""
     url = reverse("petitions:list")
@@ -258,9 +258,12 @@ def test_keyless_header_fragments(world, client_for):
         assert "nara.css" in html  # head
     assert ">Sign up<" in visitor_en and ">Sign up<" not in visitor_ko  # header-visitor
     assert ">My account<" in citizen_en and ">My account<" not in citizen_ko  # header-account
-    assert '<option value="en" selected>' in visitor_en  # language-choice
-    assert '<option value="ko" selected>' in visitor_ko
-    assert '<option value="ko" selected>' in citizen_ko
+    current = 'value="{}" lang="{}" aria-current="true"'
+    assert current.format("en", "en") in visitor_en  # language-choice
+    assert current.format("ko", "ko") in visitor_ko
+    assert current.format("ko", "ko") in citizen_ko
+    assert "Privacy policy" in visitor_en and "개인정보처리방침" in visitor_ko  # footer
+    assert "How to tell" in visitor_en and "확인 방법" in citizen_ko  # banner
 
 
 # --- participation ----------------------------------------------------------------------------

@@ -144,3 +144,22 @@ def test_korean_keeps_every_placeholder():
         and placeholders(text) != placeholders(f.get("msgid_plural", f["msgid"]))
     ]
     assert wrong == []
+
+
+# words that end in 요 and are not the polite 해요체 ending
+NOT_AN_ENDING = ("아니요", "필요", "중요", "주요", "개요", "수요", "요요")
+
+
+def test_korean_speaks_in_one_register():
+    """하십시오체 throughout (입력하십시오, 합니까?), never the polite 해요체 (입력하세요,
+    하나요?) beside it in one form (issue #12)."""
+    po = (KO / "django.po").read_text(encoding="utf-8")
+    polite = []
+    for entry in blocks(po):
+        for key, text in entry.items():
+            if not key.startswith("msgstr"):
+                continue
+            for word in re.findall(r"[가-힣]*요(?=[.?!…,\s)\"”]|\\n|$)", text):
+                if not word.endswith(NOT_AN_ENDING):
+                    polite.append((word, text))
+    assert polite == []

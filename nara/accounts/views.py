@@ -12,8 +12,10 @@ from django.contrib.auth import logout as auth_logout
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -21,6 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nara.core.access import citizen_required, public
+from nara.core.confirm import confirm_page
 from nara.core.forms import apply_service_errors
 from nara.core.ratelimit import client_ip, client_key, hit
 
@@ -495,8 +498,27 @@ def api_tokens(request):
 
 
 @citizen_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def api_token_revoke(request, token_id: int):
+    if request.method != "POST":
+        token = next((t for t in services.api_tokens_of(request.user) if t.pk == token_id), None)
+        if token is None:
+            raise Http404
+        return confirm_page(
+            request,
+            question=_("Revoke this token?"),
+            consequence=_(
+                "The app that uses it is signed out at once and has to sign in again. "
+                "This cannot be undone."
+            ),
+            facts=[
+                (_("App"), token.client or _("Unnamed app")),
+                (_("Issued"), localtime(token.created_at).strftime("%Y-%m-%d %H:%M")),
+            ],
+            button=_("Yes, revoke it"),
+            cancel=_("No, keep it"),
+            back_url=reverse("accounts:api_tokens"),
+        )
     try:
         services.api_token_revoke(by=request.user, token_id=token_id)
     except Http404:  # revoked meanwhile (another tab), or not one of theirs: the same answer

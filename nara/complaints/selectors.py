@@ -319,9 +319,10 @@ def public_complaint(*, receipt_no: str) -> Complaint:
     return complaint
 
 
-def agency_figures() -> list[dict]:
+def agency_figures(since=None) -> list[dict]:
     """Per agency (root unit) figures, public: received, answered, on-time rate, median handling
-    time in hours, average satisfaction. Computed over each agency's whole subtree."""
+    time in hours, average satisfaction. Computed over each agency's whole subtree, for the
+    complaints received from `since` on (all of them when None)."""
     units = {u.pk: u for u in Unit.objects.all()}
 
     def root(unit_id):
@@ -330,16 +331,15 @@ def agency_figures() -> list[dict]:
             unit = units[unit.parent_id]
         return unit
 
-    rows = (
-        Complaint.objects.exclude(unit=None)
-        .values("unit_id")
-        .annotate(
-            received=Count("id"),
-            answered=Count("id", filter=Q(answered_at__isnull=False)),
-            on_time=Count("id", filter=Q(answered_at__isnull=False, answered_at__lte=F("due_at"))),
-            rating_sum=Avg("rating"),
-            rated=Count("rating"),
-        )
+    received = Complaint.objects.exclude(unit=None)
+    if since is not None:
+        received = received.filter(received_at__gte=since)
+    rows = received.values("unit_id").annotate(
+        received=Count("id"),
+        answered=Count("id", filter=Q(answered_at__isnull=False)),
+        on_time=Count("id", filter=Q(answered_at__isnull=False, answered_at__lte=F("due_at"))),
+        rating_sum=Avg("rating"),
+        rated=Count("rating"),
     )
     by_agency: dict[int, dict] = {}
     for row in rows:
@@ -362,10 +362,8 @@ def agency_figures() -> list[dict]:
         if row["rated"]:
             entry["rating_total"] += (row["rating_sum"] or 0) * row["rated"]
             entry["rated"] += row["rated"]
-    durations = (
-        Complaint.objects.filter(answered_at__isnull=False)
-        .exclude(unit=None)
-        .values_list("unit_id", "received_at", "answered_at")
+    durations = received.filter(answered_at__isnull=False).values_list(
+        "unit_id", "received_at", "answered_at"
     )
     for unit_id, received, answered in durations.iterator():
         by_agency[root(unit_id).pk]["durations"].append((answered - received).total_seconds())

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import views, views_figures
 
 app_name = "complaints"
 
@@ -13,7 +13,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("public/", views.public_list, name="public_list"),
     re_path(rf"^public/{RECEIPT}/$", views.public_detail, name="public_detail"),
-    path("figures/", views.figures, name="figures"),
+    path("figures/", views_figures.figures, name="figures"),
     re_path(rf"^{RECEIPT}/$", views.detail, name="detail"),
     re_path(
         rf"^{RECEIPT}/attachments/(?P<attachment_id>[0-9]{{1,12}})/$",

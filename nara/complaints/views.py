@@ -368,10 +368,3 @@ def public_detail(request, receipt_no):
             "answer": complaint.public_answer,
         },
     )
-
-
-@public
-@require_GET
-def figures(request):
-    """Per-agency figures: received, answered, on-time rate, median handling time, satisfaction."""
-    return render(request, "complaints/figures.html", {"rows": selectors.agency_figures()})

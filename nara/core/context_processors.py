@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import get_language
 
 
 def nara(request):
@@ -9,4 +10,14 @@ def nara(request):
         "nara_is_official": signed_in and (user.is_official or user.is_staff),
         "nara_is_moderator": signed_in and user.is_moderator,
         "nara_languages": settings.LANGUAGES,
+        "nara_official_banner": settings.NARA_OFFICIAL_BANNER,
+        "nara_official_domain": settings.NARA_OFFICIAL_DOMAIN,
+        "nara_operator": operator(),
+        "nara_contact": settings.NARA_CONTACT,
     }
+
+
+def operator() -> str:
+    """Who runs the site, in the active language (Korean when there is no other)."""
+    names = settings.NARA_OPERATOR
+    return names.get(get_language() or "", "") or names.get(settings.LANGUAGE_CODE, "")

@@ -16,7 +16,7 @@ class Action(models.TextChoices):
     # citizens
     COMMENT = "comment", _("Comment")
     PROPOSE = "propose", _("Propose")
-    SUPPORT = "support", _("Support")
+    SUPPORT = "support", pgettext_lazy("participation action", "Support")
     RESPOND = "respond", _("Answer a poll")
     VOTE = "vote", pgettext_lazy("participation action", "Vote")
     CONTRIBUTE = "contribute", _("Contribute")

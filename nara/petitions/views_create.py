@@ -12,11 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nara.agencies.models import Category
 from nara.core import ratelimit
 from nara.core.access import citizen_required, public
+from nara.core.confirm import confirm_page
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, clean_form_token, new_form_token
 from nara.core.uploads import CleanFile
@@ -280,14 +282,27 @@ def create_submit(request):
 
 
 @citizen_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def create_discard(request):
-    """Throw the draft away (text and images) and start again."""
+    """Throw the draft away (text and images) and start again, once the citizen confirms."""
     draft = _draft(request)
+    if request.method != "POST":
+        return confirm_page(
+            request,
+            question=_("Delete your draft petition?"),
+            consequence=_(
+                "What you wrote and the images you added are deleted, and you start again "
+                "with an empty form. This cannot be undone."
+            ),
+            facts=[(_("Title"), (draft or {}).get("title") or _("(no title yet)"))],
+            button=_("Yes, delete the draft"),
+            cancel=_("No, back to my draft"),
+            back_url=reverse("petitions:create"),
+        )
     if draft:
         _delete_draft_images(draft.get("images") or [])
     request.session.pop(DRAFT_KEY, None)
-    messages.info(request, _("Your draft was deleted."))
+    messages.info(request, pgettext("petition", "Your draft was deleted."))
     return redirect("petitions:create")
 
 

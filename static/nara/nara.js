@@ -50,3 +50,113 @@
     start();
   }
 })();
+
+/* Forms that send files (data-sending): once sent, the submit button is disabled (no second
+   submission while a slow phone uploads 50 MB) and a status under it says what is being sent,
+   with an indeterminate progress bar, announced to screen readers (role="status"). The text
+   comes from the form's data-sending ("{size}" is replaced by the files' total size) or, with
+   no file chosen, data-sending-plain. Coming back to the page (the back button) makes the form
+   usable again. */
+(function () {
+  "use strict";
+
+  function megabytes(bytes) {
+    var mb = bytes / (1024 * 1024);
+    if (mb < 0.1) {
+      return Math.max(1, Math.round(bytes / 1024)) + " KB";
+    }
+    return (mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10) + " MB";
+  }
+
+  function totalSize(form) {
+    var total = 0;
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+      Array.prototype.forEach.call(input.files || [], function (file) {
+        total += file.size;
+      });
+    });
+    return total;
+  }
+
+  function status(form) {
+    var box = form.querySelector(".sending-status");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "sending-status";
+      box.setAttribute("role", "status");
+      box.innerHTML = "<progress></progress> <span></span>";
+      var buttons = form.querySelectorAll("button[type=submit]");
+      var last = buttons[buttons.length - 1];
+      (last ? last.parentNode : form).insertBefore(box, last ? last.nextSibling : null);
+    }
+    return box;
+  }
+
+  function sending(event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-sending")) {
+      return;
+    }
+    if (form.getAttribute("data-sent") === "1") {
+      event.preventDefault();  // already on its way
+      return;
+    }
+    form.setAttribute("data-sent", "1");
+    var size = totalSize(form);
+    var text = size ? form.getAttribute("data-sending").replace("{size}", megabytes(size))
+                    : form.getAttribute("data-sending-plain") || "";
+    var box = status(form);
+    box.hidden = false;
+    box.querySelector("span").textContent = text;
+    // disabled after the browser has taken the form's data (a disabled button is not sent)
+    window.setTimeout(function () {
+      Array.prototype.forEach.call(form.querySelectorAll("button[type=submit]"), function (b) {
+        b.disabled = true;
+        b.setAttribute("aria-disabled", "true");
+      });
+    }, 0);
+  }
+
+  function usableAgain() {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-sent]"), function (form) {
+      form.removeAttribute("data-sent");
+      Array.prototype.forEach.call(form.querySelectorAll("button[type=submit]"), function (b) {
+        b.disabled = false;
+        b.removeAttribute("aria-disabled");
+      });
+      var box = form.querySelector(".sending-status");
+      if (box) {
+        box.hidden = true;
+      }
+    });
+  }
+
+  document.addEventListener("submit", sending);
+  window.addEventListener("pageshow", usableAgain);
+})();
+
+/* The menu behind a button on a phone: without script the menu is simply shown. */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function start() {
+    var toggle = document.querySelector(".menu-toggle");
+    var menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+    if (!menu) {
+      return;
+    }
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      menu.classList.toggle("open", open);
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -22,9 +22,12 @@ PHONE = {"width": 390, "height": 844}
 LOCALES = {"ko": "ko-KR", "en": "en-US"}
 
 
-def t(language: str, message: str) -> str:
-    """The site's text for `message` in `language`, so that selectors follow the translations."""
+def t(language: str, message: str, context: str = "") -> str:
+    """The site's text for `message` (in `context`, as pgettext) in `language`, so that
+    selectors follow the translations."""
     with translation.override(language):
+        if context:
+            return translation.pgettext(context, message)
         return translation.gettext(message)
 
 

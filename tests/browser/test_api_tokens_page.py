@@ -7,7 +7,7 @@ from django.test import Client
 from nara.accounts.models import ApiToken
 from tests.conftest import PASSWORD
 
-from .conftest import Findings, check_page, log_in, t
+from .conftest import Findings, check_page, log_in, t, url_pattern
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,8 +36,12 @@ def test_tokens_on_a_phone(language, world, live_server, new_page):
     assert main.get_by_role(
         "heading", name=t(language, "An app that did not name itself")
     ).is_visible()
-    main.get_by_role("button", name=t(language, "Revoke")).first.click()
-    page.wait_for_load_state()
+    main.get_by_role("link", name=t(language, "Revoke")).first.click()
+    page.wait_for_url(url_pattern(r"/accounts/profile/tokens/[0-9]+/revoke/"))
+    check_page(page, findings, "revoke: the confirmation", phone=True)
+    assert ApiToken.objects.filter(user=world.citizen).count() == 2  # asking changes nothing
+    main.get_by_role("button", name=t(language, "Yes, revoke it")).click()
+    page.wait_for_url(url_pattern(r"/accounts/profile/tokens/"))
     check_page(page, findings, "API tokens, one revoked", phone=True)
     assert ApiToken.objects.filter(user=world.citizen).count() == 1
     assert not findings.problems, findings.report()

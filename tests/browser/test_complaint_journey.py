@@ -76,9 +76,8 @@ def test_complaint_journey(language, world, live_server, new_page, tmp_path):
     citizen.goto(f"{base}/complaints/new/")
     citizen.wait_for_url(url_pattern(r"/accounts/login/"))
     assert citizen.locator("html").get_attribute("lang") == other
-    switch = citizen.locator("form.lang-switch")
-    switch.locator("select[name=language]").select_option(language)
-    switch.get_by_role("button").click()
+    language_name = {"ko": "한국어", "en": "English"}[language]
+    citizen.locator("form.lang-links").get_by_role("button", name=language_name).click()
     citizen.locator(f"html[lang={language}]").wait_for(state="attached")
     citizen.wait_for_url(url_pattern(r"/accounts/login/"))
     check_page(citizen, findings, "login", phone=True)

@@ -71,7 +71,7 @@ def test_consultation_journey(language, world, moderator, live_server, new_page)
     expect(form.get_by_label(t(language, "What are you commenting on?"))).to_have_value(
         f"a{article.pk}"
     )
-    form.get_by_label(t(language, "Oppose"), exact=True).check()
+    form.get_by_label(t(language, "Oppose", "comment stance"), exact=True).check()
     form.get_by_label(t(language, "Your comment")).fill(text["comment"])
     form.get_by_role("button", name=t(language, "Send the comment")).click()
     citizen.wait_for_url(
@@ -97,7 +97,7 @@ def test_consultation_journey(language, world, moderator, live_server, new_page)
     assert comment.moderation_status == ModerationStatus.PUBLISHED
     citizen.goto(draft_url)
     expect(citizen.locator(f"#article-{article.pk} .article-counts")).to_contain_text(
-        f"{t(language, 'Oppose')} 1"
+        f"{t(language, 'Oppose', 'comment stance')} 1"
     )
 
     # 4. The comment period ends; an official of the agency writes and publishes the report.

@@ -174,6 +174,6 @@ def approve_in_queue(page, base, moderator, contribution, language, findings):
     page.goto(f"{base}/participation/moderation/")
     check_page(page, findings, "moderation queue")
     card = page.locator("main li.card", has_text=contribution.title)
-    card.get_by_role("button", name=t(language, "Approve"), exact=True).click()
+    card.get_by_role("button", name=t(language, "Approve", "moderation"), exact=True).click()
     expect(page.locator("main li.card", has_text=contribution.title)).to_have_count(0)
     check_page(page, findings, "moderation queue (after the decision)")

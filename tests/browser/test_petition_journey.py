@@ -95,9 +95,14 @@ def log_in_with_code(page, base, user, language, findings, name):
     page.wait_for_url(lambda url: "/accounts/" not in url)
 
 
-def nav_link(page, language, text):
-    nav = page.get_by_role("navigation", name=t(language, "Main"))
-    return nav.get_by_role("link", name=re.compile(rf"^{re.escape(t(language, text))}"))
+def nav_link(page, language, text, context=""):
+    """A link of the site's header (the main menu, the officials' workspace, the account
+    links), its Menu opened first on a phone."""
+    toggle = page.locator("header .menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    name = re.compile(rf"^{re.escape(t(language, text, context))}")
+    return page.locator("header").get_by_role("link", name=name)
 
 
 def expect_message(page, text):
@@ -272,7 +277,7 @@ def test_petition_journey(
         if n == 1:
             check_page(page, findings, "share link (signed in)", phone=True)
         page.locator("main .support-box").get_by_role(
-            "button", name=t(language, "Support"), exact=True
+            "button", name=t(language, "Support", "petition"), exact=True
         ).click()
         expect_message(page, t(language, "Thank you for supporting this petition."))
         if n == 1:
@@ -296,7 +301,7 @@ def test_petition_journey(
     # 3. The moderator (password + TOTP) opens it for signatures with the competent unit.
     mod = new_page(language, findings)
     log_in_with_code(mod, base, moderator, language, findings, "moderator")
-    nav_link(mod, language, "Moderation").click()
+    nav_link(mod, language, "Moderation", "petitions").click()
     mod.wait_for_url(url_pattern(r"/moderation/"))
     check_page(mod, findings, "moderation queue")
     mod.locator("main").get_by_role("link", name=re.compile(re.escape(petition.title))).click()

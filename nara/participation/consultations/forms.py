@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nara.core.forms import FormTokenField
 
@@ -77,7 +78,11 @@ class ThemeForm(forms.Form):
         max_length=THEME_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    reply = forms.ChoiceField(label=_("Reply"), choices=Reply.choices, widget=forms.RadioSelect)
+    reply = forms.ChoiceField(
+        label=pgettext_lazy("consultation report", "Reply"),
+        choices=Reply.choices,
+        widget=forms.RadioSelect,
+    )
     reply_text = forms.CharField(
         label=_("The agency's reply"),
         max_length=THEME_TEXT_MAX,

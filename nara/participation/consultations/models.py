@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nara.participation.models import Moderated, Process
 
@@ -25,8 +26,8 @@ MIN_COMMENT_DAYS = {Scope.NATIONAL: 40, Scope.LOCAL: 20}
 
 
 class Stance(models.TextChoices):
-    SUPPORT = "support", _("Support")
-    OPPOSE = "oppose", _("Oppose")
+    SUPPORT = "support", pgettext_lazy("comment stance", "Support")
+    OPPOSE = "oppose", pgettext_lazy("comment stance", "Oppose")
     NEUTRAL = "neutral", _("Neutral or other opinion")
 
 
@@ -225,7 +226,9 @@ class Theme(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="themes")
     title = models.CharField(_("theme"), max_length=200)
     summary = models.TextField(_("what people said"))
-    reply = models.CharField(_("reply"), max_length=14, choices=Reply)
+    reply = models.CharField(
+        pgettext_lazy("consultation report", "reply"), max_length=14, choices=Reply
+    )
     reply_text = models.TextField(_("the agency's reply"))
     order = models.PositiveIntegerField(default=0)
     comments = models.ManyToManyField(Comment, blank=True, related_name="themes")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nara.core.access import citizen_required, official_required, public
+from nara.core.confirm import confirm_page
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, new_form_token, page_number, query_param
 from nara.core.pagecache import Moved, path_with, public_page
@@ -439,18 +440,31 @@ def theme_edit(request, pk, theme_id=None):
 
 
 @official_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def theme_delete(request, pk, theme_id):
     consultation = _agency_consultation(request, pk)
     theme = Theme.objects.filter(pk=theme_id, report__consultation=consultation).first()
     if theme is None:
         raise Http404
+    back = reverse("consultations:report_write", args=[consultation.pk])
+    if request.method != "POST":
+        return confirm_page(
+            request,
+            question=_("Remove this theme from the report?"),
+            consequence=_(
+                "Its summary and the agency's reply are deleted; the comments it grouped stay."
+            ),
+            facts=[(_("Theme"), theme.title), (_("Draft"), consultation.title)],
+            button=_("Yes, remove it"),
+            cancel=_("No, keep it"),
+            back_url=back,
+        )
     try:
         services.theme_delete(theme=theme, by=request.user)
     except (NotAllowed, InvalidTransition) as error:
         return _service_error(request, consultation, error)
     messages.success(request, _("The theme was removed."))
-    return redirect(reverse("consultations:report_write", args=[consultation.pk]))
+    return redirect(back)
 
 
 @official_required

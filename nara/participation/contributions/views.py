@@ -10,9 +10,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nara.core.access import citizen_required, public
+from nara.core.confirm import confirm_page
 from nara.core.errors import NotAllowed
 from nara.core.forms import apply_service_errors
 from nara.participation.models import Action
@@ -268,12 +270,25 @@ def submit(request, token):
 
 
 @citizen_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def discard(request, token):
     draft = selectors.own_draft(request.user, token)
     slug = draft.process.slug
+    if request.method != "POST":
+        return confirm_page(
+            request,
+            question=_("Delete your draft?"),
+            consequence=_(
+                "What you wrote and the pictures you added are deleted, and you start again "
+                "with an empty form. This cannot be undone."
+            ),
+            facts=[(_("Title"), draft.title or _("(no title yet)"))],
+            button=_("Yes, delete the draft"),
+            cancel=_("No, back to my draft"),
+            back_url=reverse("contributions:edit", args=[draft.token]),
+        )
     services.draft_discard(user=request.user, token=draft.token)
-    messages.info(request, _("Your draft was deleted."))
+    messages.info(request, pgettext("contribution", "Your draft was deleted."))
     return redirect("contributions:process", slug)
 
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Poll(models.Model):
@@ -63,7 +64,7 @@ class Question(models.Model):
         Poll, on_delete=models.CASCADE, related_name="questions", verbose_name=_("poll")
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    text = models.CharField(_("question"), max_length=300)
+    text = models.CharField(pgettext_lazy("poll", "question"), max_length=300)
     help_text = models.CharField(_("explanation"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind)
     required = models.BooleanField(_("answer required"), default=True)
@@ -79,7 +80,7 @@ class Question(models.Model):
 
     class Meta:
         ordering = ["poll", "position", "id"]
-        verbose_name = _("question")
+        verbose_name = pgettext_lazy("poll", "question")
         verbose_name_plural = _("questions")
         constraints = [
             models.CheckConstraint(
@@ -98,7 +99,10 @@ class Question(models.Model):
 
 class Choice(models.Model):
     question = models.ForeignKey(
-        Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question")
+        Question,
+        on_delete=models.CASCADE,
+        related_name="choices",
+        verbose_name=pgettext_lazy("poll", "question"),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     text = models.CharField(_("option"), max_length=200)

@@ -456,8 +456,11 @@ class Command(BaseCommand):
         w("")
         w(f"Demo accounts (password for all: {password})")
         w(f"  citizens:   citizen1@{DOMAIN} … citizen200@{DOMAIN}")
-        w(f"  officials:  handler.<unit code>@{DOMAIN}, approver.<unit code>@{DOMAIN}")
-        w(f"              e.g. handler.molit-roads@{DOMAIN}, approver.molit-roads@{DOMAIN}")
+        w("  officials, a handler and an approver in each unit (as the site names it):")
+        names = dict((code, name) for code, name, *_rest in UNITS)
+        for code, name_ko, name_en, _kind, parent in UNITS:
+            where = f"{name_ko} ({name_en})" + (f", {names[parent]}" if parent else "")
+            w(f"    {where}: handler.{code}@{DOMAIN}, approver.{code}@{DOMAIN}")
         w(f"  operator:   operator@{DOMAIN} (admin at /admin/)")
         w(f"  moderator:  moderator@{DOMAIN} (petitions at /moderation/, participation at")
         w("              /participation/moderation/)")
@@ -466,7 +469,6 @@ class Command(BaseCommand):
             '              (add it to an authenticator app, or: python -c "import pyotp; '
             f"print(pyotp.TOTP('{secret}').now())\")"
         )
-        w("  unit codes: " + ", ".join(code for code, *_ in UNITS))
 
 
 def get_role(unit, role):
