@@ -66,8 +66,21 @@ class InboxFilterForm(OfficeForm):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     mine = forms.BooleanField(label=_("Only complaints I handle"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            ("due", _("Soonest due first")),
+            ("-due", _("Latest due first")),
+            ("-received", _("Newest first")),
+            ("received", _("Oldest first")),
+            ("receipt", _("Receipt number")),
+        ],
+    )
 
-    DEFAULTS = {"status": "open", "kind": "", "due": "", "q": "", "mine": False}
+    DEFAULTS = {"status": "open", "kind": "", "due": "", "q": "", "mine": False, "sort": "due"}
+    # an approver's inbox opens on what waits for their decision
+    APPROVER_DEFAULTS = {**DEFAULTS, "status": Status.PENDING_APPROVAL.value}
 
     def filters(self) -> dict:
         """Keyword arguments for selectors.inbox; invalid choices fall back to the defaults."""
@@ -80,6 +93,7 @@ class InboxFilterForm(OfficeForm):
             "due": data["due"],
             "q": data["q"].strip(),
             "mine": bool(data["mine"]),
+            "sort": data["sort"] or "due",
         }
 
 

@@ -189,7 +189,11 @@ def inbox_list(*, user, full: bool = False, **filters) -> "PreparedList | QueryS
     opens) reads through compiled queries; other filters through `inbox()`."""
     units = tuple(sorted(official_unit_ids(user)))
     status, kind = filters.get("status", ""), filters.get("kind", "")
-    simple = not any(filters.get(k) for k in ("due", "q", "mine")) and kind in ("", *Kind.values)
+    simple = (
+        not any(filters.get(k) for k in ("due", "q", "mine"))
+        and kind in ("", *Kind.values)
+        and filters.get("sort", "due") == "due"
+    )
     if not simple or not units or policies.is_operator(user):
         return _listed(inbox(user=user, **filters), full)
     if status not in ("", "open", *Status.values):
@@ -205,10 +209,12 @@ def inbox(
     due: str = "",
     q: str = "",
     mine: bool = False,
+    sort: str = "due",
     now: datetime | None = None,
 ) -> QuerySet[Complaint]:
     """An official's inbox: complaints of their units (and the triage queue for operators).
-    `due`: "overdue", "today" (due by the end of today), "week" (within 7 days)."""
+    `due`: "overdue", "today" (due by the end of today), "week" (within 7 days). `sort`: one of
+    INBOX_SORTS (the soonest due first by default)."""
     now = now or timezone.now()
     units = official_unit_ids(user)
     scope = Q(unit_id__in=units)
@@ -229,7 +235,18 @@ def inbox(
     q = (q or "").strip()
     if q:
         qs = qs.filter(Q(receipt_no__iexact=q) | Q(title__icontains=q) | Q(body__icontains=q))
-    return qs.order_by("due_at", "id")
+    return qs.order_by(*INBOX_SORTS.get(sort, INBOX_SORTS["due"]))
+
+
+# the inbox's orders: the soonest due first (the default), the latest due, the newest received,
+# the oldest received, by receipt number
+INBOX_SORTS = {
+    "due": ("due_at", "id"),
+    "-due": ("-due_at", "-id"),
+    "-received": ("-received_at", "-id"),
+    "received": ("received_at", "id"),
+    "receipt": ("receipt_no",),
+}
 
 
 def last_answer_draft(complaint: Complaint, state: str) -> AnswerDraft | None:

@@ -11,12 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from nara.agencies.models import Membership
-from nara.agencies.selectors import user_has_role
+from nara.agencies.selectors import official_unit_ids, user_has_role
 from nara.core import clock
 from nara.core.access import official_required
 from nara.core.errors import InvalidTransition, NotAllowed
@@ -39,6 +40,7 @@ def inbox_row_key(c: Complaint) -> tuple:
     """The memo key of a row of office/inbox.html: everything the row shows."""
     return (
         *(c.pk, c.receipt_no, c.title, c.status, c.kind, c.due_at, c.is_overdue, c.flagged),
+        c.due_today,
         *(c.transfer_count, c.unit_id, c.unit.name if c.unit else ""),
         *(c.handler_id, c.handler.display_name if c.handler else ""),
     )
@@ -47,15 +49,22 @@ def inbox_row_key(c: Complaint) -> tuple:
 @official_required
 @require_GET
 def inbox(request):
+    """The officials' work list: a table, the soonest due first, overdue and due-today rows
+    marked; an approver's opens on the answers waiting for approval."""
+    approver = bool(official_unit_ids(request.user, (Membership.Role.APPROVER,)))
+    defaults = f.InboxFilterForm.APPROVER_DEFAULTS if approver else f.InboxFilterForm.DEFAULTS
     if request.GET:
         form = f.InboxFilterForm(request.GET)
         filters = form.filters()
     else:  # the inbox as it opens: its empty filter form is rendered once per process ({% memo %})
-        form = SimpleLazyObject(f.InboxFilterForm)  # built only when that has not happened yet
-        filters = dict(f.InboxFilterForm.DEFAULTS)
+        # built only when that has not happened yet
+        form = SimpleLazyObject(lambda: f.InboxFilterForm(initial=defaults))
+        filters = dict(defaults)
     complaints = selectors.inbox_list(user=request.user, **filters)
     page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
     for c in page.object_list:
+        c.due_today = not c.is_overdue and timezone.localtime(c.due_at).date() == today
         c.row_key = inbox_row_key(c)
     query = request.GET.copy()
     query.pop("page", None)
@@ -64,8 +73,9 @@ def inbox(request):
         "filters_given": bool(request.GET),
         "page": page,
         "query": query.urlencode(),
-        "filtered": any(v for k, v in filters.items() if k != "status")
-        or filters["status"] != "open",
+        "filtered": filters != defaults,
+        "default_status": defaults["status"],
+        "sort": filters["sort"],
     }
     template = "office/inbox.html"
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):

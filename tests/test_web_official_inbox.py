@@ -1,0 +1,52 @@
+"""The officials' inbox as a work list (issue #12): a dense table, the soonest due first, what
+is due today marked like what is overdue, other orders on request, and an approver's inbox
+opening on the answers that wait for their approval."""
+
+from datetime import datetime
+
+import pytest
+import time_machine
+
+from nara.complaints.models import Kind
+from tests.helpers import file_complaint, to_pending_approval
+from tests.test_web_official import EN, SEOUL, inbox_receipts
+
+pytestmark = pytest.mark.django_db
+
+
+def inbox_order(response) -> list[str]:
+    return [c.receipt_no for c in response.context["page"].object_list]
+
+
+def test_the_inbox_is_a_table_that_marks_what_is_due_today_and_sorts(world, client_for):
+    with time_machine.travel(datetime(2026, 4, 14, 9, 0, tzinfo=SEOUL), tick=False):
+        other = file_complaint(world, title="Street light", body="dark", kind=Kind.OTHER)  # 3 h
+        week = file_complaint(world, title="Pothole", body="deep")  # 7 days
+    with time_machine.travel(datetime(2026, 4, 14, 10, 0, tzinfo=SEOUL), tick=False):
+        client = client_for(world.handler, **EN)
+        html = client.get("/office/").content.decode()
+        assert '<table class="inbox-table' in html and '<th scope="col">Due</th>' not in html
+        assert 'aria-sort="ascending">Due</th>' in html
+        today = html.split(other.receipt_no)[0].rsplit("<tr", 1)[1]
+        row = html.split(other.receipt_no, 1)[1].split("</tr>")[0]
+        assert 'class="due-today' in today and "Due today" in row
+        assert html.count('class="due-today') == 1  # the 7-day one is not
+        order = inbox_order(client.get("/office/"))
+        assert order == [other.receipt_no, week.receipt_no]  # the soonest due first
+        newest = inbox_order(client.get("/office/", {"sort": "-received"}))
+        assert newest == [week.receipt_no, other.receipt_no]
+        later = client.get("/office/", {"sort": "-due"}).content.decode()
+        assert 'aria-sort="descending">Due</th>' in later
+
+
+def test_an_approvers_inbox_opens_on_what_waits_for_approval(world, client_for):
+    open_one = file_complaint(world, title="Open one", body="x")
+    waiting = to_pending_approval(world)
+    client = client_for(world.approver, **EN)
+    assert inbox_receipts(client.get("/office/")) == {waiting.receipt_no}
+    page = client.get("/office/").content.decode()
+    assert '<option value="pending_approval" selected>' in page
+    everything = inbox_receipts(client.get("/office/", {"status": "open"}))
+    assert everything == {waiting.receipt_no, open_one.receipt_no}
+    # a handler's opens on everything open, as before
+    assert open_one.receipt_no in inbox_receipts(client_for(world.handler).get("/office/"))
