@@ -325,7 +325,10 @@ NARA_RECEIPT_PREFIX = os.environ.get("NARA_RECEIPT_PREFIX", "NR")
 # Who runs the site, as every page's banner and footer say it (KRDS: the official banner and
 # the operating agency's identifier); the contact details the footer and /about/contact/ show.
 # 110 is the Korean government's call centre for any question about public services.
-NARA_OFFICIAL_BANNER = os.environ.get("NARA_OFFICIAL_BANNER", "on") != "off"
+# The banner: "on", "off", or "auto" (the default): shown where the site is served under the
+# official domain, and in development (DEBUG: the demo, whose operator says it is one). A copy of
+# Nara elsewhere must not tell people it is an official site.
+NARA_OFFICIAL_BANNER = os.environ.get("NARA_OFFICIAL_BANNER", "auto")
 NARA_OFFICIAL_DOMAIN = os.environ.get("NARA_OFFICIAL_DOMAIN", ".go.kr")
 NARA_OPERATOR = {
     "ko": os.environ.get("NARA_OPERATOR_KO", "나라 시범 서비스"),

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from nara.accounts import views as accounts_views
 from nara.accounts.views import admin_login
 from nara.api.api import api
 from nara.core import views as core_views
+from nara.core.regions import sigungu_options
 from nara.portal import views as portal_views
 
 admin.site.login = admin_login  # one login page, with its rate limits and 2FA
@@ -12,7 +14,8 @@ urlpatterns = [
     path("", portal_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("about/", include("nara.portal.urls_about")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("regions/sigungu/", sigungu_options, name="sigungu_options"),
+    path("i18n/setlang/", accounts_views.choose_language, name="set_language"),
     path("accounts/", include("nara.accounts.urls")),
     path("complaints/", include("nara.complaints.urls")),
     path("petitions/", include("nara.petitions.urls")),

@@ -22,6 +22,7 @@ def test_each_footer_page_is_public_in_both_languages(name, language):
 
 
 def test_the_operator_and_contact_come_from_the_settings(settings):
+    settings.NARA_OFFICIAL_BANNER = "on"
     settings.NARA_OPERATOR = {"ko": "행정안전부", "en": "the Ministry of the Interior and Safety"}
     settings.NARA_CONTACT = {**settings.NARA_CONTACT, "phone": "02-2100-3399", "email": ""}
     settings.NARA_OFFICIAL_DOMAIN = ".go.kr"
@@ -34,6 +35,23 @@ def test_the_operator_and_contact_come_from_the_settings(settings):
 
 
 def test_a_deployment_that_is_not_a_government_site_turns_the_banner_off(settings):
-    settings.NARA_OFFICIAL_BANNER = False
+    settings.NARA_OFFICIAL_BANNER = "off"
     html = Client().get(reverse("home")).content.decode()
     assert "official-banner" not in html and "site-footer" in html
+
+
+@pytest.mark.parametrize(
+    ("host", "shown"),
+    [
+        ("www.nara.go.kr", True),
+        ("nara.go.kr", True),
+        ("nara.example", False),
+        ("go.kr.evil.example", False),
+    ],
+)
+def test_by_default_the_banner_shows_only_under_the_official_domain(settings, host, shown):
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = [host]
+    settings.NARA_OFFICIAL_BANNER = "auto"
+    html = Client().get(reverse("home"), HTTP_HOST=host).content.decode()
+    assert ("official-banner" in html) is shown

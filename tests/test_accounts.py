@@ -231,6 +231,31 @@ def test_a_language_only_negotiated_does_not_change_the_profile(client, world):
 
 
 @pytest.mark.django_db
+def test_a_language_cookie_left_from_before_is_not_a_choice(client, world):
+    """The site writes the cookie at each sign-in and it outlives signing out: on a shared
+    computer it is the last person's, or an old one of this person's own."""
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    log_in(client, world.citizen.email)  # Alice chose English: her profile says so
+    client.post(reverse("accounts:logout"))
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"  # still there
+    log_in(client, world.other_citizen.email)  # Bob, on the same browser, chose nothing
+    world.other_citizen.refresh_from_db()
+    assert world.other_citizen.preferred_language == "ko"
+    assert client.get(reverse("home")).wsgi_request.LANGUAGE_CODE == "ko"  # his own
+
+
+@pytest.mark.django_db
+def test_switching_language_when_signed_in_changes_the_profile(client_for, world):
+    client = client_for(world.citizen)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    world.citizen.refresh_from_db()
+    assert world.citizen.preferred_language == "en"
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})  # not a language
+    world.citizen.refresh_from_db()
+    assert world.citizen.preferred_language == "en"
+
+
+@pytest.mark.django_db
 def test_an_official_keeps_the_chosen_language_through_the_second_step(client, world):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     response = log_in(client, world.handler.email)
@@ -598,14 +623,17 @@ def test_profile_edit_changes_the_language(client_for, world, regions):
     client = client_for(world.citizen)
     page = client.get(reverse("accounts:profile"))
     assert page.status_code == 200
-    assert f"{_seoul.name_ko} {jongno.name_ko}" in page.content.decode()
+    html = page.content.decode()
+    assert f'<option value="{_seoul.code}">{_seoul.name_ko}</option>' in html  # 시·도 first
+    assert f'<optgroup label="{_seoul.name_ko}">' in html and jongno.name_ko in html
 
     response = client.post(
         reverse("accounts:profile"),
         {
             "name": "Alice Kim",
             "phone": "010-1234-5678",
-            "region": jongno.pk,
+            "sido": _seoul.code,
+            "sigungu": jongno.code,
             "preferred_language": "en",
             "notify_email": "",
             "notify_site": "on",
@@ -639,11 +667,17 @@ def test_profile_refuses_bad_input_and_keeps_what_was_typed(client_for, world, r
     client = client_for(world.citizen)
     response = client.post(
         reverse("accounts:profile"),
-        {"name": "Alice Kim", "phone": "call me", "region": "999999", "preferred_language": "en"},
+        {
+            "name": "Alice Kim",
+            "phone": "call me",
+            "sido": "11",
+            "sigungu": "999999",
+            "preferred_language": "en",
+        },
         **EN,
     )
     assert response.status_code == 400
-    assert set(response.context["form"].errors) == {"phone", "region"}
+    assert set(response.context["form"].errors) == {"phone", "sigungu"}
     assert b'value="Alice Kim"' in response.content
     world.citizen.refresh_from_db()
     assert world.citizen.name == "Alice"

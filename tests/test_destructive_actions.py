@@ -131,3 +131,4 @@ def test_deleting_a_petition_draft_asks_first(world):
     assert client.get(reverse("petitions:create_preview")).status_code == 200  # still there
     assert client.post(url).status_code == 302
     assert client.get(reverse("petitions:create_preview")).status_code == 302
+    assert client.get(url)["Location"] == reverse("petitions:create")  # nothing left to ask

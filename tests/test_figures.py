@@ -48,7 +48,7 @@ def test_the_period_chooses_the_complaints_counted(history, client_for):
     roads = r'<th scope="row">Ministry of the Interior</th>\s*<td class="num"[^>]*>(\d+)</td>'
     assert re.search(roads, everything).group(1) == "3"
     assert re.search(roads, month).group(1) == "2"
-    assert "The last 30 days, as of 2026-12-07 09:30 (Korea time)." in month
+    assert "The last 30 days, as of 2026-12-07 09:30 KST." in month
     assert "Since the start, as of 2026-12-07 09:30" in everything
     # a period nobody offers is the default, not an error
     assert "Since the start" in figures(client, period="decade")

@@ -246,7 +246,7 @@ def test_header(world, client_for):
     )
 
 
-@covers("head", "header-account", "header-visitor", "language-choice", "banner", "footer")
+@covers("head", "header-account", "header-visitor", "language-choice")
 def test_keyless_header_fragments(world, client_for):
     """The same for everyone in a language: links, static files and the language choice."""
     url = reverse("petitions:list")
@@ -262,8 +262,28 @@ def test_keyless_header_fragments(world, client_for):
     assert current.format("en", "en") in visitor_en  # language-choice
     assert current.format("ko", "ko") in visitor_ko
     assert current.format("ko", "ko") in citizen_ko
-    assert "Privacy policy" in visitor_en and "개인정보처리방침" in visitor_ko  # footer
-    assert "How to tell" in visitor_en and "확인 방법" in citizen_ko  # banner
+
+
+@covers("banner", "footer")
+def test_banner_and_footer(settings, client_for, monkeypatch):
+    """They show the operator and contact the deployment names. Changed here without the
+    settings fixture, whose every change forgets all fragments (as a restart does)."""
+    from nara.core import context_processors
+
+    settings.NARA_OFFICIAL_BANNER = "on"
+    url = reverse("about:contact")  # a page not kept whole by the public page cache
+    client = client_for(None, **EN)
+    before = client.get(url).content.decode()
+    assert "the Nara demonstration service" in before and "How to tell" in before
+    monkeypatch.setattr(context_processors, "operator", lambda: "the Ministry of the Interior")
+    monkeypatch.setattr(
+        django_settings, "NARA_CONTACT", {**django_settings.NARA_CONTACT, "phone": "02-2100-3399"}
+    )
+    after = client.get(url).content.decode()
+    assert "An official website of the Ministry of the Interior" in after
+    assert "run by the Ministry of the Interior" in after and "02-2100-3399" in after
+    monkeypatch.setattr(context_processors, "official_banner", lambda request: False)
+    assert "How to tell" not in client.get(url).content.decode()
 
 
 # --- participation ----------------------------------------------------------------------------

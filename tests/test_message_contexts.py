@@ -20,6 +20,7 @@ from django.utils.translation import pgettext
 PO = Path(__file__).resolve().parent.parent / "locale" / "ko" / "LC_MESSAGES" / "django.po"
 
 SAME_MEANING = {
+    "Not given",
     "Phone",
     "Address",
     "Accessibility",

@@ -610,19 +610,19 @@ def test_invalid_or_expired_confirm_link_gets_a_clear_page(world, open_petition)
 
 def test_sigungu_endpoint_gives_the_options_of_one_sido(db):
     client = en_client()
-    response = client.get(reverse("petitions:sigungu"), {"sido": "11"})
+    response = client.get(reverse("sigungu_options"), {"sido": "11"})
     assert response.status_code == 200
     html = html_of(response)
     assert '<option value="11110">Jongno-gu</option>' in html
     assert "26110" not in html and "<optgroup" not in html
-    everything = html_of(client.get(reverse("petitions:sigungu")))
+    everything = html_of(client.get(reverse("sigungu_options")))
     assert '<optgroup label="Busan">' in everything and "11110" in everything
-    assert client.get(reverse("petitions:sigungu"), {"sido": "x" * 500}).status_code == 200
+    assert client.get(reverse("sigungu_options"), {"sido": "x" * 500}).status_code == 200
 
 
 def test_the_signing_form_loads_sigungu_with_htmx_and_works_without(world, open_petition):
     html = html_of(en_client().get(detail_url(open_petition)))
-    assert f'hx-get="{reverse("petitions:sigungu")}"' in html
+    assert f'hx-get="{reverse("sigungu_options")}"' in html
     assert 'hx-target="#id_sigungu"' in html
     assert '<optgroup label="Seoul">' in html  # without JavaScript: every 시군구, grouped
 

@@ -36,7 +36,7 @@ def test_many_small_entries_stay_near_the_bound_in_memory():
     try:
         before = tracemalloc.get_traced_memory()[0]
         for n in range(60_000):
-            pages.set(f"petitions:sigungu:ko:{1_000_000_000 + n}", '<option value="">-</option>')
+            pages.set(f"regions:sigungu:ko:{1_000_000_000 + n}", '<option value="">-</option>')
         held = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()

@@ -44,7 +44,8 @@ def form_data(world, **overrides) -> dict:
         "address": "",
         "latitude": "",
         "longitude": "",
-        "region": "",
+        "sido": "",
+        "sigungu": "",
         "token": str(uuid.uuid4()),
     }
     data.update(overrides)
@@ -452,7 +453,8 @@ def test_my_complaints_is_paginated(world, client_for):
         ({"category": "999999"}, "category"),
         ({"category": "abc"}, "category"),
         ({"category": "\x00"}, "category"),
-        ({"region": "-1"}, "region"),
+        ({"sido": "-1"}, "sido"),
+        ({"sido": "11", "sigungu": "26110"}, "sigungu"),  # a 구 of Busan under Seoul
         ({"kind": "petition"}, "kind"),
         ({"kind": ""}, "kind"),
         ({"address": "a" * 1000}, "address"),

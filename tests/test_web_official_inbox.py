@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from nara.complaints.models import Kind
-from tests.helpers import file_complaint, to_pending_approval
+from tests.helpers import file_complaint, to_answered, to_pending_approval
 from tests.test_web_official import EN, SEOUL, inbox_receipts
 
 pytestmark = pytest.mark.django_db
@@ -48,5 +48,17 @@ def test_an_approvers_inbox_opens_on_what_waits_for_approval(world, client_for):
     assert '<option value="pending_approval" selected>' in page
     everything = inbox_receipts(client.get("/office/", {"status": "open"}))
     assert everything == {waiting.receipt_no, open_one.receipt_no}
+    # the next page, or any other order, keeps what an approver's inbox is about
+    for query in ({"page": "1"}, {"sort": ""}, {"sort": "-received"}, {"status": "bogus"}):
+        assert inbox_receipts(client.get("/office/", query)) == {waiting.receipt_no}, query
     # a handler's opens on everything open, as before
     assert open_one.receipt_no in inbox_receipts(client_for(world.handler).get("/office/"))
+
+
+def test_only_what_is_still_on_the_clock_is_due_today(world, client_for):
+    with time_machine.travel(datetime(2026, 4, 14, 9, 0, tzinfo=SEOUL), tick=False):
+        answered = file_complaint(world, title="Street light", body="dark", kind=Kind.OTHER)
+        to_answered(world, answered)
+    with time_machine.travel(datetime(2026, 4, 14, 10, 0, tzinfo=SEOUL), tick=False):
+        html = client_for(world.handler, **EN).get("/office/", {"status": "all"}).content.decode()
+    assert answered.receipt_no in html and 'class="due-today' not in html

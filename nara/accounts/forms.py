@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from nara.core.models import Region
+from nara.core.regions import TwoStepRegionForm
 
 from .models import User
 
@@ -137,14 +137,9 @@ class SetPasswordForm(PasswordPairMixin, forms.Form):
         return data
 
 
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, region):
-        if region.parent_id:
-            return f"{region.parent.name} {region.name}"
-        return region.name
+class ProfileForm(TwoStepRegionForm):
+    region_help = _("Where you live; it helps route complaints about your area.")
 
-
-class ProfileForm(forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
@@ -156,20 +151,12 @@ class ProfileForm(forms.Form):
         error_messages={"invalid": _("Enter a phone number such as 010-1234-5678.")},
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    region = RegionChoiceField(
-        label=_("Region"),
-        required=False,
-        queryset=Region.objects.none(),
-        empty_label=_("(not given)"),
-        help_text=_("Where you live; it helps route complaints about your area."),
-    )
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=())
     notify_email = forms.BooleanField(label=_("Notify me by e-mail"), required=False)
     notify_site = forms.BooleanField(label=_("Notify me on the site"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.select_related("parent").order_by("code")
         self.fields["preferred_language"].choices = _language_choices()
 
     @classmethod
@@ -177,7 +164,7 @@ class ProfileForm(forms.Form):
         return {
             "name": user.name,
             "phone": user.phone,
-            "region": user.region_id,
+            **cls.initial_of(user.region),
             "preferred_language": user.preferred_language,
             "notify_email": user.notify_email,
             "notify_site": user.notify_site,

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from nara.core.access import citizen_required, public
 from nara.core.confirm import confirm_page
@@ -280,10 +281,15 @@ def _logged_in(request, user, next_url: str, *, device: str):
     return _keep_language(request, response, user)
 
 
+LANGUAGE_CHOICE = "nara_language_choice"  # in a visitor's session: what they chose, until sign-in
+
+
 def _chosen_language(request) -> str:
-    """The language this browser chose with the language links (the language cookie), if any;
-    a language only negotiated from Accept-Language is not a choice."""
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    """The language chosen with the header's buttons in this session, before signing in. Not
+    the language cookie: the site itself writes it at every sign-in and it outlives signing out
+    (on a shared computer, the last person's); nor a language only negotiated from
+    Accept-Language."""
+    chosen = request.session.get(LANGUAGE_CHOICE, "")
     return chosen if chosen in dict(settings.LANGUAGES) else ""
 
 
@@ -292,10 +298,32 @@ def _keep_language(request, response, user):
     profile's preferred language (mail and notifications follow it); with no choice made, the
     profile's language applies."""
     chosen = _chosen_language(request)
+    request.session.pop(LANGUAGE_CHOICE, None)
     if chosen and chosen != user.preferred_language:
         services.user_update_profile(user=user, preferred_language=chosen)
     translation.activate(user.preferred_language)
     return _set_language(response, user.preferred_language)
+
+
+@public
+@require_POST
+def choose_language(request):
+    """The header's language buttons: Django's set_language (the cookie, a safe `next`), and the
+    choice kept: in the profile of someone signed in (mail and notifications follow it), in the
+    session of a visitor, for their profile once they sign in (_keep_language)."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return response
+    user = request.user
+    if user.is_authenticated and not (
+        user.needs_two_factor and not request.session.get(SESSION_FLAG)
+    ):
+        if user.preferred_language != language:
+            services.user_update_profile(user=user, preferred_language=language)
+    else:
+        request.session[LANGUAGE_CHOICE] = language
+    return response
 
 
 @public

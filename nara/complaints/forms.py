@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from nara.agencies.models import Category
 from nara.core import clock
 from nara.core.forms import FormTokenField, MultipleFileField, MultipleFileInput
-from nara.core.models import Region
+from nara.core.regions import TwoStepRegionForm
 from nara.core.uploads import clean_uploads
 
 from .models import Kind
@@ -34,7 +34,7 @@ def period_text(kind: str) -> str:
     return ngettext("%(n)d day", "%(n)d days", period.days) % {"n": period.days}
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(TwoStepRegionForm):
     kind = forms.ChoiceField(
         label=_("Kind of complaint"),
         choices=Kind.choices,
@@ -82,12 +82,6 @@ class ComplaintForm(forms.Form):
         max_value=180,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         help_text=_("Between -180 and 180, e.g. 126.9780."),
-    )
-    region = forms.ModelChoiceField(
-        label=_("Region"),
-        queryset=Region.objects.order_by("code"),
-        required=False,
-        empty_label=_("Not specified"),
     )
     attachments = MultipleFileField(
         label=_("Attachments"),

@@ -82,13 +82,18 @@ class InboxFilterForm(OfficeForm):
     # an approver's inbox opens on what waits for their decision
     APPROVER_DEFAULTS = {**DEFAULTS, "status": Status.PENDING_APPROVAL.value}
 
+    def __init__(self, *args, defaults: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.defaults = defaults or self.DEFAULTS  # the person's: an approver's differ
+
     def filters(self) -> dict:
-        """Keyword arguments for selectors.inbox; invalid choices fall back to the defaults."""
+        """Keyword arguments for selectors.inbox; invalid or missing choices fall back to the
+        defaults given (a second page keeps an approver's default status)."""
         if not self.is_valid():
-            return dict(self.DEFAULTS)
+            return dict(self.defaults)
         data = self.cleaned_data
         return {
-            "status": data["status"] or "open",
+            "status": data["status"] or self.defaults["status"],
             "kind": data["kind"],
             "due": data["due"],
             "q": data["q"].strip(),

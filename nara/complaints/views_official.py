@@ -26,7 +26,7 @@ from nara.core.templatetags.memo import fingerprint
 
 from . import answers, policies, publication, selectors, services
 from . import forms_official as f
-from .models import AnswerDraft, Complaint, Status
+from .models import OPEN_STATUSES, AnswerDraft, Complaint, Status
 from .transitions import Action, can_transition
 
 Role = Membership.Role
@@ -54,7 +54,7 @@ def inbox(request):
     approver = bool(official_unit_ids(request.user, (Membership.Role.APPROVER,)))
     defaults = f.InboxFilterForm.APPROVER_DEFAULTS if approver else f.InboxFilterForm.DEFAULTS
     if request.GET:
-        form = f.InboxFilterForm(request.GET)
+        form = f.InboxFilterForm(request.GET, defaults=defaults)
         filters = form.filters()
     else:  # the inbox as it opens: its empty filter form is rendered once per process ({% memo %})
         # built only when that has not happened yet
@@ -64,7 +64,12 @@ def inbox(request):
     page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for c in page.object_list:
-        c.due_today = not c.is_overdue and timezone.localtime(c.due_at).date() == today
+        c.due_today = (
+            c.status in OPEN_STATUSES
+            and c.status != Status.WAITING_CITIZEN
+            and not c.is_overdue
+            and timezone.localtime(c.due_at).date() == today
+        )
         c.row_key = inbox_row_key(c)
     query = request.GET.copy()
     query.pop("page", None)

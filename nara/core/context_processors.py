@@ -10,11 +10,27 @@ def nara(request):
         "nara_is_official": signed_in and (user.is_official or user.is_staff),
         "nara_is_moderator": signed_in and user.is_moderator,
         "nara_languages": settings.LANGUAGES,
-        "nara_official_banner": settings.NARA_OFFICIAL_BANNER,
+        "nara_official_banner": official_banner(request),
         "nara_official_domain": settings.NARA_OFFICIAL_DOMAIN,
         "nara_operator": operator(),
         "nara_contact": settings.NARA_CONTACT,
     }
+
+
+def official_banner(request) -> bool:
+    """Whether the official banner shows (settings.NARA_OFFICIAL_BANNER)."""
+    choice = settings.NARA_OFFICIAL_BANNER
+    if choice in (True, False):
+        return choice
+    if choice != "auto":
+        return choice == "on"
+    if settings.DEBUG:
+        return True
+    try:
+        host = request.get_host().rsplit(":", 1)[0].rstrip(".").lower()
+    except Exception:  # a host Django refuses: that request gets a 400 anyway
+        return False
+    return host.endswith(settings.NARA_OFFICIAL_DOMAIN.lower())
 
 
 def operator() -> str:

@@ -6,13 +6,12 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from nara.agencies.models import Category
 from nara.core.forms import MultipleFileField, MultipleFileInput
 from nara.core.korean import particles
-from nara.core.models import Region
+from nara.core.regions import TwoStepRegionForm
 from nara.core.uploads import JPEG, PNG, CleanFile, clean_upload
 
 from . import services
@@ -44,29 +43,11 @@ def form_seconds(stamp: str) -> float:
 # --- signing by e-mail ---------------------------------------------------------------------------
 
 
-def provinces():
-    return Region.objects.filter(parent=None).order_by("code")
-
-
-def sigungu_of(sido_code: str):
-    return Region.objects.filter(parent__code=sido_code).order_by("code")
-
-
-def grouped_sigungu_choices():
-    """Every 시군구 grouped under its 시도: the no-JavaScript list (with JavaScript, htmx loads
-    only the chosen 시도's 시군구)."""
-    groups: dict[int, list] = {}
-    for region in Region.objects.exclude(parent=None).order_by("code"):
-        groups.setdefault(region.parent_id, []).append((region.code, region.name))
-    choices = [("", _("Not given"))]
-    for province in provinces():
-        if province.pk in groups:
-            choices.append((province.name, groups[province.pk]))
-    return choices
-
-
-class SignatureForm(forms.Form):
+class SignatureForm(TwoStepRegionForm):
     """Signing without an account: name, e-mail, region; a link confirms it."""
+
+    region_required = True
+    region_help = _("Signatures are published by region, never by name.")
 
     name = forms.CharField(
         label=_("Name"),
@@ -84,24 +65,6 @@ class SignatureForm(forms.Form):
             "invalid": _("Enter a valid e-mail address."),
         },
     )
-    sido = forms.ModelChoiceField(
-        label=_("Province or metropolitan city (시·도)"),
-        queryset=Region.objects.filter(parent=None),
-        to_field_name="code",
-        empty_label=_("Choose…"),
-        error_messages={
-            "required": _("Choose your province or metropolitan city."),
-            "invalid_choice": _("Choose your province or metropolitan city from the list."),
-        },
-    )
-    sigungu = forms.ModelChoiceField(
-        label=_("City, county or district (시·군·구)"),
-        queryset=Region.objects.exclude(parent=None).select_related("parent"),
-        to_field_name="code",
-        required=False,
-        help_text=_("Signatures are published by region, never by name."),
-        error_messages={"invalid_choice": _("Choose a 시·군·구 from the list.")},
-    )
     notify_answer = forms.BooleanField(
         label=_("Tell me about the answer"),
         required=False,
@@ -111,36 +74,6 @@ class SignatureForm(forms.Form):
         ),
     )
     stamp = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["sido"].queryset = provinces()
-        # with JavaScript, choosing a 시도 loads its 시군구 into the second select
-        self.fields["sido"].widget.attrs.update(
-            {
-                "hx-get": reverse("petitions:sigungu"),
-                "hx-trigger": "change",
-                "hx-target": "#id_sigungu",
-                "hx-swap": "innerHTML",
-            }
-        )
-        self.fields["sigungu"].choices = grouped_sigungu_choices()
-
-    def clean(self):
-        data = super().clean()
-        sido, sigungu = data.get("sido"), data.get("sigungu")
-        if self.has_error("sido") or self.has_error("sigungu"):
-            return data
-        if sigungu is not None and sido is not None and sigungu.parent_id != sido.pk:
-            self.add_error(
-                "sigungu",
-                particles(
-                    _("%(place)s is not in %(province)s: choose one of its 시·군·구, or none.")
-                    % {"place": sigungu.name, "province": sido.name}
-                ),
-            )
-        data["region"] = sigungu or sido
-        return data
 
 
 # --- writing a petition --------------------------------------------------------------------------

@@ -13,7 +13,6 @@ urlpatterns = [
     path("", views.petition_list, name="list"),
     path("export.csv", views.export_csv, name="export_csv"),
     path("mine/", views_create.mine, name="mine"),
-    path("regions/", views.sigungu_options, name="sigungu"),
     path("new/", views_create.create, name="create"),
     path("new/similar/", views_create.create_similar, name="create_similar"),
     path("new/preview/", views_create.create_preview, name="create_preview"),

@@ -19,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -411,29 +410,6 @@ def _serve_image(petition: Petition, image_id) -> FileResponse:
     response = FileResponse(handle, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "public, max-age=3600" if petition.is_public else "private"
-    return response
-
-
-@public
-@require_GET
-def sigungu_options(request):
-    """The 시군구 of a 시도, as <option>s for the signing form's second select (htmx)."""
-    sido = query_param(request, "sido", 10)
-    sido = sido if len(sido) == 2 and sido.isdigit() else ""  # a 시도 code, or all of them
-    cache_key = f"petitions:sigungu:{get_language()}:{sido}"  # at most 100 × the languages
-    html = caches["pages"].get(cache_key)
-    if html is None:
-        from .forms import grouped_sigungu_choices, sigungu_of
-
-        if sido:
-            context = {"regions": list(sigungu_of(sido)), "groups": None}
-        else:
-            context = {"regions": None, "groups": grouped_sigungu_choices()[1:]}
-        html = render_to_string("petitions/_sigungu_options.html", context, request)
-        caches["pages"].set(cache_key, html, 3600)
-    response = HttpResponse(html)
-    response["Cache-Control"] = "public, max-age=3600"
-    patch_vary_headers(response, ["Cookie"])  # the language may come from the cookie
     return response
 
 

@@ -286,6 +286,8 @@ def create_submit(request):
 def create_discard(request):
     """Throw the draft away (text and images) and start again, once the citizen confirms."""
     draft = _draft(request)
+    if request.method != "POST" and not draft:
+        return redirect("petitions:create")  # nothing to delete
     if request.method != "POST":
         return confirm_page(
             request,

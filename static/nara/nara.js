@@ -84,7 +84,6 @@
       box = document.createElement("div");
       box.className = "sending-status";
       box.setAttribute("role", "status");
-      box.innerHTML = "<progress></progress> <span></span>";
       var buttons = form.querySelectorAll("button[type=submit]");
       var last = buttons[buttons.length - 1];
       (last ? last.parentNode : form).insertBefore(box, last ? last.nextSibling : null);
@@ -94,8 +93,8 @@
 
   function sending(event) {
     var form = event.target;
-    if (!form.hasAttribute("data-sending")) {
-      return;
+    if (event.defaultPrevented || !form.hasAttribute("data-sending")) {
+      return;  // another script stopped this submission: nothing is sent
     }
     if (form.getAttribute("data-sent") === "1") {
       event.preventDefault();  // already on its way
@@ -106,7 +105,7 @@
     var text = size ? form.getAttribute("data-sending").replace("{size}", megabytes(size))
                     : form.getAttribute("data-sending-plain") || "";
     var box = status(form);
-    box.hidden = false;
+    box.innerHTML = "<progress></progress> <span></span>";
     box.querySelector("span").textContent = text;
     // disabled after the browser has taken the form's data (a disabled button is not sent)
     window.setTimeout(function () {
@@ -126,13 +125,24 @@
       });
       var box = form.querySelector(".sending-status");
       if (box) {
-        box.hidden = true;
+        box.textContent = "";
       }
     });
   }
 
+  function prepare() {
+    // the status region exists, empty, from the start: screen readers announce a live region
+    // whose text changes, not one that appears with its text
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-sending]"), status);
+  }
+
   document.addEventListener("submit", sending);
   window.addEventListener("pageshow", usableAgain);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", prepare);
+  } else {
+    prepare();
+  }
 })();
 
 /* The menu behind a button on a phone: without script the menu is simply shown. */
@@ -151,6 +161,49 @@
       var open = toggle.getAttribute("aria-expanded") !== "true";
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
       menu.classList.toggle("open", open);
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
+
+/* "Use my location" (data-locate="<latitude field id> <longitude field id>"): the phone's
+   position fills the coordinates, which are opened to show it; the status says what happened.
+   Shown only where the browser can tell a position. */
+(function () {
+  "use strict";
+
+  function start() {
+    if (!("geolocation" in navigator)) {
+      return;
+    }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-locate]"), function (button) {
+      var ids = button.getAttribute("data-locate").split(" ");
+      var latitude = document.getElementById(ids[0]);
+      var longitude = document.getElementById(ids[1]);
+      var status = button.parentNode.querySelector(".locate-status");
+      if (!latitude || !longitude) {
+        return;
+      }
+      button.parentNode.hidden = false;
+      button.addEventListener("click", function () {
+        status.textContent = button.getAttribute("data-locating");
+        navigator.geolocation.getCurrentPosition(function (position) {
+          latitude.value = position.coords.latitude.toFixed(6);
+          longitude.value = position.coords.longitude.toFixed(6);
+          var box = latitude.closest("details");
+          if (box) {
+            box.open = true;
+          }
+          status.textContent = button.getAttribute("data-located");
+        }, function () {
+          status.textContent = button.getAttribute("data-refused");
+        }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
+      });
     });
   }
 

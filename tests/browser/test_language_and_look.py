@@ -13,7 +13,7 @@ from tests.helpers import to_in_progress
 from tests.test_participation_consultations import make_consultation
 from tests.test_participation_consultations_web import published
 
-from .conftest import Findings, check_page, log_in, url_pattern
+from .conftest import PHONE, Findings, check_page, log_in, url_pattern
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DEVICES = {"phone": True, "desktop": False}
@@ -99,8 +99,9 @@ def test_a_form_with_files_shows_it_is_sending(language, world, live_server, new
             else route.continue_()
         ),
     )
-    page.locator("main form.complaint-form button[type=submit]").last.click()
     status = page.locator("main form.complaint-form .sending-status")
+    expect(status).to_be_empty()  # there from the start, so that its change is announced
+    page.locator("main form.complaint-form button[type=submit]").last.click()
     expect(status).to_be_visible()
     expect(status).to_have_attribute("role", "status")
     expect(status).to_contain_text("3 KB")
@@ -109,3 +110,31 @@ def test_a_form_with_files_shows_it_is_sending(language, world, live_server, new
     assert posted == [1]
     check_page(page, findings, "complaint form, sending", phone=True)
     assert not findings.problems, findings.report()
+
+
+def test_use_my_location_fills_the_coordinates(world, live_server, browser):
+    world.citizen.preferred_language = "en"
+    world.citizen.save(update_fields=["preferred_language"])
+    context = browser.new_context(
+        locale="en-US",
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"latitude": 37.5665, "longitude": 126.978},
+        permissions=["geolocation"],
+    )
+    try:
+        findings = Findings("en")
+        page = context.new_page()
+        log_in(page, live_server.url, world.citizen, "en", findings, phone=True)
+        page.goto(f"{live_server.url}/complaints/new/")
+        form = page.locator("main form.complaint-form")
+        expect(form.get_by_label("Latitude")).not_to_be_visible()  # folded away
+        form.get_by_role("button", name="Use my location").click()
+        expect(form.locator(".locate-status")).to_have_text("Your location is filled in below.")
+        expect(form.get_by_label("Latitude")).to_have_value("37.566500")
+        expect(form.get_by_label("Longitude")).to_have_value("126.978000")
+        check_page(page, findings, "complaint form, located", phone=True)
+        assert not findings.problems, findings.report()
+    finally:
+        context.close()

@@ -454,7 +454,7 @@ def theme_delete(request, pk, theme_id):
             consequence=_(
                 "Its summary and the agency's reply are deleted; the comments it grouped stay."
             ),
-            facts=[(_("Theme"), theme.title), (_("Draft"), consultation.title)],
+            facts=[(_("Theme"), theme.title), (_("Draft for comment"), consultation.title)],
             button=_("Yes, remove it"),
             cancel=_("No, keep it"),
             back_url=back,
