@@ -55,3 +55,11 @@ def test_by_default_the_banner_shows_only_under_the_official_domain(settings, ho
     settings.NARA_OFFICIAL_BANNER = "auto"
     html = Client().get(reverse("home"), HTTP_HOST=host).content.decode()
     assert ("official-banner" in html) is shown
+
+
+def test_the_old_terms_page_leads_to_the_footers(client):
+    response = client.get(reverse("accounts:terms"))
+    assert response.status_code == 301 and response["Location"] == reverse("about:terms")
+    signup = client.get(reverse("accounts:signup")).content.decode()
+    assert f'href="{reverse("about:terms")}"' in signup
+    assert f'href="{reverse("about:privacy")}"' in signup

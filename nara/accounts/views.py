@@ -198,7 +198,9 @@ def resend_confirmation(request):
 @public
 @require_GET
 def terms(request):
-    return render(request, "accounts/terms.html")
+    """The terms moved to the footer's pages (/about/terms/, /about/privacy/); old links
+    (in mails, bookmarks) still arrive."""
+    return redirect("about:terms", permanent=True)
 
 
 # --- log in and out -----------------------------------------------------------------------------
