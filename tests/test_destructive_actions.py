@@ -36,6 +36,7 @@ DESTRUCTIVE = {
     "consultations:theme_delete": set(),
     "contributions:discard": set(),
     "petitions:create_discard": set(),
+    "office:filter_delete": set(),  # tests/test_saved_filters.py
     "participation_moderation:block": {"participation/moderation/block.html"},
     # the filters, then a page that counts the signatures they select and asks (confirm=on)
     "moderation:signatures": {"petitions/moderation/signatures.html"},

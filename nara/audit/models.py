@@ -12,6 +12,8 @@ class EventType(models.TextChoices):
     USER_TOTP_RESET = "user.totp_reset", _("Two-factor authentication reset")
     USER_SIGNIN_THROTTLED = "user.signin_throttled", _("Sign-ins slowed after failures")
     USER_API_TOKEN_REVOKED = "user.api_token_revoked", _("API token revoked")
+    USER_FILTER_SAVED = "user.filter_saved", _("Inbox filter saved")
+    USER_FILTER_DELETED = "user.filter_deleted", _("Saved inbox filter deleted")
     USER_DEACTIVATED = "user.deactivated", _("Account deactivated and pseudonymised")
     CONFIG_ADDED = "config.added", _("Added by an operator")
     CONFIG_CHANGED = "config.changed", _("Changed by an operator")

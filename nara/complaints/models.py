@@ -250,3 +250,26 @@ class Transfer(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class SavedFilter(models.Model):
+    """An official's named set of inbox filters (the inbox's query string, as the filter form
+    reads it): one click to their usual view of the work."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters"), max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_filter_name_per_user")
+        ]
+        verbose_name = _("saved inbox filter")
+        verbose_name_plural = _("saved inbox filters")
+
+    def __str__(self) -> str:
+        return self.name

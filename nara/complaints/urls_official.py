@@ -22,6 +22,8 @@ ACTION_URLS = [
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("filters/", views.filter_save, name="filter_save"),
+    path("filters/<int:filter_id>/delete/", views.filter_delete, name="filter_delete"),
     path("complaints/<str:receipt_no>/", views.detail, name="detail"),
     *[
         path(

@@ -5,26 +5,29 @@ Thin views: a form parses the input, a service decides and writes, errors become
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nara.agencies.models import Membership
 from nara.agencies.selectors import official_unit_ids, user_has_role
 from nara.core import clock
 from nara.core.access import official_required
+from nara.core.confirm import confirm_page
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors
 from nara.core.templatetags.memo import fingerprint
 
-from . import answers, policies, publication, selectors, services
+from . import answers, policies, publication, saved_filters, selectors, services
 from . import forms_official as f
 from .models import OPEN_STATUSES, AnswerDraft, Complaint, Status
 from .transitions import Action, can_transition
@@ -51,8 +54,7 @@ def inbox_row_key(c: Complaint) -> tuple:
 def inbox(request):
     """The officials' work list: a table, the soonest due first, overdue and due-today rows
     marked; an approver's opens on the answers waiting for approval."""
-    approver = bool(official_unit_ids(request.user, (Membership.Role.APPROVER,)))
-    defaults = f.InboxFilterForm.APPROVER_DEFAULTS if approver else f.InboxFilterForm.DEFAULTS
+    defaults = _inbox_defaults(request.user)
     if request.GET:
         form = f.InboxFilterForm(request.GET, defaults=defaults)
         filters = form.filters()
@@ -73,6 +75,7 @@ def inbox(request):
         c.row_key = inbox_row_key(c)
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("filter_name", None)
     context = {
         "form": form,
         "filters_given": bool(request.GET),
@@ -81,11 +84,62 @@ def inbox(request):
         "filtered": filters != defaults,
         "default_status": defaults["status"],
         "sort": filters["sort"],
+        "saved_filters": saved_filters.saved_filters_of(request.user),
+        "filter_name": request.GET.get("filter_name", "")[: saved_filters.NAME_MAX],
     }
     template = "office/inbox.html"
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
         template = "office/inbox.html#results"
     return render(request, template, context)
+
+
+def _inbox_defaults(user) -> dict:
+    approver = bool(official_unit_ids(user, (Membership.Role.APPROVER,)))
+    return f.InboxFilterForm.APPROVER_DEFAULTS if approver else f.InboxFilterForm.DEFAULTS
+
+
+@official_required
+@require_POST
+def filter_save(request):
+    """Save the inbox's current filters under a name (the form under the filters)."""
+    filters = f.InboxFilterForm(request.POST, defaults=_inbox_defaults(request.user)).filters()
+    name = request.POST.get("filter_name", "")
+    back = reverse("office:inbox")
+    try:
+        saved = saved_filters.saved_filter_save(by=request.user, name=name, filters=filters)
+    except ValidationError as error:
+        for message in error.message_dict.get("name", []):
+            messages.error(request, message)
+        query = saved_filters.query_of(filters)
+        keep = urlencode({"filter_name": name[: saved_filters.NAME_MAX]})
+        return redirect(f"{back}?{query}&{keep}" if query else f"{back}?{keep}")
+    except NotAllowed:
+        raise Http404 from None
+    messages.success(request, _("The filter “%(name)s” is saved.") % {"name": saved.name})
+    return redirect(f"{back}?{saved.query}" if saved.query else back)
+
+
+@official_required
+@require_http_methods(["GET", "POST"])
+def filter_delete(request, filter_id: int):
+    saved = next(
+        (s for s in saved_filters.saved_filters_of(request.user) if s.pk == filter_id), None
+    )
+    if saved is None:
+        raise Http404
+    if request.method != "POST":
+        return confirm_page(
+            request,
+            question=_("Delete this saved filter?"),
+            consequence=_("Only its name and link go; no complaint changes."),
+            facts=[(_("Name"), saved.name)],
+            button=_("Yes, delete it"),
+            cancel=_("No, keep it"),
+            back_url=reverse("office:inbox"),
+        )
+    saved_filters.saved_filter_delete(by=request.user, filter_id=filter_id)
+    messages.success(request, _("The saved filter was deleted."))
+    return redirect("office:inbox")
 
 
 # --- one complaint: what may be done, by whom -------------------------------------------------
