@@ -194,16 +194,25 @@ def test_odd_next_values_never_give_500(client_for, world):
 @pytest.mark.django_db
 def test_profile_form_never_gives_500(client_for, world):
     client = client_for(world.citizen)
-    fields = ["name", "phone", "region", "preferred_language", "notify_email", "notify_site"]
+    fields = [
+        "name",
+        "phone",
+        "sido",
+        "sigungu",
+        "preferred_language",
+        "notify_email",
+        "notify_site",
+    ]
     for data in _posts(fields):
         response = client.post(reverse("accounts:profile"), data)
         assert response.status_code == 400, (data, response.status_code)
-    for region in ("-1", "1e9", "99999999999999999999999", "1.5", "None"):
-        response = client.post(
-            reverse("accounts:profile"),
-            {"name": "A", "preferred_language": "ko", "region": region},
-        )
-        assert response.status_code == 400
+    for field in ("sido", "sigungu"):
+        for region in ("-1", "1e9", "99999999999999999999999", "1.5", "None"):
+            response = client.post(
+                reverse("accounts:profile"),
+                {"name": "A", "preferred_language": "ko", field: region},
+            )
+            assert response.status_code == 400, (field, region)
 
 
 @pytest.mark.django_db

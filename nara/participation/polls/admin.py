@@ -29,13 +29,22 @@ class _FrozenOnceAnswered(OperatorInline):
 
 class QuestionInline(_FrozenOnceAnswered):
     model = Question
-    fields = ("position", "text", "kind", "required", "max_choices", "help_text")
+    fields = (
+        "position",
+        "text",
+        "text_en",
+        "kind",
+        "required",
+        "max_choices",
+        "help_text",
+        "help_text_en",
+    )
     show_change_link = True
 
 
 class ChoiceInline(_FrozenOnceAnswered):
     model = Choice
-    fields = ("position", "text")
+    fields = ("position", "text", "text_en")
 
 
 @admin.register(Poll)
@@ -44,7 +53,14 @@ class PollAdmin(OperatorAdmin):
     list_filter = ("published",)
     list_select_related = ("process",)
     search_fields = ("title",)
-    fields = ("process", "title", "description", "results_always_public", "published")
+    # Korean and English side by side (an English reader sees "Korean only" where it is blank)
+    fields = (
+        "process",
+        ("title", "title_en"),
+        ("description", "description_en"),
+        "results_always_public",
+        "published",
+    )
     readonly_fields = ("published",)
     inlines = [QuestionInline]
     actions = ["publish"]
@@ -66,5 +82,13 @@ class QuestionAdmin(OperatorAdmin):
     list_select_related = ("poll",)
     list_filter = ("kind",)
     search_fields = ("text", "poll__title")
-    fields = ("poll", "position", "text", "help_text", "kind", "required", "max_choices")
+    fields = (
+        "poll",
+        "position",
+        ("text", "text_en"),
+        ("help_text", "help_text_en"),
+        "kind",
+        "required",
+        "max_choices",
+    )
     inlines = [ChoiceInline]

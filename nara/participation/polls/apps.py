@@ -17,12 +17,20 @@ def process_components(process) -> list:
     """The process page's polls: one query."""
     from django.utils.translation import ngettext
 
+    from nara.core import bilingual
     from nara.participation.components import Component
 
     from .models import Poll
 
     polls = Poll.objects.filter(process=process, published=True).only(
-        "pk", "title", "description", "response_count", "process_id", "results_always_public"
+        "pk",
+        "title",
+        "title_en",
+        "description",
+        "description_en",
+        "response_count",
+        "process_id",
+        "results_always_public",
     )
     found = []
     for poll in polls:
@@ -30,9 +38,9 @@ def process_components(process) -> list:
         found.append(
             Component(
                 kind=str(_("Poll")),
-                title=poll.title,
+                title=bilingual.text(poll, "title"),
                 url=poll.get_absolute_url(),
-                summary=poll.description[:200],
+                summary=bilingual.text(poll, "description", mark=False)[:200],
                 status=ngettext("%(n)d response", "%(n)d responses", poll.response_count)
                 % {"n": poll.response_count},
             )

@@ -12,26 +12,55 @@ from . import services
 from .models import Choice, Poll, Question, QuestionKind
 
 K = QuestionKind
+# (question in Korean and English, kind, limit, options in Korean and English)
 QUESTIONS = [
     (
-        "평소 출퇴근에 주로 이용하는 교통수단은 무엇인가요?",
+        ("평소 출퇴근에 주로 이용하는 교통수단은 무엇입니까?", "How do you usually get to work?"),
         K.SINGLE,
         None,
-        ["버스", "지하철", "자가용", "자전거·도보"],
+        [
+            ("버스", "Bus"),
+            ("지하철", "Subway"),
+            ("자가용", "Car"),
+            ("자전거·도보", "Bicycle or on foot"),
+        ],
     ),
     (
-        "대중교통에서 가장 개선이 필요한 점을 골라 주세요 (최대 2개).",
+        (
+            "대중교통에서 가장 개선이 필요한 점을 골라 주십시오(최대 2개).",
+            "What most needs improving in public transport? (up to 2)",
+        ),
         K.MULTIPLE,
         2,
-        ["배차 간격", "환승 편의", "요금", "혼잡도", "정류장 시설"],
+        [
+            ("배차 간격", "How often buses and trains run"),
+            ("환승 편의", "Easier transfers"),
+            ("요금", "Fares"),
+            ("혼잡도", "Crowding"),
+            ("정류장 시설", "Stops and stations"),
+        ],
     ),
     (
-        "예산을 먼저 써야 할 분야의 우선순위를 정해 주세요 (상위 3개).",
+        (
+            "예산을 먼저 써야 할 분야의 우선순위를 정해 주십시오(상위 3개).",
+            "Rank where the budget should go first (top 3).",
+        ),
         K.RANKING,
         3,
-        ["심야 버스", "저상 버스", "광역 급행철도", "자전거 도로", "공영 주차장"],
+        [
+            ("심야 버스", "Night buses"),
+            ("저상 버스", "Low-floor buses"),
+            ("광역 급행철도", "Regional express rail"),
+            ("자전거 도로", "Cycle lanes"),
+            ("공영 주차장", "Public car parks"),
+        ],
     ),
-    ("그 밖에 하고 싶은 말씀이 있으면 적어 주세요.", K.TEXT, None, []),
+    (
+        ("그 밖에 하고 싶은 말씀이 있으면 적어 주십시오.", "Anything else you want to tell us?"),
+        K.TEXT,
+        None,
+        [],
+    ),
 ]
 TEXTS = ["배차 간격이 너무 깁니다.", "환승 통로에 엘리베이터가 더 있으면 좋겠어요.", ""]
 
@@ -54,20 +83,23 @@ def load(ctx) -> None:
     poll = Poll.objects.create(
         process=process,
         title="2026 대중교통 이용 설문",
+        title_en="2026 public transport survey",
         description="응답에는 약 3분이 걸립니다. 자유 의견은 담당 부서만 읽습니다.",
+        description_en="It takes about 3 minutes. Only the department reads what you write.",
         results_always_public=True,
     )
-    for position, (text, kind, limit, options) in enumerate(QUESTIONS, start=1):
+    for position, ((text, text_en), kind, limit, options) in enumerate(QUESTIONS, start=1):
         question = Question.objects.create(
             poll=poll,
             position=position,
             text=text,
+            text_en=text_en,
             kind=kind,
             max_choices=limit,
             required=kind != K.TEXT,
         )
-        for i, label in enumerate(options):
-            Choice.objects.create(question=question, position=i, text=label)
+        for i, (label, label_en) in enumerate(options):
+            Choice.objects.create(question=question, position=i, text=label, text_en=label_en)
     services.poll_publish(poll=poll, by=ctx.operator)
     questions = list(poll.questions.prefetch_related("choices"))
     for n, person in enumerate(ctx.citizens[100:140]):

@@ -5,6 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from nara.core import bilingual
+
 from . import services
 from .models import Question, QuestionKind
 
@@ -54,7 +56,7 @@ class PollResponseForm(forms.Form):
         for question in self.questions:
             choices = list(question.choices.all())
             ids = [c.pk for c in choices]
-            options = [(str(c.pk), c.text) for c in choices]
+            options = [(str(c.pk), bilingual.text(c, "text")) for c in choices]
             if question.kind == K.SINGLE:
                 widget = forms.RadioSelect(choices=options)
             elif question.kind == K.MULTIPLE:
@@ -67,8 +69,8 @@ class PollResponseForm(forms.Form):
             self.fields[name] = QuestionField(
                 question,
                 ids,
-                label=question.text,
-                help_text=question.help_text,
+                label=bilingual.text(question, "text"),
+                help_text=bilingual.text(question, "help_text", mark=False),
                 widget=widget,
             )
             field = self.fields[name]

@@ -22,7 +22,9 @@ class Poll(models.Model):
         verbose_name=_("process"),
     )
     title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
     published = models.BooleanField(
         _("published"), default=False, help_text=_("Unpublished polls are seen by nobody.")
     )
@@ -65,7 +67,9 @@ class Question(models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     text = models.CharField(pgettext_lazy("poll", "question"), max_length=300)
+    text_en = models.CharField(_("question in English"), max_length=300, blank=True)
     help_text = models.CharField(_("explanation"), max_length=300, blank=True)
+    help_text_en = models.CharField(_("explanation in English"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind)
     required = models.BooleanField(_("answer required"), default=True)
     max_choices = models.PositiveIntegerField(
@@ -106,6 +110,7 @@ class Choice(models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     text = models.CharField(_("option"), max_length=200)
+    text_en = models.CharField(_("option in English"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["question", "position", "id"]

@@ -187,5 +187,14 @@ def polls_by_process(process: Process) -> list[Poll]:
     return list(
         process_polls(process)
         .annotate(questions_n=Count("questions"))
-        .only("pk", "title", "description", "process_id", "response_count", "results_always_public")
+        .only(
+            "pk",
+            "title",
+            "title_en",
+            "description",
+            "description_en",
+            "process_id",
+            "response_count",
+            "results_always_public",
+        )
     )

@@ -26,7 +26,14 @@ def poll_list(request, slug):
     process = published_process(slug)
     polls = list(
         selectors.process_polls(process).only(
-            "pk", "title", "description", "process_id", "response_count", "results_always_public"
+            "pk",
+            "title",
+            "title_en",
+            "description",
+            "description_en",
+            "process_id",
+            "response_count",
+            "results_always_public",
         )
     )
     phase = policies.current_phase(process)

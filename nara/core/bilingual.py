@@ -1,0 +1,41 @@
+"""Content in Korean and English: a field written by officials (a poll's question, its options)
+has an English version beside it (`<field>_en`, blank when nobody wrote one). An English reader
+gets the English; where there is none, the Korean, marked "Korean only" so that nobody answers
+a question they cannot read without knowing why (and `lang="ko"` for screen readers).
+
+`text(obj, "title")` for plain text (a form's label, a page's <title>); in templates
+`{% load bilingual %}{% bi obj "title" %}` for HTML."""
+
+from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+
+def wants_english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def text(obj, field: str, *, mark: bool = True) -> str:
+    """The field in the reader's language, as plain text ("… (Korean only)" when the English is
+    missing and `mark`)."""
+    korean = getattr(obj, field) or ""
+    if not wants_english():
+        return korean
+    english = getattr(obj, f"{field}_en", "") or ""
+    if english or not korean:
+        return english
+    return f"{korean} ({_('Korean only')})" if mark else korean
+
+
+def html(obj, field: str):
+    """The field in the reader's language, as HTML: Korean shown to an English reader is marked
+    as Korean (`lang`) and as the only version there is."""
+    korean = getattr(obj, field) or ""
+    if not wants_english():
+        return korean
+    english = getattr(obj, f"{field}_en", "") or ""
+    if english or not korean:
+        return english
+    return format_html(
+        '<span lang="ko">{}</span> <span class="korean-only">({})</span>', korean, _("Korean only")
+    )
