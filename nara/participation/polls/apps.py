@@ -21,17 +21,9 @@ def process_components(process) -> list:
     from nara.participation.components import Component
 
     from .models import Poll
+    from .selectors import LISTED_FIELDS
 
-    polls = Poll.objects.filter(process=process, published=True).only(
-        "pk",
-        "title",
-        "title_en",
-        "description",
-        "description_en",
-        "response_count",
-        "process_id",
-        "results_always_public",
-    )
+    polls = Poll.objects.filter(process=process, published=True).only(*LISTED_FIELDS)
     found = []
     for poll in polls:
         poll.process = process

@@ -182,19 +182,21 @@ def anonymised_responses(poll: Poll):
         yield row()
 
 
+# what lists of polls show (the process page, the polls page): read in one query
+LISTED_FIELDS = (
+    "pk",
+    "title",
+    "title_en",
+    "description",
+    "description_en",
+    "process_id",
+    "response_count",
+    "results_always_public",
+)
+
+
 def polls_by_process(process: Process) -> list[Poll]:
     """For the process page: one query."""
     return list(
-        process_polls(process)
-        .annotate(questions_n=Count("questions"))
-        .only(
-            "pk",
-            "title",
-            "title_en",
-            "description",
-            "description_en",
-            "process_id",
-            "response_count",
-            "results_always_public",
-        )
+        process_polls(process).annotate(questions_n=Count("questions")).only(*LISTED_FIELDS)
     )

@@ -24,18 +24,7 @@ from .models import QuestionKind
 @public
 def poll_list(request, slug):
     process = published_process(slug)
-    polls = list(
-        selectors.process_polls(process).only(
-            "pk",
-            "title",
-            "title_en",
-            "description",
-            "description_en",
-            "process_id",
-            "response_count",
-            "results_always_public",
-        )
-    )
+    polls = list(selectors.process_polls(process).only(*selectors.LISTED_FIELDS))
     phase = policies.current_phase(process)
     results_phase = selectors.results_phase_started(process)
     for poll in polls:
