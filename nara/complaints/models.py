@@ -163,10 +163,22 @@ class Complaint(models.Model):
         return self.status in ANSWERED_STATUSES
 
     @property
+    def on_the_clock(self) -> bool:
+        """Open, and its handling period running (not while waiting for the citizen)."""
+        return self.is_open and self.status != Status.WAITING_CITIZEN
+
+    @property
     def is_overdue(self) -> bool:
         """Open past its deadline while the clock runs (not while waiting for the citizen)."""
+        return self.on_the_clock and self.due_at < timezone.now()
+
+    @property
+    def is_due_today(self) -> bool:
+        """On the clock, not overdue yet, and due before today ends (local time)."""
         return (
-            self.is_open and self.status != Status.WAITING_CITIZEN and self.due_at < timezone.now()
+            self.on_the_clock
+            and not self.is_overdue
+            and timezone.localtime(self.due_at).date() == timezone.localdate()
         )
 
     @property

@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,7 +28,7 @@ from nara.core.templatetags.memo import fingerprint
 
 from . import answers, policies, publication, saved_filters, selectors, services
 from . import forms_official as f
-from .models import OPEN_STATUSES, AnswerDraft, Complaint, Status
+from .models import AnswerDraft, Complaint, Status
 from .transitions import Action, can_transition
 
 Role = Membership.Role
@@ -43,7 +42,7 @@ def inbox_row_key(c: Complaint) -> tuple:
     """The memo key of a row of office/inbox.html: everything the row shows."""
     return (
         *(c.pk, c.receipt_no, c.title, c.status, c.kind, c.due_at, c.is_overdue, c.flagged),
-        c.due_today,
+        c.is_due_today,
         *(c.transfer_count, c.unit_id, c.unit.name if c.unit else ""),
         *(c.handler_id, c.handler.display_name if c.handler else ""),
     )
@@ -64,14 +63,7 @@ def inbox(request):
         filters = dict(defaults)
     complaints = selectors.inbox_list(user=request.user, **filters)
     page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
     for c in page.object_list:
-        c.due_today = (
-            c.status in OPEN_STATUSES
-            and c.status != Status.WAITING_CITIZEN
-            and not c.is_overdue
-            and timezone.localtime(c.due_at).date() == today
-        )
         c.row_key = inbox_row_key(c)
     query = request.GET.copy()
     query.pop("page", None)
