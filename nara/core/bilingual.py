@@ -15,27 +15,31 @@ def wants_english() -> bool:
     return (get_language() or "").startswith("en")
 
 
+def version(obj, field: str) -> tuple[str, bool]:
+    """(the field's text for the reader, whether it is the Korean shown in place of a missing
+    English version)."""
+    korean = getattr(obj, field) or ""
+    if not wants_english():
+        return korean, False
+    english = getattr(obj, f"{field}_en", "") or ""
+    if english or not korean:
+        return english, False
+    return korean, True
+
+
 def text(obj, field: str, *, mark: bool = True) -> str:
     """The field in the reader's language, as plain text ("… (Korean only)" when the English is
     missing and `mark`)."""
-    korean = getattr(obj, field) or ""
-    if not wants_english():
-        return korean
-    english = getattr(obj, f"{field}_en", "") or ""
-    if english or not korean:
-        return english
-    return f"{korean} ({_('Korean only')})" if mark else korean
+    value, korean_only = version(obj, field)
+    return f"{value} ({_('Korean only')})" if korean_only and mark else value
 
 
 def html(obj, field: str):
     """The field in the reader's language, as HTML: Korean shown to an English reader is marked
     as Korean (`lang`) and as the only version there is."""
-    korean = getattr(obj, field) or ""
-    if not wants_english():
-        return korean
-    english = getattr(obj, f"{field}_en", "") or ""
-    if english or not korean:
-        return english
+    value, korean_only = version(obj, field)
+    if not korean_only:
+        return value
     return format_html(
-        '<span lang="ko">{}</span> <span class="korean-only">({})</span>', korean, _("Korean only")
+        '<span lang="ko">{}</span> <span class="korean-only">({})</span>', value, _("Korean only")
     )
