@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.utils.translation import get_language
 
 
@@ -20,15 +21,13 @@ def nara(request):
 def official_banner(request) -> bool:
     """Whether the official banner shows (settings.NARA_OFFICIAL_BANNER)."""
     choice = settings.NARA_OFFICIAL_BANNER
-    if choice in (True, False):
-        return choice
     if choice != "auto":
         return choice == "on"
     if settings.DEBUG:
         return True
     try:
         host = request.get_host().rsplit(":", 1)[0].rstrip(".").lower()
-    except Exception:  # a host Django refuses: that request gets a 400 anyway
+    except DisallowedHost:  # that request gets a 400 anyway
         return False
     return host.endswith(settings.NARA_OFFICIAL_DOMAIN.lower())
 

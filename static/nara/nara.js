@@ -5,6 +5,18 @@
    whose id is the field's id + "_count" (the field's aria-describedby names it), from the text
    in that element's data-template ({count}, {max}). Screen readers hear the count in the
    "_count_live" region after a pause in typing, not at every key. */
+
+/* Each part below starts once the page is parsed (the script is deferred, so that is usually
+   at once). */
+window.naraReady = function (start) {
+  "use strict";
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+};
+
 (function () {
   "use strict";
 
@@ -44,11 +56,7 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-count]"), setUp);
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  window.naraReady(start);
 })();
 
 /* Forms that send files (data-sending): once sent, the submit button is disabled (no second
@@ -138,11 +146,7 @@
 
   document.addEventListener("submit", sending);
   window.addEventListener("pageshow", usableAgain);
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", prepare);
-  } else {
-    prepare();
-  }
+  window.naraReady(prepare);
 })();
 
 /* The menu behind a button on a phone: without script the menu is simply shown. */
@@ -164,11 +168,7 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  window.naraReady(start);
 })();
 
 /* "Use my location" (data-locate="<latitude field id> <longitude field id>"): the phone's
@@ -207,9 +207,5 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  window.naraReady(start);
 })();
