@@ -251,6 +251,16 @@ async def _email_clients(spec, stats: Stats) -> dict:
 
     async def client(c: int):
         http = common.HttpClient(HOST, port, spec["timeout"])
+
+        async def timed(name: str, method: str, target: str, headers: dict, body: bytes = b""):
+            """One request of the flow, its answer recorded under `name`."""
+            t0 = time.perf_counter()
+            answer = await http.request(
+                common.http_request(method, HOST, port, target, headers, body)
+            )
+            stats.record(name, answer[0], t0, time.time(), time.perf_counter() - t0)
+            return answer
+
         await asyncio.sleep(max(0.0, stats.t_start - time.time()))
         while time.time() < stats.t_end:
             seq[0] += 1
@@ -265,18 +275,13 @@ async def _email_clients(spec, stats: Stats) -> dict:
             t_flow = time.perf_counter()
             try:
                 mail = reader.expect(email)
-                t0 = time.perf_counter()
-                status, _h, body = await http.request(
-                    common.http_request(
-                        "POST",
-                        HOST,
-                        port,
-                        path,
-                        {"Content-Type": "application/json", "X-Forwarded-For": address},
-                        payload,
-                    )
+                status, _h, body = await timed(
+                    "submit",
+                    "POST",
+                    path,
+                    {"Content-Type": "application/json", "X-Forwarded-For": address},
+                    payload,
                 )
-                stats.record("submit", status, t0, time.time(), time.perf_counter() - t0)
                 if status != 202:
                     reader.waiting.pop(email, None)
                     continue
@@ -286,17 +291,12 @@ async def _email_clients(spec, stats: Stats) -> dict:
                 stats.record("mail", 200, t0, time.time(), time.perf_counter() - t0)
                 step = "confirm page"
                 page = f"/petitions/confirm/{token}/"
-                t0 = time.perf_counter()
-                status, headers, body = await http.request(
-                    common.http_request(
-                        "GET",
-                        HOST,
-                        port,
-                        page,
-                        {"Accept-Language": "ko", "X-Forwarded-For": address},
-                    )
+                status, headers, body = await timed(
+                    "confirm page",
+                    "GET",
+                    page,
+                    {"Accept-Language": "ko", "X-Forwarded-For": address},
                 )
-                stats.record("confirm page", status, t0, time.time(), time.perf_counter() - t0)
                 if status != 200:
                     continue
                 post = confirm_post(body.decode("utf-8", "replace"), page, headers["set-cookie"])
@@ -305,26 +305,19 @@ async def _email_clients(spec, stats: Stats) -> dict:
                     continue
                 action, post_headers, form_body = post
                 step = "confirm"
-                t0 = time.perf_counter()
-                status, headers, body = await http.request(
-                    common.http_request(
-                        "POST",
-                        HOST,
-                        port,
-                        action,
-                        {**post_headers, "X-Forwarded-For": address},
-                        form_body,
-                    )
+                status, headers, body = await timed(
+                    "confirm",
+                    "POST",
+                    action,
+                    {**post_headers, "X-Forwarded-For": address},
+                    form_body,
                 )
-                stats.record("confirm", status, t0, time.time(), time.perf_counter() - t0)
                 if status in (301, 302, 303):  # a success page elsewhere: follow it
                     step = "after confirm"
                     location = headers.get("location", "").replace(f"http://{HOST}:{port}", "")
-                    t0 = time.perf_counter()
-                    status, _h, body = await http.request(
-                        common.http_request("GET", HOST, port, location, {"Accept-Language": "en"})
+                    status, _h, body = await timed(
+                        "after confirm", "GET", location, {"Accept-Language": "en"}
                     )
-                    stats.record("after confirm", status, t0, time.time(), time.perf_counter() - t0)
                 now = time.time()
                 result = confirm_result(body)
                 if status == 200 and result == "counted":
