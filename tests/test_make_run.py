@@ -351,6 +351,46 @@ def test_make_run_serves_64_signers_and_64_filers_at_once(served):
     assert "database is locked" not in log.read_text(errors="replace")
 
 
+# The pages of the demo's participation content: its processes, budgets with their ballots'
+# projects, drafts for comment and polls.
+PARTICIPATION_PAGES = """
+import json, django
+django.setup()
+from nara.participation.budgets.models import Budget, Project
+from nara.participation.consultations.models import Consultation
+from nara.participation.models import Process
+from nara.participation.polls.models import Poll
+
+found = [p.get_absolute_url() for p in Process.objects.filter(published=True)]
+for model in (Budget, Consultation):
+    found += [item.get_absolute_url() for item in model.objects.all()]
+found += [p.get_absolute_url() for p in Project.objects.on_ballot()]
+found += [p.get_absolute_url() for p in Poll.objects.filter(published=True)]
+print(json.dumps(found))
+"""
+
+
+def test_the_demo_content_reads_in_english(served):
+    """The demo fills both languages: an English reader meets nothing marked "Korean only"."""
+    port, env, _crowd, _log = served
+    paths = ["/participation/", *run_python(PARTICIPATION_PAGES, env)]
+    assert len(paths) > 20
+    marked = []
+    for path in paths:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+        try:
+            conn.request("GET", path, headers={"Accept-Language": "en"})
+            response = conn.getresponse()
+            body = response.read().decode()
+        finally:
+            conn.close()
+        assert response.status == 200, path
+        assert '<html lang="en">' in body, path
+        if 'class="korean-only"' in body or "(Korean only)" in body:
+            marked.append(path)
+    assert not marked, f"Korean only on {marked}"
+
+
 def test_mail_catcher_takes_another_port_when_its_own_is_taken_and_says_so(tmp_path):
     """A second `make run` (or anything on port 1025) used to kill the mail catcher silently:
     the demo then lost every mail. Now it listens elsewhere, says so, and run.sh reads where."""

@@ -20,6 +20,10 @@ from django.utils.translation import pgettext
 PO = Path(__file__).resolve().parent.parent / "locale" / "ko" / "LC_MESSAGES" / "django.po"
 
 SAME_MEANING = {
+    # the English version of a field written in Korean (nara.core.bilingual)
+    "title in English",
+    "summary in English",
+    "description in English",
     "Not given",
     "Phone",
     "Address",

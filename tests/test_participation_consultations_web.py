@@ -88,10 +88,13 @@ def test_the_draft_page_shows_the_text_the_diff_and_the_counts(client, world, mo
     article = consultation.articles.get(number="제3조")
     published(consultation, moderator, 2, article=article, stance=Stance.OPPOSE)
     page = client.get(base(consultation)).content.decode()
-    assert "제3조(보수 기한)" in page
+    # an English page: the heading has no English version, so it is shown as Korean (unmarked:
+    # the page says the whole text is Korean only)
+    assert '제3조(<span lang="ko">보수 기한</span>)' in page
+    assert "The text of the draft is in Korean only" in page
     assert "<del>" in page and "<ins>" in page
-    assert 'class="visually-hidden">deleted:' in page
-    assert 'class="visually-hidden">inserted:' in page
+    assert 'class="visually-hidden" lang="en">deleted:' in page
+    assert 'class="visually-hidden" lang="en">inserted:' in page
     assert "40 days left" in page or "39 days left" in page
     assert "Oppose 2" in page
     assert f"comment/?article={article.pk}" in page

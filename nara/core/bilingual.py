@@ -4,9 +4,11 @@ gets the English; where there is none, the Korean, marked "Korean only" so that 
 a question they cannot read without knowing why (and `lang="ko"` for screen readers).
 
 `text(obj, "title")` for plain text (a form's label, a page's <title>); in templates
-`{% load bilingual %}{% bi obj "title" %}` for HTML."""
+`{% load bilingual %}{% bi obj "title" %}` for HTML, `{% bi obj "summary" paragraphs=True %}`
+for a text of several paragraphs."""
 
-from django.utils.html import format_html
+from django.utils.html import format_html, linebreaks
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -34,12 +36,22 @@ def text(obj, field: str, *, mark: bool = True) -> str:
     return f"{value} ({_('Korean only')})" if korean_only and mark else value
 
 
-def html(obj, field: str):
-    """The field in the reader's language, as HTML: Korean shown to an English reader is marked
-    as Korean (`lang`) and as the only version there is."""
+def html(obj, field: str, *, paragraphs: bool = False, mark: bool = True):
+    """The field in the reader's language, as HTML (`paragraphs`: its lines as <p> and <br>):
+    Korean shown to an English reader is marked as Korean (`lang`) and, with `mark`, as the
+    only version there is (without: where the page already says so, e.g. a law's text)."""
     value, korean_only = version(obj, field)
+    if paragraphs:
+        value = mark_safe(linebreaks(value, autoescape=True))  # escaped by linebreaks
+        if korean_only:
+            return format_html(
+                '<div lang="ko">{}</div><p class="korean-only">({})</p>', value, _("Korean only")
+            )
+        return value
     if not korean_only:
         return value
+    if not mark:
+        return format_html('<span lang="ko">{}</span>', value)
     return format_html(
         '<span lang="ko">{}</span> <span class="korean-only">({})</span>', value, _("Korean only")
     )

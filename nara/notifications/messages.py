@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext, pgettext
 
+from nara.core import bilingual
 from nara.core.djangointernals import lazy_translation
 from nara.core.korean import particles
 
@@ -41,9 +42,12 @@ def msg(template, params: dict | None = None) -> Message:
     return Message(template, params)
 
 
-def localized(obj):
-    """The object's `name` in the language active when the message is rendered."""
-    return lambda: obj.name
+def localized(obj, field: str = "name"):
+    """The object's `name` in the language active when the message is rendered; or another
+    field of it that has an English version beside it (nara.core.bilingual)."""
+    if field == "name":
+        return lambda: obj.name
+    return lambda: bilingual.text(obj, field, mark=False)
 
 
 def in_every_language(value, limit: int = 2000) -> dict[str, str]:

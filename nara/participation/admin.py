@@ -25,7 +25,7 @@ class PhaseForm(forms.ModelForm):
 
     class Meta:
         model = Phase
-        fields = ("kind", "title", "starts_at", "ends_at", "actions")
+        fields = ("kind", "title", "title_en", "starts_at", "ends_at", "actions")
 
     def clean(self):
         data = super().clean()
@@ -73,7 +73,15 @@ class ProcessAdmin(OperatorAdmin):
     list_select_related = ("unit", "region")
     search_fields = ("title", "slug")
     autocomplete_fields = ("region",)
-    fields = ("slug", "title", "summary", "unit", "region", "published")
+    # Korean and English side by side (an English reader sees "Korean only" where it is blank)
+    fields = (
+        "slug",
+        ("title", "title_en"),
+        ("summary", "summary_en"),
+        "unit",
+        "region",
+        "published",
+    )
     inlines = [PhaseInline]
 
     def save_model(self, request, obj, form, change):

@@ -37,6 +37,9 @@ def _core(ctx: DemoContext) -> None:
         title="2040 서울도시기본계획 시민 의견 수렴",
         summary="서울의 2040년 도시 공간 계획에 대해 시민 여러분의 의견을 듣습니다. "
         "설명회 자료가 먼저 공개되고, 이어서 의견 제출과 숙의가 진행됩니다.",
+        title_en="Seoul 2040 urban plan: tell us what you think",
+        summary_en="We want to hear from residents about Seoul's spatial plan for 2040. The "
+        "briefing materials come first, then comments and deliberation.",
         region=Region.objects.filter(code="11").first(),
         phases=[
             (PhaseKind.INFORMATION, today + 10 * day, today + 20 * day),
@@ -53,6 +56,9 @@ def _core(ctx: DemoContext) -> None:
         title="디지털 정부 서비스 헌장 제정",
         summary="국민이 디지털 정부 서비스에서 기대할 수 있는 약속을 함께 정했습니다. "
         "의견 수렴과 결과 보고가 모두 끝났습니다.",
+        title_en="A charter for digital government services",
+        summary_en="Together we set out what people can expect of digital government "
+        "services. Comments and the report are both finished.",
         phases=[
             (PhaseKind.INFORMATION, today - 90 * day, today - 80 * day),
             (PhaseKind.INPUT, today - 80 * day, today - 50 * day),

@@ -228,7 +228,7 @@ def _digest_mail(user, activities: list[Activity], total: int) -> tuple[str, str
                 "user": user,
                 "items": [
                     {
-                        "process": a.process.title,
+                        "process": str(a.process),
                         "text": a.text(language),
                         "link": settings.SITE_URL + a.url if a.url else "",
                     }

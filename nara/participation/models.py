@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from nara.core import bilingual
+
 
 class Action(models.TextChoices):
     """What someone may do in a process. The current phase decides which are open."""
@@ -85,7 +87,9 @@ class Process(models.Model):
         related_name="participation_processes",
     )
     title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    summary_en = models.TextField(_("summary in English"), blank=True)
     region = models.ForeignKey(
         "core.Region",
         verbose_name=_("region"),
@@ -106,7 +110,7 @@ class Process(models.Model):
         verbose_name_plural = _("participation processes")
 
     def __str__(self) -> str:
-        return self.title
+        return bilingual.text(self, "title", mark=False)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -121,6 +125,7 @@ class Phase(models.Model):
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="phases")
     kind = models.CharField(_("kind"), max_length=20, choices=PhaseKind)
     title = models.CharField(_("title"), max_length=200, blank=True)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     actions = models.JSONField(_("actions allowed"), default=list, blank=True)
@@ -137,7 +142,7 @@ class Phase(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title or str(self.get_kind_display())
+        return bilingual.text(self, "title", mark=False) or str(self.get_kind_display())
 
 
 class ModerationStatus(models.TextChoices):

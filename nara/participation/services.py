@@ -137,9 +137,12 @@ def process_create(
     region=None,
     phases: Sequence[PhaseSpec] = (),
     published: bool = False,
+    title_en: str = "",
+    summary_en: str = "",
 ) -> Process:
-    """참여 과정 개설: an agency opens a participation process. `by` must be an official of
-    `unit` (or of a unit above it) or an operator. Audited."""
+    """참여 과정 개설: an agency opens a participation process (its title and summary in
+    English too, where written). `by` must be an official of `unit` (or of a unit above it) or
+    an operator. Audited."""
     if not can_run(by, unit):
         raise NotAllowed()
     slug, title = _clean_fields(slug=slug, title=title)
@@ -153,6 +156,8 @@ def process_create(
                 unit=unit,
                 title=title,
                 summary=(summary or "").strip(),
+                title_en=(title_en or "").strip()[:200],
+                summary_en=(summary_en or "").strip(),
                 region=region,
                 published=published,
                 created_by=by,

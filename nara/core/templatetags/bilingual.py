@@ -1,5 +1,7 @@
 """`{% bi obj "title" %}`: a field in the reader's language (nara.core.bilingual);
-`{% bi obj "title" plain=True %}` as plain text, for attributes and <title>."""
+`{% bi obj "title" plain=True %}` as plain text, for attributes and <title>;
+`{% bi obj "summary" paragraphs=True %}` as paragraphs (the text's lines as <p> and <br>);
+`mark=False`: Korean shown in place of English is not marked "Korean only" (the page says so)."""
 
 from django import template
 
@@ -9,5 +11,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def bi(obj, field, plain=False):
-    return bilingual.text(obj, field) if plain else bilingual.html(obj, field)
+def bi(obj, field, plain=False, paragraphs=False, mark=True):
+    if plain:
+        return bilingual.text(obj, field, mark=mark)
+    return bilingual.html(obj, field, paragraphs=paragraphs, mark=mark)

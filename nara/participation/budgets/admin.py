@@ -39,6 +39,16 @@ class BudgetAdmin(OperatorAdmin):
     search_fields = ("title", "process__title")
     list_select_related = ("process",)
     readonly_fields = ("style_locked_at",)
+    # Korean and English side by side (an English reader sees "Korean only" where it is blank)
+    fields = (
+        "process",
+        ("title", "title_en"),
+        ("summary", "summary_en"),
+        "total_amount",
+        "ballot_style",
+        "approval_votes",
+        "style_locked_at",
+    )
 
     def get_readonly_fields(self, request, obj=None):
         fields = ["style_locked_at"]
@@ -56,6 +66,8 @@ class BudgetAdmin(OperatorAdmin):
                 by=request.user,
                 title=data["title"],
                 summary=data.get("summary", ""),
+                title_en=data.get("title_en", ""),
+                summary_en=data.get("summary_en", ""),
                 total_amount=data["total_amount"],
                 ballot_style=data["ballot_style"],
                 approval_votes=data["approval_votes"],
@@ -67,7 +79,7 @@ class BudgetAdmin(OperatorAdmin):
         changes = {
             f: data[f]
             for f in form.changed_data
-            if f in ("title", "summary", *services.RULE_FIELDS) and f in data
+            if f in (*services.TEXT_FIELDS, *services.RULE_FIELDS) and f in data
         }
         if changes:
             services.budget_update(budget=obj, by=request.user, **changes)

@@ -19,6 +19,7 @@ class BudgetsConfig(AppConfig):
 
 def budget_components(process):
     """The process page's list of budgets (one query)."""
+    from nara.core import bilingual
     from nara.participation.components import Component
 
     from .models import Budget
@@ -27,9 +28,9 @@ def budget_components(process):
     return [
         Component(
             kind=str(kind),
-            title=budget.title,
+            title=bilingual.text(budget, "title"),
             url=budget.get_absolute_url(),
-            summary=budget.summary,
+            summary=bilingual.text(budget, "summary", mark=False),
             status=str(budget.get_ballot_style_display()),
         )
         for budget in Budget.objects.filter(process=process).order_by("id")

@@ -120,6 +120,62 @@ PROJECTS = [
     ),
 ]
 
+# the English versions the assessing official writes (title, description)
+ENGLISH = {
+    "사직로 보행로 턱 낮추기": (
+        "Lower kerbs on Sajik-ro",
+        "Lower the kerbs at the crossings so that prams and wheelchairs pass easily.",
+    ),
+    "북촌 골목 가로등 LED 교체": (
+        "LED street lights in Bukchon's alleys",
+        "Replace the dim alley lights with bright LEDs to make walking home at night safer.",
+    ),
+    "낙산공원 쉼터 그늘막": (
+        "Shade over Naksan Park's rest areas",
+        "Put up sunshades and benches at the rest areas along the walking trail.",
+    ),
+    "청계천 자전거 보관대": (
+        "Bicycle racks at Cheonggyecheon",
+        "Install 40 bicycle spaces at the busy entrance to Cheonggyecheon.",
+    ),
+    "마포 어린이 놀이터 바닥 교체": (
+        "New playground surface in Mapo",
+        "Replace the worn playground floor with shock-absorbing rubber paving.",
+    ),
+    "한강공원 음수대 설치": (
+        "Drinking fountains in Hangang Park",
+        "Install six drinking fountains along the park's trail for people exercising.",
+    ),
+    "성수동 골목 화단 가꾸기": (
+        "Alley flower beds in Seongsu-dong",
+        "Make flower beds that neighbours tend together, and support a watering group.",
+    ),
+    "관악산 등산로 안내판 정비": (
+        "New trail signs on Gwanaksan",
+        "Replace old trail signs with signs in braille and English.",
+    ),
+    "노원 초등학교 앞 옐로카펫": (
+        "Yellow carpet at a Nowon primary school",
+        "Paint the place where children wait for the lights yellow, so drivers see them.",
+    ),
+    "은평 경로당 운동기구": (
+        "Exercise equipment for Eunpyeong's senior centres",
+        "Place indoor exercise equipment that older people can use in five senior centres.",
+    ),
+    "강서 습지생태공원 관찰 데크": (
+        "Bird-watching deck at Gangseo Wetland Park",
+        "Build a deck for watching migratory birds up close.",
+    ),
+    "송파 공원 반려견 놀이터": (
+        "Dog park in Songpa",
+        "Build a fenced playground where dogs can run off the lead.",
+    ),
+    "광화문광장 분수 확장": (
+        "Larger fountain at Gwanghwamun Square",
+        "Double the square's fountain to make a summer play area.",
+    ),
+}
+
 MAN = 10_000  # 만원
 
 
@@ -142,7 +198,8 @@ def _fresh(budget: Budget) -> Budget:
     return Budget.objects.select_related("process").get(pk=budget.pk)
 
 
-def _budget(ctx, *, slug, title, summary, total, style, votes, end_phase, ballots) -> None:
+def _budget(ctx, *, slug, title, summary, english, total, style, votes, end_phase, ballots):
+    """`english`: the title and summary in English."""
     if Process.objects.filter(slug=slug).exists():
         return
     seoul = Region.objects.get(code="11")
@@ -154,6 +211,8 @@ def _budget(ctx, *, slug, title, summary, total, style, votes, end_phase, ballot
         unit=unit,
         title=title,
         summary=summary,
+        title_en=english[0],
+        summary_en=english[1],
         region=seoul,
         published=True,
         created_by=ctx.operator,
@@ -164,6 +223,8 @@ def _budget(ctx, *, slug, title, summary, total, style, votes, end_phase, ballot
         by=ctx.operator,
         title=title,
         summary=summary,
+        title_en=english[0],
+        summary_en=english[1],
         total_amount=total,
         ballot_style=style,
         approval_votes=votes,
@@ -184,6 +245,8 @@ def _budget(ctx, *, slug, title, summary, total, style, votes, end_phase, ballot
             by=official,
             feasible=cost is not None,
             official_cost=cost * MAN if cost else None,
+            title_en=ENGLISH[name][0],
+            description_en=ENGLISH[name][1],
             reason=""
             if cost
             else "문화재 보호구역이라 분수를 넓힐 수 없고, 비용이 예산 전체를 넘습니다.",
@@ -224,6 +287,11 @@ def load(ctx) -> None:
         slug="seoul-pb-2026",
         title="2026 서울시 주민참여예산: 공원과 골목",
         summary="서울 시민이 제안한 공원·골목 사업 가운데 어떤 사업에 5억원을 쓸지 투표로 정합니다.",
+        english=(
+            "Seoul participatory budget 2026: parks and alleys",
+            "Vote on which of the parks and alleys projects Seoul's residents proposed get "
+            "the 500 million won.",
+        ),
         total=50_000 * MAN,
         style=BallotStyle.KNAPSACK,
         votes=3,
@@ -235,6 +303,10 @@ def load(ctx) -> None:
         slug="seoul-pb-2025",
         title="2025 서울시 주민참여예산: 우리 동네 쉼터",
         summary="지난해 시민 투표로 뽑은 쉼터 사업입니다. 결과를 확인하세요.",
+        english=(
+            "Seoul participatory budget 2025: places to rest",
+            "The rest-area projects residents chose by vote last year. See the results.",
+        ),
         total=40_000 * MAN,
         style=BallotStyle.APPROVAL,
         votes=3,

@@ -65,9 +65,31 @@ class AssessmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Required when not feasible: the reason, shown to everyone."),
     )
+    title_en = forms.CharField(
+        label=_("Title in English"),
+        max_length=TITLE_MAX,
+        required=False,
+        help_text=_("For English readers of the ballot. Empty: they see the Korean, marked so."),
+        widget=forms.TextInput(attrs={"lang": "en"}),
+    )
+    description_en = forms.CharField(
+        label=_("Description in English"),
+        max_length=DESCRIPTION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "lang": "en"}),
+    )
 
 
 class BudgetAdminForm(forms.ModelForm):
     class Meta:
         model = Budget
-        fields = ["process", "title", "summary", "total_amount", "ballot_style", "approval_votes"]
+        fields = [
+            "process",
+            "title",
+            "title_en",
+            "summary",
+            "summary_en",
+            "total_amount",
+            "ballot_style",
+            "approval_votes",
+        ]

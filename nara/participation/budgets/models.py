@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nara.core import bilingual
 from nara.participation.models import Moderated, ModerationStatus, PhaseKind, Process
 
 
@@ -34,7 +35,9 @@ class Budget(models.Model):
         Process, verbose_name=_("process"), on_delete=models.CASCADE, related_name="budgets"
     )
     title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    summary_en = models.TextField(_("summary in English"), blank=True)
     total_amount = models.PositiveBigIntegerField(_("total amount (KRW)"))
     ballot_style = models.CharField(
         _("ballot style"), max_length=12, choices=BallotStyle, default=BallotStyle.KNAPSACK
@@ -69,7 +72,7 @@ class Budget(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return bilingual.text(self, "title", mark=False)
 
     def get_absolute_url(self) -> str:
         return reverse("budgets:detail", args=[self.pk])
@@ -106,7 +109,9 @@ class Project(Moderated):
         Budget, verbose_name=_("budget"), on_delete=models.CASCADE, related_name="projects"
     )
     title = models.CharField(_("title"), max_length=150)
+    title_en = models.CharField(_("title in English"), max_length=150, blank=True)
     description = models.TextField(_("description"))
+    description_en = models.TextField(_("description in English"), blank=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
     estimated_cost = models.PositiveBigIntegerField(_("estimated cost (KRW)"))
     feasibility = models.CharField(
@@ -140,7 +145,7 @@ class Project(Moderated):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return bilingual.text(self, "title", mark=False)
 
     def get_absolute_url(self) -> str:
         return reverse("budgets:project", args=[self.pk])

@@ -97,7 +97,14 @@ def ballot_projects(*, budget: Budget, only_ids=None) -> list[Project]:
         projects = projects.filter(pk__in=only_ids)
     return list(
         projects.only(
-            "id", "title", "description", "location", "official_cost", "budget_id"
+            "id",
+            "title",
+            "title_en",
+            "description",
+            "description_en",
+            "location",
+            "official_cost",
+            "budget_id",
         ).order_by("id")
     )
 
@@ -171,7 +178,7 @@ def budget_results(*, budget: Budget) -> Results:
     projects = list(
         Project.objects.on_ballot()
         .filter(budget=budget)
-        .only("id", "title", "location", "official_cost", "budget_id")
+        .only("id", "title", "title_en", "location", "official_cost", "budget_id")
         .annotate(votes=Count("ballot_choices"))
         .order_by("id")
     )

@@ -24,6 +24,7 @@ from .models import Ballot, BallotChoice, BallotStyle, Budget, Feasibility, Proj
 TITLE_MAX, DESCRIPTION_MIN, DESCRIPTION_MAX, LOCATION_MAX = 150, 20, 5000, 200
 COST_MAX = 10**13  # ten trillion won: anything above is a typo
 RULE_FIELDS = ("ballot_style", "approval_votes", "total_amount")
+TEXT_FIELDS = ("title", "title_en", "summary", "summary_en")  # free to change at any time
 
 
 def won_pattern(amount: str) -> str:
@@ -74,8 +75,11 @@ def budget_create(
     ballot_style: str = BallotStyle.KNAPSACK,
     approval_votes: int = 3,
     summary: str = "",
+    title_en: str = "",
+    summary_en: str = "",
 ) -> Budget:
-    """An operator or an official of the running agency sets up a budget in a process."""
+    """An operator or an official of the running agency sets up a budget in a process (with
+    an English version of its title and summary where one is written)."""
     if not (getattr(by, "is_staff", False) or policies.is_agency_official(by, process)):
         raise NotAllowed()
     title = (title or "").strip()
@@ -89,6 +93,8 @@ def budget_create(
             process=process,
             title=title,
             summary=(summary or "").strip(),
+            title_en=(title_en or "").strip(),
+            summary_en=(summary_en or "").strip(),
             total_amount=total_amount,
             ballot_style=ballot_style,
             approval_votes=approval_votes,
@@ -104,11 +110,11 @@ def budget_create(
 
 
 def budget_update(*, budget: Budget, by, **changes) -> Budget:
-    """Change a budget's title, summary or ballot rules (style, approval votes, total). The
-    rules are refused once locked: when voting has started or the first ballot is cast."""
+    """Change a budget's texts (TEXT_FIELDS) or ballot rules (style, approval votes, total).
+    The rules are refused once locked: when voting has started or the first ballot is cast."""
     if not (getattr(by, "is_staff", False) or policies.is_agency_official(by, budget.process)):
         raise NotAllowed()
-    unknown = set(changes) - {"title", "summary", *RULE_FIELDS}
+    unknown = set(changes) - {*TEXT_FIELDS, *RULE_FIELDS}
     if unknown:
         raise ValueError(f"unknown fields {sorted(unknown)}")
     fresh = Budget.objects.prefetch_related("process__phases").get(pk=budget.pk)
@@ -232,10 +238,18 @@ def project_propose(
 
 
 def project_assess(
-    *, project: Project, by, feasible: bool, reason: str = "", official_cost=None
+    *,
+    project: Project,
+    by,
+    feasible: bool,
+    reason: str = "",
+    official_cost=None,
+    title_en: str = "",
+    description_en: str = "",
 ) -> Project:
     """An official of the running agency assesses a project: feasible with the official cost
-    (the cost on the ballot), or not feasible with the reason (shown to everyone)."""
+    (the cost on the ballot), or not feasible with the reason (shown to everyone); and gives
+    its title and description in English, for English readers of the ballot, where written."""
     reason = (reason or "").strip()
     errors = {}
     cost = None
@@ -266,8 +280,12 @@ def project_assess(
         locked.official_cost = cost
         locked.assessed_by = by
         locked.assessed_at = timezone.now()
+        locked.title_en = (title_en or "").strip()[:TITLE_MAX]
+        locked.description_en = (description_en or "").strip()[:DESCRIPTION_MAX]
         locked.save(
             update_fields=[
+                "title_en",
+                "description_en",
                 "feasibility",
                 "feasibility_reason",
                 "official_cost",

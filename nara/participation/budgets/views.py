@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from nara.core import bilingual
 from nara.core.access import citizen_required, official_required, public
 from nara.core.errors import NotAllowed
 from nara.core.forms import apply_service_errors, new_form_token, page_number
@@ -212,6 +213,8 @@ def assess(request, pk):
                     feasible=data["feasible"],
                     reason=data["reason"],
                     official_cost=data["official_cost"],
+                    title_en=data["title_en"],
+                    description_en=data["description_en"],
                 )
             except ValidationError as error:
                 apply_service_errors(form, error)
@@ -224,9 +227,9 @@ def assess(request, pk):
     else:
         if request.method == "POST":  # refused before the form is read: say why, with 403
             status = 403
-        initial = {}
+        initial = {"title_en": project.title_en, "description_en": project.description_en}
         if project.feasibility != "pending":
-            initial = {
+            initial |= {
                 "feasible": "yes" if project.feasibility == "feasible" else "no",
                 "official_cost": project.official_cost,
                 "reason": project.feasibility_reason,
@@ -259,8 +262,8 @@ def _ballot_list(budget: Budget) -> tuple[str, dict[int, int]]:
         rows = [
             {
                 "id": p.pk,
-                "title": p.title,
-                "summary": _summary(p.description),
+                "title": bilingual.html(p, "title"),
+                "summary": _summary(bilingual.version(p, "description")[0]),
                 "location": p.location,
                 "cost": p.official_cost,
                 "cost_display": f"{p.official_cost:,}",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nara.agencies.models import Unit
 from nara.core.admin import OperatorAdmin, OperatorInline, ReadOnlyAdmin
+from nara.participation.models import Process
 
 from . import services
 from .models import Article, Comment, Consultation, Paragraph, Report, Scope, Theme
@@ -34,7 +35,7 @@ class ConsultationAddForm(forms.ModelForm):
 
     class Meta:
         model = Consultation
-        fields = ["title", "scope", "summary", "current_text_ref"]
+        fields = ["title", "title_en", "scope", "summary", "summary_en", "current_text_ref"]
 
     def clean_draft_text(self):
         try:
@@ -63,7 +64,7 @@ class ConsultationAddForm(forms.ModelForm):
 
 class ArticleInline(OperatorInline):
     model = Article
-    fields = ["order", "number", "heading"]
+    fields = ["order", "number", "heading", "heading_en"]
     show_change_link = True
 
 
@@ -72,7 +73,8 @@ class ParagraphInline(OperatorInline):
     fields = ["order", "number", "text", "current_text"]
 
 
-EDITABLE = {"title", "scope", "summary", "current_text_ref"}
+EDITABLE = {"title", "title_en", "scope", "summary", "summary_en", "current_text_ref"}
+PROCESS_TEXTS = {"title", "title_en", "summary", "summary_en"}
 
 
 @admin.register(Consultation)
@@ -90,12 +92,21 @@ class ConsultationAdmin(OperatorAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["unit", "title", "scope", "summary", "current_text_ref", "draft_text", "days"]
+            return [
+                "unit",
+                ("title", "title_en"),
+                "scope",
+                ("summary", "summary_en"),
+                "current_text_ref",
+                "draft_text",
+                "days",
+            ]
+        # Korean and English side by side (an English reader sees "Korean only" where blank)
         return [
             "process",
-            "title",
+            ("title", "title_en"),
             "scope",
-            "summary",
+            ("summary", "summary_en"),
             "current_text_ref",
             "support_count",
             "oppose_count",
@@ -118,12 +129,19 @@ class ConsultationAdmin(OperatorAdmin):
         if change:
             # only what the operator changed: the counts and the version are kept by the
             # services and may have moved since the form was read
-            return obj.save(update_fields=[f for f in form.changed_data if f in EDITABLE])
+            obj.save(update_fields=[f for f in form.changed_data if f in EDITABLE])
+            # the draft's process carries its title and summary (the process page shows them)
+            texts = {f: getattr(obj, f) for f in form.changed_data if f in PROCESS_TEXTS}
+            if texts:
+                Process.objects.filter(pk=obj.process_id).update(**texts)
+            return None
         data = form.cleaned_data
         created = services.consultation_create(
             unit=data["unit"],
             title=data["title"],
             summary=data["summary"],
+            title_en=data.get("title_en", ""),
+            summary_en=data.get("summary_en", ""),
             scope=data["scope"] or Scope.NATIONAL,
             current_text_ref=data["current_text_ref"],
             articles=data["draft_text"],
@@ -138,7 +156,7 @@ class ConsultationAdmin(OperatorAdmin):
 class ArticleAdmin(OperatorAdmin):
     list_display = ["__str__", "consultation", "order"]
     list_select_related = ["consultation"]
-    fields = ["consultation", "order", "number", "heading"]
+    fields = ["consultation", "order", "number", "heading", "heading_en"]
     readonly_fields = ["consultation"]
     inlines = [ParagraphInline]
 

@@ -21,6 +21,7 @@ def consultation_components(process):
     """The process page's entry for its draft (one query)."""
     from django.utils.translation import gettext as _
 
+    from nara.core import bilingual
     from nara.participation.components import Component
 
     from .models import Consultation, ReportStatus
@@ -36,9 +37,9 @@ def consultation_components(process):
     return [
         Component(
             kind=_("Draft for comment"),
-            title=found.title,
+            title=bilingual.text(found, "title"),
             url=found.get_absolute_url(),
-            summary=found.summary[:300],
+            summary=bilingual.text(found, "summary", mark=False)[:300],
             status=status,
         )
     ]

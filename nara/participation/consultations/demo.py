@@ -18,7 +18,7 @@ from nara.participation.models import Phase
 from nara.participation.moderation import moderation_decide
 
 from . import services
-from .models import Reply, Scope, Stance
+from .models import Article, Reply, Scope, Stance
 from .text import parse_articles
 
 ROAD_DRAFT = """제1조(목적) 이 규칙은 「도로법」에 따라 도로 파손의 신고와 보수에 필요한 사항을 정함을 목적으로 한다.
@@ -38,6 +38,15 @@ PARK_DRAFT = """제1조(목적) 이 조례는 서울특별시 공원의 반려�
 제3조(배설물 수거) 반려동물과 함께 공원을 이용하는 사람은 배설물을 즉시 수거하여야 한다.
 """
 PARK_CURRENT = {("제2조", "①"): "시장은 공원에서 반려동물 동반 구역을 정할 수 있다."}
+# the articles' headings in English (their text stays in Korean only, as the law is written)
+HEADINGS_EN = {
+    "목적": "Purpose",
+    "정의": "Definitions",
+    "보수 기한": "Time to repair",
+    "결과 공개": "Publishing the record",
+    "동반 구역": "Areas for pets",
+    "배설물 수거": "Picking up after pets",
+}
 
 COMMENTS = [
     "기한을 7일로 줄이는 것에 찬성합니다. 출퇴근길 포트홀 때문에 타이어가 두 번 터졌습니다.",
@@ -79,6 +88,12 @@ def load(ctx) -> None:
         articles=_with_current(parse_articles(ROAD_DRAFT), ROAD_CURRENT),
         scope=Scope.NATIONAL,
         current_text_ref="도로 파손 신고 및 보수에 관한 규칙 (국토교통부령, 2021. 3. 2.)",
+        title_en="Partial amendment to the rules on reporting and repairing road damage",
+        summary_en=(
+            "Shortens the time to repair a pothole from 14 days to 7, requires an emergency "
+            "repair within 24 hours for a pothole in the middle of a lane, and publishes the "
+            "repair record."
+        ),
         opens_at=timezone.now() - timedelta(days=12),
         by=handler_roads,
         slug="demo-road-repair-rule",
@@ -113,6 +128,8 @@ def load(ctx) -> None:
         articles=_with_current(parse_articles(PARK_DRAFT), PARK_CURRENT),
         scope=Scope.LOCAL,
         current_text_ref="서울특별시 도시공원 조례 (2019. 5. 16.)",
+        title_en="Seoul ordinance on visiting parks with pets",
+        summary_en="Sets an area for pets in each park and requires owners to pick up after them.",
         region=Region.objects.filter(code="11").first(),
         opens_at=timezone.now() - timedelta(days=19),
         by=handler_parks,
@@ -173,3 +190,7 @@ def load(ctx) -> None:
         comment_ids=[ids[2], ids[3]],
     )
     services.report_publish(consultation=park, by=handler_parks)
+    for heading, english in HEADINGS_EN.items():
+        Article.objects.filter(consultation__in=[road, park], heading=heading).update(
+            heading_en=english
+        )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from nara.core import bilingual
 from nara.participation.models import Moderated, Process
 
 
@@ -53,8 +54,10 @@ class Consultation(StanceCounts):
         Process, on_delete=models.CASCADE, related_name="consultation", verbose_name=_("process")
     )
     title = models.CharField(_("title of the draft"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
     scope = models.CharField(_("scope"), max_length=12, choices=Scope, default=Scope.NATIONAL)
     summary = models.TextField(_("summary"), help_text=_("Why the rule is made or changed."))
+    summary_en = models.TextField(_("summary in English"), blank=True)
     current_text_ref = models.CharField(
         _("current text"),
         max_length=300,
@@ -75,7 +78,7 @@ class Consultation(StanceCounts):
         verbose_name_plural = _("drafts for comment")
 
     def __str__(self) -> str:
-        return self.title
+        return bilingual.text(self, "title", mark=False)
 
     def get_absolute_url(self) -> str:
         return reverse("consultations:detail", args=[self.pk])
@@ -89,6 +92,7 @@ class Article(StanceCounts):
     )
     number = models.CharField(_("number"), max_length=20, help_text=_('For example "제3조".'))
     heading = models.CharField(_("heading"), max_length=200, blank=True)
+    heading_en = models.CharField(_("heading in English"), max_length=200, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -102,7 +106,8 @@ class Article(StanceCounts):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number}({self.heading})" if self.heading else self.number
+        heading = bilingual.text(self, "heading", mark=False)
+        return f"{self.number}({heading})" if heading else self.number
 
 
 class Paragraph(models.Model):

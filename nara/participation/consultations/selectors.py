@@ -168,6 +168,7 @@ def published_comments(
         "article__id",
         "article__number",
         "article__heading",
+        "article__heading_en",
         "paragraph__id",
         "paragraph__number",
     )
@@ -222,6 +223,7 @@ _article_counts = PreparedQuery(
             "id",
             "number",
             "heading",
+            "heading_en",
             "order",
             "support_count",
             "oppose_count",

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core.errors import InvalidTransition, NotAllowed, required
-from nara.notifications.messages import msg
+from nara.notifications.messages import localized, msg
 from nara.participation import policies
 from nara.participation.following import record_activity
 from nara.participation.models import Action, ModerationStatus, Phase, PhaseKind, Process
@@ -75,13 +75,20 @@ def consultation_create(
     opens_at: datetime | None = None,
     days: int | None = None,
     slug: str | None = None,
+    title_en: str = "",
+    summary_en: str = "",
 ) -> Consultation:
-    """Publish a draft for comment (입법예고) in a new participation process of `unit`: an
+    """Publish a draft for comment (입법예고) in a new participation process of `unit` (which
+    carries the draft's title and summary, in English too where written): an
     information phase until `opens_at` (when in the future), the comment period of `days`
     (default and minimum: 40 days for national rules, 20 for local ones; 행정절차법 §43),
     then the results phase in which the agency writes its report."""
     title = required(title, "title", _("Give the draft a title."))[:TITLE_MAX]
     summary = required(summary, "summary", _("Summarise the draft."))
+    english = {
+        "title_en": (title_en or "").strip()[:TITLE_MAX],
+        "summary_en": (summary_en or "").strip(),
+    }
     if scope not in Scope.values:
         raise ValidationError({"scope": _("Choose national or local.")})
     minimum = default_comment_days(scope)
@@ -106,6 +113,7 @@ def consultation_create(
             unit=unit,
             title=title,
             summary=summary,
+            **english,
             region=region,
             published=True,
             created_by=by,
@@ -145,6 +153,7 @@ def consultation_create(
             title=title,
             scope=scope,
             summary=summary,
+            **english,
             current_text_ref=(current_text_ref or "").strip()[:300],
             created_by=by,
         )
@@ -255,7 +264,10 @@ def comment_on_change(item: Comment, old: str, new: str) -> None:
             process=consultation.process,
             target=consultation,
             source=item,
-            message=msg(_("New comment on the draft %(title)s"), {"title": consultation.title}),
+            message=msg(
+                _("New comment on the draft %(title)s"),
+                {"title": localized(consultation, "title")},
+            ),
             url=item.get_absolute_url(),
         )
 
@@ -405,7 +417,10 @@ def report_publish(*, consultation: Consultation, by) -> Report:
         record_activity(
             process=consultation.process,
             target=consultation,
-            message=msg(_("What we heard on the draft %(title)s"), {"title": consultation.title}),
+            message=msg(
+                _("What we heard on the draft %(title)s"),
+                {"title": localized(consultation, "title")},
+            ),
             url=f"{consultation.get_absolute_url()}report/",
         )
     return report

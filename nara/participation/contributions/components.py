@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from nara.core import bilingual
 from nara.participation.components import Component
 from nara.participation.models import Action, Process
 
@@ -19,7 +20,7 @@ def contribution_components(process: Process) -> list[Component]:
     return [
         Component(
             kind=_("Call for contributions"),
-            title=_("Have your say: %(title)s") % {"title": process.title},
+            title=_("Have your say: %(title)s") % {"title": bilingual.text(process, "title")},
             url=reverse("contributions:process", args=[process.slug]),
             summary=_("Send a text with up to four pictures, credited as you choose."),
             status=ngettext("%(n)d contribution published", "%(n)d contributions published", count)

@@ -93,6 +93,11 @@ def load(ctx) -> None:
                 "여름철 버스 정류장을 더 시원하게 만들 아이디어와 사진을 보내 주세요. 보내 주신 "
                 "의견은 내년 정류장 개선 계획에 반영합니다."
             ),
+            "title_en": "Your ideas for cooler bus stops",
+            "summary_en": (
+                "Send us ideas and photos for keeping bus stops cool in summer. What you send "
+                "goes into next year's plan for improving bus stops."
+            ),
             "published": True,
             "created_by": ctx.operator,
         },

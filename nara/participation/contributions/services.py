@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nara.core.errors import InvalidTransition
-from nara.notifications.messages import msg
+from nara.notifications.messages import localized, msg
 from nara.notifications.services import notify
 from nara.participation.models import Action, Process
 from nara.participation.moderation import moderation_submit
@@ -255,7 +255,7 @@ def contribution_submit(*, user, token) -> Contribution:
                     ),
                     {
                         "title": contribution.title,
-                        "process": process.title,
+                        "process": localized(process, "title"),
                         "no": contribution.receipt_number,
                     },
                 ),

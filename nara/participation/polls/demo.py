@@ -74,6 +74,9 @@ def load(ctx) -> None:
         slug="public-transport-survey",
         title="대중교통 이용 실태 설문조사",
         summary="대중교통을 더 편리하게 만들기 위해 여러분의 경험과 우선순위를 묻습니다.",
+        title_en="Public transport use survey",
+        summary_en="We ask about your experience and priorities to make public transport "
+        "easier to use.",
         phases=[
             (PhaseKind.INPUT, now - 7 * day, now + 21 * day),
             (PhaseKind.RESULTS, now + 21 * day, now + 60 * day),

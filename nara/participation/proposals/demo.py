@@ -71,6 +71,10 @@ def load(ctx) -> None:
         title="더 안전한 도로를 위한 국민 제안",
         summary="도로와 교통 안전에 관한 생각을 제안하고 다른 사람의 제안을 지지해 주세요. "
         "지지가 20명을 넘은 제안에는 국토교통부가 30일 안에 답변합니다.",
+        title_en="Your proposals for safer roads",
+        summary_en="Propose ideas on road and traffic safety and support other people's. The "
+        "Ministry of Land, Infrastructure and Transport answers every proposal with more than "
+        "20 supporters within 30 days.",
         phases=[
             (PhaseKind.INFORMATION, now - 20 * day, now - 10 * day),
             (PhaseKind.INPUT, now - 10 * day, now + 20 * day),
