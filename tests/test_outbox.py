@@ -338,3 +338,41 @@ def test_sent_is_committed_before_the_mail_connection_closes(smtp, monkeypatch):
     )
     assert outbox.outbox_deliver(OutboxMessage.objects.get().pk) is True
     assert seen == [OutboxMessage.Status.SENT]
+
+
+def test_a_mail_is_sent_in_the_recipients_language_of_the_moment_it_leaves(
+    world, smtp_down, smtp_factory, django_capture_on_commit_callbacks
+):
+    """Kept as message ids, a notification's mail is rendered when it leaves: a citizen who
+    switched to English while the mail server was down gets it in English, footer included."""
+    world.citizen.preferred_language = "ko"
+    world.citizen.save(update_fields=["preferred_language"])
+    with travel(T0, tick=False), django_capture_on_commit_callbacks(execute=True):
+        complaint = file_complaint(world)
+    queued = OutboxMessage.objects.get()
+    assert queued.status == OutboxMessage.Status.PENDING  # the server is down
+    assert "접수" in queued.subject and "이메일 수신 중단" in queued.body  # written in Korean
+
+    world.citizen.preferred_language = "en"
+    world.citizen.save(update_fields=["preferred_language"])
+    collector = smtp_factory(smtp_down)
+    with travel(T0 + timedelta(minutes=3), tick=False):
+        assert outbox.outbox_deliver_due() == 1
+    ((_to, sent),) = collector.messages
+    assert complaint.receipt_no in sent["Subject"] and "접수" not in sent["Subject"]
+    body = sent.get_content()
+    assert "Stop these e-mails: http" in body and "이메일 수신 중단" not in body
+    assert f"/complaints/{complaint.receipt_no}/" in body
+    assert sent["List-Unsubscribe"]  # the one-click header is kept
+
+
+def test_a_mail_written_as_text_leaves_as_written(world, smtp):
+    with transaction.atomic():
+        message = outbox.email_enqueue(
+            to="someone@example.com", subject="안녕하세요", body="한 번.", user=world.citizen
+        )
+    world.citizen.preferred_language = "en"
+    world.citizen.save(update_fields=["preferred_language"])
+    assert outbox.outbox_deliver(message.pk) is True
+    ((_to, sent),) = smtp.messages
+    assert (sent["Subject"], sent.get_content().strip()) == ("안녕하세요", "한 번.")

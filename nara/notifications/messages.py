@@ -3,7 +3,9 @@
 A notification is written when something happens, in whatever language the person who caused it
 uses, and read later by someone who may use another (or has changed theirs since). So it is kept
 as its message id and parameters (`stored`), and rendered when it is read (`render`), in the
-language of the page that shows it: a fix in the catalogue reaches old notifications too.
+language of the page that shows it: a fix in the catalogue reaches old notifications too. Its
+mail is kept the same way (`kept`) and rendered when it leaves the outbox (`shown`), in the
+recipient's language of that moment.
 
 Parameters are kept as they are when they read the same in every language (a receipt number, a
 title someone typed, a date); a value that depends on the language (a unit's name, a label, a
@@ -82,6 +84,18 @@ def stored(message) -> dict | None:
             for key, value in params.items()
         },
     }
+
+
+def kept(value) -> dict | str:
+    """`value` kept for rendering later: its stored message (`stored`), or the text itself when
+    it is literal."""
+    spec = stored(value)
+    return str(value) if spec is None else spec
+
+
+def shown(value: dict | str) -> str:
+    """A value kept by `kept`, in the active language."""
+    return render(value) if isinstance(value, dict) else value
 
 
 def render(spec: dict) -> str:

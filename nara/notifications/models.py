@@ -60,6 +60,14 @@ class OutboxMessage(models.Model):
     to_email = models.EmailField()
     subject = models.CharField(max_length=200)
     body = models.TextField()
+    # A notification's mail is kept as its message ids (nara.notifications.messages) and
+    # rendered again when sent, in the recipient's language of that moment:
+    # {"subject": spec or text, "body": [spec or text, …]}. `subject` and `body` above are the
+    # same rendered when queued, for the admin and as the fallback.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.JSONField(default=dict, blank=True)
     # extra mail headers, e.g. List-Unsubscribe on digests (RFC 8058)
     headers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)

@@ -12,7 +12,7 @@ from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import messages
 from .models import Notification, OutboxMessage
@@ -34,14 +34,23 @@ def lease() -> timedelta:
 
 
 def email_enqueue(
-    *, to: str, subject: str, body: str, headers: dict[str, str] | None = None
+    *, to: str, subject, body, headers: dict[str, str] | None = None, user=None
 ) -> OutboxMessage:
     """Queue an e-mail in the current transaction; a task sends it after commit. `headers`
-    are extra mail headers (e.g. List-Unsubscribe)."""
+    are extra mail headers (e.g. List-Unsubscribe).
+
+    `subject` and `body` (a text, or a list of parts joined) may be translatable messages
+    (nara.notifications.messages): they are rendered now, in the active language, and, for a
+    mail to a `user`, rendered again when sent, in the user's language of that moment."""
+    parts = body if isinstance(body, list) else [body]
     message = OutboxMessage.objects.create(
         to_email=to,
-        subject=subject[:200],
-        body=body,
+        subject=str(subject)[:200],
+        body="".join(str(part) for part in parts),
+        user=user,
+        message={"subject": messages.kept(subject), "body": [messages.kept(p) for p in parts]}
+        if user is not None
+        else {},
         headers=dict(headers or {}),
         next_attempt_at=timezone.now(),
     )
@@ -74,19 +83,14 @@ def notify(*, user, subject: str, body: str, url: str = "", email: bool = True) 
                 message={"title": messages.stored(subject), "body": messages.stored(body)},
             )
         if email and user.notify_email:
-            link = f"\n\n{settings.SITE_URL}{url}" if url else ""
-            if user.is_official or user.is_staff or user.is_moderator:
-                # duty mail (assignments, deadlines, queues): not something to unsubscribe from
-                email_enqueue(to=user.email, subject=subject_text, body=body_text + link)
-                return
-            stop = unsubscribe_url(user)
-            footer = "\n\n-- \n" + str(_("Stop these e-mails: %(url)s") % {"url": stop})
-            email_enqueue(
-                to=user.email,
-                subject=subject_text,
-                body=body_text + link + footer,
-                headers=one_click_headers(stop),
-            )
+            parts, headers = [body, f"\n\n{settings.SITE_URL}{url}" if url else ""], {}
+            # duty mail (assignments, deadlines, queues) is not something to unsubscribe from
+            if not (user.is_official or user.is_staff or user.is_moderator):
+                stop = unsubscribe_url(user)
+                footer = messages.msg(gettext_lazy("Stop these e-mails: %(url)s"), {"url": stop})
+                parts += ["\n\n-- \n", footer]
+                headers = one_click_headers(stop)
+            email_enqueue(to=user.email, subject=subject, body=parts, headers=headers, user=user)
 
 
 UNSUBSCRIBE_SALT = "nara.notifications.unsubscribe"
@@ -171,7 +175,8 @@ def outbox_deliver(message_id: int) -> bool:
     ).update(status=OutboxMessage.Status.SENDING, lease_until=now + lease())
     if not claimed:
         return False
-    message = OutboxMessage.objects.get(pk=message_id)
+    message = OutboxMessage.objects.select_related("user").get(pk=message_id)
+    subject, body = _in_language_of_now(message)
     connection = mailers["default"]  # a new connection, opened here and closed at the end
     try:
         try:
@@ -179,8 +184,8 @@ def outbox_deliver(message_id: int) -> bool:
             accepted = connection.send_messages(
                 [
                     EmailMessage(
-                        subject=message.subject,
-                        body=message.body,
+                        subject=subject,
+                        body=body,
                         from_email=settings.DEFAULT_FROM_EMAIL,
                         to=[message.to_email],
                         headers={"Message-ID": message_id_header(message), **message.headers},
@@ -204,6 +209,22 @@ def outbox_deliver(message_id: int) -> bool:
             connection.close()
         except Exception:  # the goodbye failed: what was accepted is recorded all the same
             log.warning("closing the mail connection failed", exc_info=True)
+
+
+def _in_language_of_now(message: OutboxMessage) -> tuple[str, str]:
+    """The mail's subject and body in its recipient's language now (they may have changed it,
+    or the catalogue its wording, since the mail was queued); as queued when it was not kept as
+    message ids or does not render."""
+    kept = message.message or {}
+    if message.user is None or not kept:
+        return message.subject, message.body
+    try:
+        with translation.override(message.user.preferred_language or settings.LANGUAGE_CODE):
+            subject = messages.shown(kept["subject"])[:200]
+            return subject, "".join(messages.shown(part) for part in kept["body"])
+    except (KeyError, TypeError, ValueError):
+        log.warning("outbox message %s: kept text does not render", message.pk, exc_info=True)
+        return message.subject, message.body
 
 
 def outbox_retry_later(message: OutboxMessage, error: str) -> None:
