@@ -6,8 +6,10 @@ least SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; see README "Production".
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -27,8 +29,6 @@ DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(
             "Set SECRET_KEY in the environment (or DEBUG=1 for development)."
         )
@@ -341,6 +341,18 @@ NARA_CONTACT = {
     "privacy_officer": os.environ.get("NARA_PRIVACY_OFFICER", ""),
     "privacy_email": os.environ.get("NARA_PRIVACY_EMAIL", "privacy@nara.example"),
 }
+
+# A small map of a place (nara.core.maps) where a tile server is named: a URL with {z}, {x} and
+# {y}, e.g. https://tiles.example.go.kr/{z}/{x}/{y}.png, with the credit its terms ask for.
+# Pages with a map load tiles from there, so each reader's address reaches that server: name one
+# the agency runs or has an agreement with. Empty (the default): no map, the coordinates only.
+NARA_MAP_TILES = os.environ.get("NARA_MAP_TILES", "").strip()
+NARA_MAP_ATTRIBUTION = os.environ.get("NARA_MAP_ATTRIBUTION", "")
+if NARA_MAP_TILES:
+    _tiles = urlsplit(NARA_MAP_TILES)
+    if _tiles.scheme not in {"https", "http"} or not _tiles.netloc:
+        raise ImproperlyConfigured("NARA_MAP_TILES must be an http(s) URL with {z}, {x} and {y}")
+    SECURE_CSP["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")  # the tiles, nothing else
 
 # Rate limits: (requests, seconds). NARA_RATE_LIMITS=off switches them all off (load tests only).
 NARA_RATE_LIMITS_ENABLED = os.environ.get("NARA_RATE_LIMITS", "on") != "off"

@@ -5,6 +5,7 @@ from nara.accounts import views as accounts_views
 from nara.accounts.views import admin_login
 from nara.api.api import api
 from nara.core import views as core_views
+from nara.core.maps import mini_map_view
 from nara.core.regions import sigungu_options
 from nara.portal import views as portal_views
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("about/", include("nara.portal.urls_about")),
     path("regions/sigungu/", sigungu_options, name="sigungu_options"),
+    path("maps/place/", mini_map_view, name="mini_map"),
     path("i18n/setlang/", accounts_views.choose_language, name="set_language"),
     path("accounts/", include("nara.accounts.urls")),
     path("complaints/", include("nara.complaints.urls")),

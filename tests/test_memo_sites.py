@@ -290,7 +290,7 @@ def test_banner_and_footer(settings, client_for, monkeypatch):
 
 
 @covers("consultation-header")
-@pytest.mark.parametrize("field", ["title", "unit name", "tab"])
+@pytest.mark.parametrize("field", ["title", "English title", "unit name", "tab"])
 def test_consultation_header(world, client_for, field):
     consultation = make_consultation(world.roads)
     client = client_for(world.citizen, **EN)
@@ -304,7 +304,13 @@ def test_consultation_header(world, client_for, field):
     changes = {
         "title": (
             lambda: Consultation.objects.filter(pk=consultation.pk).update(title="개정안 2차"),
-            "<h1>개정안 2차</h1>",  # not the page's <title>
+            '<h1><span lang="ko">개정안 2차</span>',  # not the page's <title>
+        ),
+        "English title": (
+            lambda: Consultation.objects.filter(pk=consultation.pk).update(
+                title_en="Road rules, second draft"
+            ),
+            "<h1>Road rules, second draft</h1>",
         ),
         "unit name": (
             lambda: Unit.objects.filter(pk=world.roads.pk).update(name_en="Road Works"),

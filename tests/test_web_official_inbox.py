@@ -62,3 +62,23 @@ def test_only_what_is_still_on_the_clock_is_due_today(world, client_for):
     with time_machine.travel(datetime(2026, 4, 14, 10, 0, tzinfo=SEOUL), tick=False):
         html = client_for(world.handler, **EN).get("/office/", {"status": "all"}).content.decode()
     assert answered.receipt_no in html and 'class="due-today' not in html
+
+
+def test_officials_have_a_workspace_navigation_work_first(world, client_for, moderator):
+    """Officials get their own navigation, apart from the citizens' menu: inbox, approvals,
+    petitions and proposals to answer; each link opens (the approvals on what waits)."""
+    waiting = to_pending_approval(world)
+    client = client_for(world.handler, **EN)
+    html = client.get("/").content.decode()
+    workspace = html.split('<nav class="workspace"', 1)[1].split("</nav>", 1)[0]
+    links = [part.split('"', 1)[0] for part in workspace.split('href="')[1:]]
+    labels = ["Inbox", "Approvals", "Petitions to answer", "Proposals to answer"]
+    assert [label for label in labels if f">{label}</a>" in workspace] == labels
+    assert links[:2] == ["/office/", "/office/?status=pending_approval"]
+    for link in links:
+        assert client.get(link).status_code == 200, link
+    approvals = client.get("/office/", {"status": "pending_approval"})
+    assert inbox_receipts(approvals) == {waiting.receipt_no}
+    assert '<nav class="workspace"' not in client_for(world.citizen).get("/").content.decode()
+    moderating = client_for(moderator, **EN).get("/").content.decode()
+    assert ">Participation moderation</a>" in moderating and ">Approvals</a>" not in moderating

@@ -15,6 +15,7 @@ def nara(request):
         "nara_official_domain": settings.NARA_OFFICIAL_DOMAIN,
         "nara_operator": operator(),
         "nara_contact": settings.NARA_CONTACT,
+        "nara_maps": bool(settings.NARA_MAP_TILES),
     }
 
 

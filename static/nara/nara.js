@@ -195,6 +195,9 @@ window.naraReady = function (start) {
         navigator.geolocation.getCurrentPosition(function (position) {
           latitude.value = position.coords.latitude.toFixed(6);
           longitude.value = position.coords.longitude.toFixed(6);
+          // as if typed: whatever follows the fields (the small map) sees the change
+          latitude.dispatchEvent(new Event("change", {bubbles: true}));
+          longitude.dispatchEvent(new Event("change", {bubbles: true}));
           var box = latitude.closest("details");
           if (box) {
             box.open = true;

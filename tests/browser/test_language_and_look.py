@@ -112,7 +112,9 @@ def test_a_form_with_files_shows_it_is_sending(language, world, live_server, new
     assert not findings.problems, findings.report()
 
 
-def test_use_my_location_fills_the_coordinates(world, live_server, browser):
+def test_use_my_location_fills_the_coordinates(world, live_server, browser, settings):
+    # tiles from the site itself (an image of its own stands for each tile): no other network
+    settings.NARA_MAP_TILES = f"{live_server.url}/static/nara/favicon.svg?{{z}}/{{x}}/{{y}}"
     world.citizen.preferred_language = "en"
     world.citizen.save(update_fields=["preferred_language"])
     context = browser.new_context(
@@ -134,6 +136,12 @@ def test_use_my_location_fills_the_coordinates(world, live_server, browser):
         expect(form.locator(".locate-status")).to_have_text("Your location is filled in below.")
         expect(form.get_by_label("Latitude")).to_have_value("37.566500")
         expect(form.get_by_label("Longitude")).to_have_value("126.978000")
+        # and the place is drawn on the small map beside them, the pin on its tile
+        place = form.get_by_role(
+            "img", name="Map of the place (latitude 37.566500, longitude 126.978000)"
+        )
+        expect(place).to_be_visible()
+        assert place.locator("image").count() >= 2
         check_page(page, findings, "complaint form, located", phone=True)
         assert not findings.problems, findings.report()
     finally:
