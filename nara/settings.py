@@ -6,6 +6,7 @@ least SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; see README "Production".
 
 import os
 from pathlib import Path
+from string import Formatter
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -350,8 +351,15 @@ NARA_MAP_TILES = os.environ.get("NARA_MAP_TILES", "").strip()
 NARA_MAP_ATTRIBUTION = os.environ.get("NARA_MAP_ATTRIBUTION", "")
 if NARA_MAP_TILES:
     _tiles = urlsplit(NARA_MAP_TILES)
-    if _tiles.scheme not in {"https", "http"} or not _tiles.netloc:
-        raise ImproperlyConfigured("NARA_MAP_TILES must be an http(s) URL with {z}, {x} and {y}")
+    try:
+        _fields = {field for _, field, _, _ in Formatter().parse(NARA_MAP_TILES) if field}
+    except ValueError:  # an unmatched brace
+        _fields = set()
+    if _tiles.scheme not in {"https", "http"} or not _tiles.netloc or _fields != {"z", "x", "y"}:
+        raise ImproperlyConfigured(
+            "NARA_MAP_TILES must be an http(s) URL with {z}, {x} and {y} and no other {…} "
+            "(one host: no {s})"
+        )
     SECURE_CSP["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")  # the tiles, nothing else
 
 # Rate limits: (requests, seconds). NARA_RATE_LIMITS=off switches them all off (load tests only).

@@ -16,6 +16,7 @@ uses no database of pytest's: make run serves SQLite, so the test runs in the SQ
 import http.client
 import json
 import os
+import re
 import smtplib
 import socket
 import subprocess
@@ -28,6 +29,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -388,7 +391,12 @@ def test_the_demo_content_reads_in_english(served):
         assert '<html lang="en">' in body, path
         if 'class="korean-only"' in body or "(Korean only)" in body:
             marked.append(path)
-    assert not marked, f"Korean only on {marked}"
+        # nor Korean unmarked where the page names what it is about
+        for start, end in (("<title>", "</title>"), ("<h1", "</h1>"), ("breadcrumbs", "</nav>")):
+            named = body.split(start, 1)[1].split(end, 1)[0] if start in body else ""
+            if HANGUL.search(named):
+                marked.append(f"{path} {start}: {named.strip()[:80]}")
+    assert not marked, f"Korean on English pages: {marked}"
 
 
 def test_mail_catcher_takes_another_port_when_its_own_is_taken_and_says_so(tmp_path):

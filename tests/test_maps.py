@@ -56,6 +56,11 @@ def test_no_map_without_a_usable_place(tiles, place):
     assert maps.mini_map(*place) is None
 
 
+def test_a_tile_address_it_cannot_fill_draws_no_map(settings):
+    settings.NARA_MAP_TILES = "https://{s}.tiles.example/{z}/{x}/{y}.png"
+    assert maps.mini_map(*CITY_HALL) is None
+
+
 def test_no_map_without_a_tile_server(settings):
     settings.NARA_MAP_TILES = ""
     assert maps.mini_map(*CITY_HALL) is None
@@ -120,5 +125,11 @@ def test_the_pages_may_load_the_tiles_and_nothing_else():
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["'self'", "data:", "https://tiles.example.go.kr"]
     assert settings_with("").stdout.split() == ["'self'", "data:"]
-    refused = settings_with("tiles.example.go.kr/{z}/{x}/{y}.png")
-    assert refused.returncode != 0 and "NARA_MAP_TILES" in refused.stderr
+    for wrong in (
+        "tiles.example.go.kr/{z}/{x}/{y}.png",  # no scheme
+        "https://{s}.tiles.example/{z}/{x}/{y}.png",  # a placeholder it does not fill
+        "https://tiles.example/{z}/{x}.png",  # one missing
+        "https://tiles.example/{z}/{x}/{y.png",  # a brace left open
+    ):
+        refused = settings_with(wrong)
+        assert refused.returncode != 0 and "NARA_MAP_TILES" in refused.stderr, wrong

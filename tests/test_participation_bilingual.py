@@ -10,9 +10,9 @@ from django.urls import reverse
 from nara.participation.budgets import services as budget_services
 from nara.participation.budgets.models import Budget, Project
 from nara.participation.consultations.models import Consultation
-from nara.participation.models import Activity, PhaseKind, Process
+from nara.participation.models import Activity, Process
 from tests.conftest import login
-from tests.participation_helpers import make_process, move_to_phase
+from tests.participation_helpers import make_process
 from tests.test_participation_budgets import add_project, make_budget
 from tests.test_participation_consultations import approve, make_consultation
 
@@ -166,33 +166,40 @@ def test_the_ballot_reads_in_english_and_marks_what_has_none(world):
     assert "<h1>New street lights</h1>" in project_page
 
 
-def test_the_assessing_official_writes_the_english_for_the_ballot(world, moderator):
+def test_an_agency_official_writes_a_projects_english_at_any_time(world):
     from nara.agencies.models import Membership
+    from nara.audit.models import AuditEvent, EventType
 
     Membership.objects.get_or_create(
         user=world.handler, unit=world.roads, defaults={"role": Membership.Role.HANDLER}
     )
-    budget = make_budget(world, current=PhaseKind.DELIBERATION)
-    project = add_project(budget, world.other_citizen, cost=1_000_000, feasible=False)
+    budget = make_budget(world)  # voting: the assessment is long over
+    project = add_project(budget, world.other_citizen, cost=1_000_000)
     ballot = reverse("budgets:ballot", args=[budget.pk])
-    page(ballot, "en", world.citizen)  # the ballot's rows are rendered and cached
+    untranslated = f'<span lang="ko">사업</span> {MARK}'  # the project's row
+    assert untranslated in page(ballot, "en", world.citizen)  # rendered and cached
+    url = reverse("budgets:english", args=[project.pk])
+    # nobody else may: citizens and officials of another unit get 404, anonymous a sign-in
+    for outsider in (world.citizen, world.other_handler):
+        client = login(Client(), outsider)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"title_en": "Hacked"}).status_code == 404
+    assert Client().get(url).status_code == 302
     client = login(Client(headers={"Accept-Language": "en"}), world.handler)
-    form = client.get(reverse("budgets:assess", args=[project.pk])).content.decode()
+    form = client.get(url).content.decode()
     assert 'name="title_en"' in form and 'lang="en"' in form
-    response = client.post(
-        reverse("budgets:assess", args=[project.pk]),
-        {
-            "feasible": "yes",
-            "official_cost": "1000000",
-            "title_en": " Benches in the park ",
-            "description_en": "Ten benches.",
-        },
-    )
-    assert response.status_code == 302
+    too_long = client.post(url, {"title_en": "x" * 151, "description_en": "Kept."})
+    assert too_long.status_code == 400 and "Kept." in too_long.content.decode()
+    response = client.post(url, {"title_en": " Benches in the park ", "description_en": "Ten."})
+    assert response.status_code == 302 and response["Location"] == project.get_absolute_url()
     project.refresh_from_db()
-    assert (project.title_en, project.description_en) == ("Benches in the park", "Ten benches.")
-    move_to_phase(budget.process, PhaseKind.VOTING)
-    assert "Benches in the park" in page(ballot, "en", world.citizen)
+    assert (project.title_en, project.description_en) == ("Benches in the park", "Ten.")
+    assert AuditEvent.objects.filter(
+        event_type=EventType.BUDGET_PROJECT_ENGLISH, actor=world.handler
+    ).exists()
+    english = page(ballot, "en", world.citizen)
+    assert "Benches in the park" in english and untranslated not in english  # cache renewed
+    assert "Benches in the park" not in page(ballot, "ko", world.citizen)
 
 
 def test_budget_texts_are_free_to_change_after_the_rules_lock(world):

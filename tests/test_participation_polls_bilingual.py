@@ -50,6 +50,20 @@ def test_an_english_reader_reads_the_english_and_is_told_what_is_korean_only(pol
     assert "Korean only" not in korean and "한국어만" not in korean
 
 
+def test_every_part_of_the_poll_page_reads_in_english(poll, world):
+    first = poll.questions.first()
+    first.help_text, first.help_text_en = "하나만 고르십시오.", "Choose one."
+    first.save(update_fields=["help_text", "help_text_en"])
+    poll.process.title_en = "Parks"
+    poll.process.save(update_fields=["title_en"])
+    english = page(poll, "en", world.citizen)
+    assert "Choose one." in english and "하나만 고르십시오." not in english
+    breadcrumbs = english.split('class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    assert ">Parks</a>" in breadcrumbs
+    untranslated = first.choices.all()[1]  # an option without English: marked as Korean
+    assert f'<span lang="ko">{untranslated.text}</span>' in english
+
+
 def test_plain_text_for_labels_and_titles(poll):
     question = poll.questions.all()[1]
     with translation.override("en"):

@@ -39,17 +39,41 @@ def test_an_official_saves_the_filters_in_use_and_applies_them_with_one_click(wo
 
 def test_a_filter_without_a_name_is_not_saved_and_the_page_says_why(world, client_for):
     client = client_for(world.handler, **EN)
-    response = client.post(
-        reverse("office:filter_save"), {"status": "all", "filter_name": "   "}, follow=True
-    )
-    assert "Give the filter a name." in response.content.decode()
+    response = client.post(reverse("office:filter_save"), {"status": "all", "filter_name": "   "})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<ul class="errorlist" id="filter-name-error"><li>Give the filter a name.' in html
+    assert 'aria-invalid="true" aria-describedby="filter-name-error"' in html  # beside the name
+    assert '<option value="all" selected>' in html  # the list it was under, shown again
     assert not SavedFilter.objects.exists()
     long_name = "x" * 61
     response = client.post(
-        reverse("office:filter_save"), {"status": "all", "filter_name": long_name}, follow=True
+        reverse("office:filter_save"), {"status": "all", "filter_name": long_name}
     )
     html = response.content.decode()
-    assert "at most 60 characters" in html and 'value="' + "x" * 60 + '"' in html  # kept
+    assert "at most 60 characters" in html and f'value="{long_name}"' in html  # kept whole
+    assert not SavedFilter.objects.exists()
+
+
+def test_filters_the_list_would_not_take_are_refused_not_saved_as_others(world, client_for):
+    client = client_for(world.handler, **EN)
+    response = client.post(
+        reverse("office:filter_save"), {"q": "x" * 201, "status": "all", "filter_name": "Bad"}
+    )
+    assert response.status_code == 400
+    assert "These filters cannot be saved" in response.content.decode()
+    assert not SavedFilter.objects.exists()
+
+
+def test_a_long_search_in_korean_is_saved_whole(world, client_for):
+    """Each Korean letter is nine characters of the saved query string (%EB%8F%84)."""
+    search = "도로" * 100  # the longest search the inbox takes
+    response = client_for(world.handler, **EN).post(
+        reverse("office:filter_save"), {"q": search, "status": "all", "filter_name": "Roads"}
+    )
+    assert response.status_code == 302
+    saved = SavedFilter.objects.get(user=world.handler)
+    assert len(saved.query) > 1800 and response["Location"] == f"/office/?{saved.query}"
 
 
 def test_only_its_owner_sees_and_deletes_a_saved_filter(world, client_for):

@@ -79,6 +79,7 @@ class EventType(models.TextChoices):
     PROPOSAL_CLOSED = "proposal.closed", _("Proposal closed: the process moved on")
     POLL_PUBLISHED = "poll.published", _("Poll published")
     BUDGET_PROJECT_ASSESSED = "budget.project_assessed", _("Project assessed")
+    BUDGET_PROJECT_ENGLISH = "budget.project_english", _("Project's English version written")
     BUDGET_BALLOT_CAST = "budget.ballot_cast", _("Ballot cast")
     BUDGET_STYLE_LOCKED = "budget.style_locked", _("Ballot style locked")
     BUDGET_RESULTS_PUBLISHED = "budget.results_published", _("Budget results published")

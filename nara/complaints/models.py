@@ -272,7 +272,7 @@ class SavedFilter(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
     )
     name = models.CharField(_("name"), max_length=60)
-    query = models.CharField(_("filters"), max_length=500)
+    query = models.TextField(_("filters"))  # a search in Korean is 9 characters a letter here
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,13 +5,12 @@ Thin views: a form parses the input, a service decides and writes, errors become
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +27,7 @@ from nara.core.templatetags.memo import fingerprint
 
 from . import answers, policies, publication, saved_filters, selectors, services
 from . import forms_official as f
-from .models import AnswerDraft, Complaint, Status
+from .models import AnswerDraft, Complaint, SavedFilter, Status
 from .transitions import Action, can_transition
 
 Role = Membership.Role
@@ -53,36 +52,45 @@ def inbox_row_key(c: Complaint) -> tuple:
 def inbox(request):
     """The officials' work list: a table, the soonest due first, overdue and due-today rows
     marked; an approver's opens on the answers waiting for approval."""
+    return _inbox_page(request, request.GET)
+
+
+def _inbox_page(request, params, *, filter_name: str = "", name_error: str = "", status=200):
+    """The inbox filtered by `params` (its query string; a refused "save these filters" shows
+    the filters it was given, with the reason beside the name)."""
     defaults = _inbox_defaults(request.user)
-    if request.GET:
-        form = f.InboxFilterForm(request.GET, defaults=defaults)
+    partial = request.headers.get("HX-Request") and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    if params:
+        form = f.InboxFilterForm(params, defaults=defaults)
         filters = form.filters()
     else:  # the inbox as it opens: its empty filter form is rendered once per process ({% memo %})
         # built only when that has not happened yet
         form = SimpleLazyObject(lambda: f.InboxFilterForm(initial=defaults))
         filters = dict(defaults)
     complaints = selectors.inbox_list(user=request.user, **filters)
-    page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(complaints, PAGE_SIZE).get_page(params.get("page"))
     for c in page.object_list:
         c.row_key = inbox_row_key(c)
-    query = request.GET.copy()
+    query = params.copy()
     query.pop("page", None)
-    query.pop("filter_name", None)
     context = {
         "form": form,
-        "filters_given": bool(request.GET),
+        "filters_given": bool(params),
         "page": page,
         "query": query.urlencode(),
         "filtered": filters != defaults,
         "default_status": defaults["status"],
         "sort": filters["sort"],
-        "saved_filters": saved_filters.saved_filters_of(request.user),
-        "filter_name": request.GET.get("filter_name", "")[: saved_filters.NAME_MAX],
+        # the list alone for htmx, which shows neither the saved filters nor the save form
+        "saved_filters": [] if partial else saved_filters.saved_filters_of(request.user),
+        "filter_name": filter_name,
+        "name_error": name_error,
+        "name_max": saved_filters.NAME_MAX,
     }
-    template = "office/inbox.html"
-    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
-        template = "office/inbox.html#results"
-    return render(request, template, context)
+    template = "office/inbox.html#results" if partial else "office/inbox.html"
+    return render(request, template, context, status=status)
 
 
 def _inbox_defaults(user) -> dict:
@@ -93,32 +101,32 @@ def _inbox_defaults(user) -> dict:
 @official_required
 @require_POST
 def filter_save(request):
-    """Save the inbox's current filters under a name (the form under the filters)."""
-    filters = f.InboxFilterForm(request.POST, defaults=_inbox_defaults(request.user)).filters()
+    """Save the filters of the list shown under a name (the form under the filters). Filters
+    the list would not take are refused, not saved as something else."""
+    form = f.InboxFilterForm(request.POST, defaults=_inbox_defaults(request.user))
     name = request.POST.get("filter_name", "")
-    back = reverse("office:inbox")
+    shown = request.POST.copy()  # the list the form was under, to show again when refused
+    for key in ("csrfmiddlewaretoken", "filter_name"):
+        shown.pop(key, None)
+    if not form.is_valid():
+        error = _("These filters cannot be saved: correct them and show the list first.")
+        return _inbox_page(request, shown, filter_name=name, name_error=error, status=400)
     try:
-        saved = saved_filters.saved_filter_save(by=request.user, name=name, filters=filters)
+        saved = saved_filters.saved_filter_save(by=request.user, name=name, filters=form.filters())
     except ValidationError as error:
-        for message in error.message_dict.get("name", []):
-            messages.error(request, message)
-        query = saved_filters.query_of(filters)
-        keep = urlencode({"filter_name": name[: saved_filters.NAME_MAX]})
-        return redirect(f"{back}?{query}&{keep}" if query else f"{back}?{keep}")
+        reason = " ".join(error.message_dict.get("name", error.messages))
+        return _inbox_page(request, shown, filter_name=name, name_error=reason, status=400)
     except NotAllowed:
         raise Http404 from None
     messages.success(request, _("The filter “%(name)s” is saved.") % {"name": saved.name})
+    back = reverse("office:inbox")
     return redirect(f"{back}?{saved.query}" if saved.query else back)
 
 
 @official_required
 @require_http_methods(["GET", "POST"])
 def filter_delete(request, filter_id: int):
-    saved = next(
-        (s for s in saved_filters.saved_filters_of(request.user) if s.pk == filter_id), None
-    )
-    if saved is None:
-        raise Http404
+    saved = get_object_or_404(SavedFilter, pk=filter_id, user=request.user)
     if request.method != "POST":
         return confirm_page(
             request,

@@ -36,6 +36,15 @@ def text(obj, field: str, *, mark: bool = True) -> str:
     return f"{value} ({_('Korean only')})" if korean_only and mark else value
 
 
+def excerpt(obj, field: str, shorten) -> str:
+    """The field in the reader's language shortened by `shorten` (a function of the text), as
+    HTML: Korean shown to an English reader is marked as Korean (`lang`); not "Korean only",
+    which a shortened text could lose (the title beside it says so)."""
+    value, korean_only = version(obj, field)
+    value = shorten(value)
+    return format_html('<span lang="ko">{}</span>', value) if korean_only else value
+
+
 def html(obj, field: str, *, paragraphs: bool = False, mark: bool = True):
     """The field in the reader's language, as HTML (`paragraphs`: its lines as <p> and <br>):
     Korean shown to an English reader is marked as Korean (`lang`) and, with `mark`, as the

@@ -66,6 +66,10 @@ def mini_map(latitude, longitude) -> MiniMap | None:
         return None
     if not template or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         return None
+    try:  # settings checked its fields; a format it cannot fill draws no map, not a 500
+        template.format(z=ZOOM, x=0, y=0)
+    except (KeyError, IndexError, ValueError):
+        return None
     x, y = world_pixel(latitude, longitude)
     left, top = round(x) - WIDTH // 2, round(y) - HEIGHT // 2  # the map's corner in the world
     count = 2**ZOOM

@@ -195,8 +195,7 @@ window.naraReady = function (start) {
         navigator.geolocation.getCurrentPosition(function (position) {
           latitude.value = position.coords.latitude.toFixed(6);
           longitude.value = position.coords.longitude.toFixed(6);
-          // as if typed: whatever follows the fields (the small map) sees the change
-          latitude.dispatchEvent(new Event("change", {bubbles: true}));
+          // as if typed: what follows the fields (the small map) sees one change, both set
           longitude.dispatchEvent(new Event("change", {bubbles: true}));
           var box = latitude.closest("details");
           if (box) {

@@ -245,11 +245,12 @@ def _budget(ctx, *, slug, title, summary, english, total, style, votes, end_phas
             by=official,
             feasible=cost is not None,
             official_cost=cost * MAN if cost else None,
-            title_en=ENGLISH[name][0],
-            description_en=ENGLISH[name][1],
             reason=""
             if cost
             else "문화재 보호구역이라 분수를 넓힐 수 없고, 비용이 예산 전체를 넘습니다.",
+        )
+        services.project_english_set(
+            project=project, by=official, title_en=ENGLISH[name][0], description_en=ENGLISH[name][1]
         )
         projects.append(project)
     # one more, still waiting for the moderator

@@ -65,6 +65,11 @@ class AssessmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Required when not feasible: the reason, shown to everyone."),
     )
+
+
+class ProjectEnglishForm(forms.Form):
+    """A project's title and description in English (services.project_english_set)."""
+
     title_en = forms.CharField(
         label=_("Title in English"),
         max_length=TITLE_MAX,
@@ -76,7 +81,7 @@ class AssessmentForm(forms.Form):
         label=_("Description in English"),
         max_length=DESCRIPTION_MAX,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5, "lang": "en"}),
+        widget=forms.Textarea(attrs={"rows": 6, "lang": "en"}),
     )
 
 

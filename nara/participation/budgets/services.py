@@ -238,18 +238,10 @@ def project_propose(
 
 
 def project_assess(
-    *,
-    project: Project,
-    by,
-    feasible: bool,
-    reason: str = "",
-    official_cost=None,
-    title_en: str = "",
-    description_en: str = "",
+    *, project: Project, by, feasible: bool, reason: str = "", official_cost=None
 ) -> Project:
     """An official of the running agency assesses a project: feasible with the official cost
-    (the cost on the ballot), or not feasible with the reason (shown to everyone); and gives
-    its title and description in English, for English readers of the ballot, where written."""
+    (the cost on the ballot), or not feasible with the reason (shown to everyone)."""
     reason = (reason or "").strip()
     errors = {}
     cost = None
@@ -280,12 +272,8 @@ def project_assess(
         locked.official_cost = cost
         locked.assessed_by = by
         locked.assessed_at = timezone.now()
-        locked.title_en = (title_en or "").strip()[:TITLE_MAX]
-        locked.description_en = (description_en or "").strip()[:DESCRIPTION_MAX]
         locked.save(
             update_fields=[
-                "title_en",
-                "description_en",
                 "feasibility",
                 "feasibility_reason",
                 "official_cost",
@@ -301,6 +289,35 @@ def project_assess(
             from_state=old,
             to_state=locked.feasibility,
             data={"official_cost": cost} if cost is not None else {"reason": reason},
+        )
+    return locked
+
+
+def project_english_set(*, project: Project, by, title_en: str, description_en: str) -> Project:
+    """An official of the running agency writes (or corrects) a project's title and
+    description in English, for English readers of its page and the ballot: at any time, apart
+    from the assessment. Empty: they read the Korean, marked so. Audited."""
+    with transaction.atomic():
+        locked = (
+            Project.objects.select_for_update(of=("self",))
+            .select_related("budget__process")
+            .get(pk=project.pk)
+        )
+        process = locked.budget.process
+        if not (getattr(by, "is_staff", False) or policies.is_agency_official(by, process)):
+            raise NotAllowed()
+        before = (locked.title_en, locked.description_en)
+        locked.title_en = (title_en or "").strip()[:TITLE_MAX]
+        locked.description_en = (description_en or "").strip()[:DESCRIPTION_MAX]
+        if (locked.title_en, locked.description_en) == before:
+            return locked
+        locked.save(update_fields=["title_en", "description_en"])
+        ballot_changed(budget_id=locked.budget_id)
+        audit_record(
+            actor=by,
+            event_type=EventType.BUDGET_PROJECT_ENGLISH,
+            target=locked,
+            data={"title_en": locked.title_en, "description_en": bool(locked.description_en)},
         )
     return locked
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/assess/", views.assessment_list, name="assessment"),
     path("projects/<int:pk>/", views.project_detail, name="project"),
     path("projects/<int:pk>/assess/", views.assess, name="assess"),
+    path("projects/<int:pk>/english/", views.english, name="english"),
 ]

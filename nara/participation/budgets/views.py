@@ -22,7 +22,7 @@ from nara.participation import policies
 from nara.participation.models import Action, PhaseKind
 
 from . import selectors, services
-from .forms import AssessmentForm, ProjectForm
+from .forms import AssessmentForm, ProjectEnglishForm, ProjectForm
 from .models import BallotStyle, Budget
 
 PAGE_SIZE = 50
@@ -213,8 +213,6 @@ def assess(request, pk):
                     feasible=data["feasible"],
                     reason=data["reason"],
                     official_cost=data["official_cost"],
-                    title_en=data["title_en"],
-                    description_en=data["description_en"],
                 )
             except ValidationError as error:
                 apply_service_errors(form, error)
@@ -227,9 +225,9 @@ def assess(request, pk):
     else:
         if request.method == "POST":  # refused before the form is read: say why, with 403
             status = 403
-        initial = {"title_en": project.title_en, "description_en": project.description_en}
+        initial = {}
         if project.feasibility != "pending":
-            initial |= {
+            initial = {
                 "feasible": "yes" if project.feasibility == "feasible" else "no",
                 "official_cost": project.official_cost,
                 "reason": project.feasibility_reason,
@@ -243,6 +241,30 @@ def assess(request, pk):
         estimated_display=services.won(project.estimated_cost),
     )
     return render(request, "participation/budgets/assess.html", context, status=status)
+
+
+@official_required
+@require_http_methods(["GET", "POST"])
+def english(request, pk):
+    """An official of the running agency writes a project's English version, at any time."""
+    project = selectors.project_get(pk=pk, user=request.user)
+    if not policies.is_agency_official(request.user, project.budget.process):
+        raise Http404
+    form = ProjectEnglishForm(
+        request.POST or None,
+        initial={"title_en": project.title_en, "description_en": project.description_en},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_english_set(project=project, by=request.user, **form.cleaned_data)
+        except NotAllowed:
+            raise Http404 from None
+        messages.success(request, _("The English version is saved."))
+        return redirect(project.get_absolute_url())
+    context = _budget_context(request, project.budget)
+    context.update(project=project, form=form)
+    status = 400 if form.errors else 200
+    return render(request, "participation/budgets/english.html", context, status=status)
 
 
 # --- the ballot ------------------------------------------------------------------------------
@@ -263,7 +285,7 @@ def _ballot_list(budget: Budget) -> tuple[str, dict[int, int]]:
             {
                 "id": p.pk,
                 "title": bilingual.html(p, "title"),
-                "summary": _summary(bilingual.version(p, "description")[0]),
+                "summary": bilingual.excerpt(p, "description", _summary),
                 "location": p.location,
                 "cost": p.official_cost,
                 "cost_display": f"{p.official_cost:,}",

@@ -56,7 +56,7 @@ class PollResponseForm(forms.Form):
         for question in self.questions:
             choices = list(question.choices.all())
             ids = [c.pk for c in choices]
-            options = [(str(c.pk), bilingual.text(c, "text")) for c in choices]
+            options = [(str(c.pk), bilingual.html(c, "text")) for c in choices]
             if question.kind == K.SINGLE:
                 widget = forms.RadioSelect(choices=options)
             elif question.kind == K.MULTIPLE:
