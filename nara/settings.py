@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "nara.accounts",
     "nara.agencies",
     "nara.audit",
+    "nara.approvals",
     "nara.notifications",
     "nara.complaints",
     "nara.petitions",

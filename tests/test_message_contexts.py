@@ -20,6 +20,12 @@ from django.utils.translation import pgettext
 PO = Path(__file__).resolve().parent.parent / "locale" / "ko" / "LC_MESSAGES" / "django.po"
 
 SAME_MEANING = {
+    # an approval line's words that mean what they mean elsewhere (nara.approvals)
+    "unit",
+    "role",
+    "Approved",
+    "Returned",
+    "position",
     # the English version of a field written in Korean (nara.core.bilingual)
     "title in English",
     "summary in English",
