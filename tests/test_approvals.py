@@ -249,3 +249,31 @@ def test_two_holders_deciding_at_once_end_the_line_once(world, people, ended):
     line.refresh_from_db()
     assert line.status in (LineStatus.APPROVED, LineStatus.RETURNED) and len(ended) == 1
     assert line.steps.get().state in (StepState.APPROVED, StepState.RETURNED)
+
+
+def test_complaint_answers_go_through_the_engine(world, ended):
+    """A complaint's submitted answer waits on a one-step line of its unit's approvers; the
+    line's end answers the complaint. Answers submitted before the engine get their line from
+    the data migration, and are approved the same way."""
+    import importlib
+
+    from django.apps import apps
+
+    from nara.approvals.models import ApprovalLine
+    from nara.complaints import answers
+    from nara.complaints.models import Status
+    from tests.helpers import to_pending_approval
+
+    complaint = to_pending_approval(world)
+    line = ApprovalLine.objects.get(kind=answers.KIND)
+    assert (line.drafter, line.subject.complaint) == (world.handler, complaint)
+    step = line.steps.get()
+    assert (step.kind, step.unit, step.role) == (StepKind.APPROVE, world.roads, Role.APPROVER)
+    ApprovalLine.objects.all().delete()  # as it stood before the engine
+    migration = importlib.import_module("nara.complaints.migrations.0005_answer_lines")
+    migration.give_lines(apps, None)
+    migration.give_lines(apps, None)  # once only
+    assert ApprovalLine.objects.filter(status=LineStatus.IN_PROGRESS).count() == 1
+    answered = answers.complaint_approve(complaint=complaint, by=world.approver)
+    assert answered.status == Status.ANSWERED
+    assert ApprovalLine.objects.get().status == LineStatus.APPROVED

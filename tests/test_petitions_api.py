@@ -567,3 +567,29 @@ def test_the_openapi_document_lists_the_petition_paths(client):
     assert "security" not in paths["/api/v1/petitions"]["get"]
     listing = {p["name"] for p in paths["/api/v1/petitions"]["get"]["parameters"]}
     assert listing == {"status", "q", "limit", "offset"}
+
+
+def test_the_answer_waits_on_an_approval_line(world, moderator, small_type):
+    """A petition's submitted answer waits on a one-step line of its unit's approvers (the
+    approval engine); answers submitted before the engine get their line from the data
+    migration, and are approved the same way."""
+    import importlib
+
+    from django.apps import apps
+
+    from nara.approvals.models import ApprovalLine, LineStatus
+
+    petition = opened(world, small_type, moderator)
+    sign(petition, *signers(5))
+    answers.petition_answer_save(petition=petition, by=world.handler, text="May.", submit=True)
+    line = ApprovalLine.objects.get(kind=answers.KIND)
+    assert (line.drafter, line.subject.petition) == (world.handler, petition)
+    assert (line.steps.get().unit, line.steps.get().role) == (world.roads, "approver")
+    ApprovalLine.objects.all().delete()  # as it stood before the engine
+    migration = importlib.import_module("nara.petitions.migrations.0003_answer_lines")
+    migration.give_lines(apps, None)
+    migration.give_lines(apps, None)  # once only
+    assert ApprovalLine.objects.filter(status=LineStatus.IN_PROGRESS).count() == 1
+    answers.petition_answer_approve(petition=petition, by=world.approver)
+    assert get(f"/petitions/{petition.pk}").json()["status"] == Status.ANSWERED
+    assert ApprovalLine.objects.get().status == LineStatus.APPROVED

@@ -160,7 +160,7 @@ def step_decide(*, line: ApprovalLine, by, decision: str, comment: str = "") -> 
         if locked.status != LineStatus.IN_PROGRESS:
             raise InvalidTransition(_("This approval line has ended."))
         if by.pk == locked.drafter_id:
-            raise NotAllowed(_("A draft must be approved by someone other than its drafter."))
+            raise NotAllowed(_("It must be approved by someone other than its author."))
         now = timezone.now()
         steps = list(locked.steps.all())
         mine = [

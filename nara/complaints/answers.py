@@ -1,15 +1,18 @@
-"""The official answer to a complaint: the handler drafts and submits it, the unit's approver
-approves it (the complaint is answered and, with the citizen's consent, published masked) or
-returns it with a comment. Each step is a transition of the complaint (services.
-complaint_transition)."""
+"""The official answer to a complaint: the handler drafts and submits it on an approval line
+(nara.approvals: one step, the unit's approvers), whose approver approves it (the complaint is
+answered and, with the citizen's consent, published masked) or returns it with a comment. The
+line's end changes the complaint (`approved`, `returned`, registered with the engine in
+apps.py), each a transition of the complaint (services.complaint_transition)."""
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nara.agencies.models import Membership
+from nara.approvals import engine
+from nara.approvals.engine import StepSpec
+from nara.approvals.models import ApprovalLine, LineStatus, StepKind
 from nara.audit.models import EventType
-from nara.core.errors import NotAllowed, required
+from nara.core.errors import InvalidTransition, NotAllowed, required
 from nara.notifications.messages import msg
 from nara.notifications.services import notify
 
@@ -21,6 +24,12 @@ from .services import complaint_transition, complaint_url, notify_unit, official
 from .transitions import Action
 
 Role = Membership.Role
+KIND = "complaint.answer"
+
+
+def answer_line(complaint: Complaint) -> list[StepSpec]:
+    """The answer's approval line: one approval step, by an approver of the handling unit."""
+    return [StepSpec(1, StepKind.APPROVE, complaint.unit, role=Role.APPROVER)]
 
 
 def complaint_save_answer_draft(*, complaint: Complaint, by, body: str) -> AnswerDraft:
@@ -61,7 +70,8 @@ def complaint_submit_answer(*, complaint: Complaint, by, body: str) -> AnswerDra
         draft = current_answer_draft(c) or AnswerDraft(complaint=c)
         draft.author, draft.body, draft.state = by, body, AnswerDraft.State.SUBMITTED
         draft.save()
-        change.data = {"draft": draft.pk}
+        line = engine.line_submit(subject=draft, kind=KIND, by=by, steps=answer_line(c))
+        change.data = {"draft": draft.pk, "line": line.pk}
         notify_unit(
             c.unit,
             (Role.APPROVER,),
@@ -72,32 +82,67 @@ def complaint_submit_answer(*, complaint: Complaint, by, body: str) -> AnswerDra
     return draft
 
 
-def _current_draft(complaint: Complaint) -> AnswerDraft:
+def _line(complaint: Complaint, by) -> ApprovalLine:
+    """The approval line of the complaint's submitted answer, for one of the unit's approvers
+    (asked first, as for any action on a complaint: who, then in which state)."""
+    complaint = Complaint.objects.get(pk=complaint.pk)  # its unit now, not as the caller read it
+    if not policies.can_approve(by, complaint):
+        raise NotAllowed()
     draft = last_answer_draft(complaint, AnswerDraft.State.SUBMITTED)
-    if draft is None:  # the table allows approval only with a submitted draft
-        raise ValidationError(_("There is no answer awaiting approval."))
-    return draft
+    line = None
+    if draft is not None:
+        line = ApprovalLine.objects.filter(
+            kind=KIND, object_id=draft.pk, status=LineStatus.IN_PROGRESS
+        ).first()
+    if line is None:
+        raise InvalidTransition(_("There is no answer awaiting approval."))
+    return line
 
 
 def complaint_approve(*, complaint: Complaint, by) -> Complaint:
-    """The approver approves the answer (결재); it is sent to the citizen."""
+    """The approver approves the answer (결재) on its approval line; the line's end answers
+    the complaint (`approved`)."""
+    engine.step_decide(line=_line(complaint, by), by=by, decision="approve")
+    complaint.refresh_from_db()
+    return complaint
+
+
+def complaint_return(*, complaint: Complaint, by, comment: str) -> Complaint:
+    """The approver returns the answer to the handler with a comment (반려), on its line."""
+    engine.step_decide(line=_line(complaint, by), by=by, decision="return", comment=comment)
+    complaint.refresh_from_db()
+    return complaint
+
+
+def _decided_on_the_line(user, complaint: Complaint) -> bool:
+    """Who may decide was checked by the approval engine, on the answer's line."""
+    return True
+
+
+def _submitted(line: ApprovalLine) -> AnswerDraft:
+    draft = AnswerDraft.objects.select_for_update().get(pk=line.object_id)
+    if draft.state != AnswerDraft.State.SUBMITTED:
+        raise InvalidTransition(_("There is no answer awaiting approval."))
+    return draft
+
+
+def approved(line: ApprovalLine, by) -> None:
+    """The answer's line ended approved: the complaint is answered and the citizen told."""
+    draft = _submitted(line)
     with complaint_transition(
-        complaint,
+        draft.complaint,
         by=by,
         action=Action.APPROVE,
-        allowed=policies.can_approve,
+        allowed=_decided_on_the_line,
         event=EventType.COMPLAINT_ANSWERED,
     ) as change:
         c = change.obj
-        draft = _current_draft(c)
-        if draft.author_id == by.pk:
-            raise NotAllowed(_("An answer must be approved by someone other than its author."))
         now = timezone.now()
         draft.state, draft.decided_at, draft.decided_by = AnswerDraft.State.APPROVED, now, by
         draft.save(update_fields=["state", "decided_at", "decided_by"])
         c.answer, c.answered_at, c.answered_by, c.paused_at = draft.body, now, draft.author, None
         write_public_copy(c)  # the text the approver saw on the handling page
-        change.data = {"draft": draft.pk}
+        change.data = {"draft": draft.pk, "line": line.pk}
         if c.publish_consent and not will_be_published(c):
             c.publish_consent = False  # the account is gone: nothing could mask its name
             change.data["publication"] = "withdrawn: the citizen's account is deactivated"
@@ -113,21 +158,19 @@ def complaint_approve(*, complaint: Complaint, by) -> Complaint:
             ),
             url=complaint_url(c),
         )
-    return c
 
 
-def complaint_return(*, complaint: Complaint, by, comment: str) -> Complaint:
-    """The approver returns the answer to the handler with a comment (반려)."""
-    comment = required(comment, "comment", _("Say what should change."))
+def returned(line: ApprovalLine, by, comment: str) -> None:
+    """The answer's line ended returned: back to the handler, with the comment."""
+    draft = _submitted(line)
     with complaint_transition(
-        complaint,
+        draft.complaint,
         by=by,
         action=Action.RETURN,
-        allowed=policies.can_approve,
+        allowed=_decided_on_the_line,
         event=EventType.COMPLAINT_ANSWER_RETURNED,
     ) as change:
         c = change.obj
-        draft = _current_draft(c)
         draft.state, draft.decided_at, draft.decided_by = (
             AnswerDraft.State.RETURNED,
             timezone.now(),
@@ -135,11 +178,10 @@ def complaint_return(*, complaint: Complaint, by, comment: str) -> Complaint:
         )
         draft.return_comment = comment
         draft.save(update_fields=["state", "decided_at", "decided_by", "return_comment"])
-        change.data = {"comment": comment}
+        change.data = {"comment": comment, "line": line.pk}
         notify(
             user=draft.author,
             subject=msg(_("Answer returned: %(no)s"), {"no": c.receipt_no}),
             body=comment,
             url=official_url(c),
         )
-    return c

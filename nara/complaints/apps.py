@@ -6,3 +6,10 @@ class ComplaintsConfig(AppConfig):
     name = "nara.complaints"
     label = "complaints"
     verbose_name = _("Civil complaints")
+
+    def ready(self):
+        from nara.approvals import engine
+
+        from . import answers
+
+        engine.register(answers.KIND, on_approved=answers.approved, on_returned=answers.returned)

@@ -1,5 +1,7 @@
-"""The official answer to a petition: the competent unit's handler drafts and submits it, its
-approver returns or approves (published), and may extend the deadline once."""
+"""The official answer to a petition: the competent unit's handler drafts and submits it on an
+approval line (nara.approvals: one step, the unit's approvers), whose approver returns it or
+approves it (published: `approved`, `returned`, registered with the engine in apps.py); an
+approver may extend the deadline once."""
 
 from datetime import timedelta
 
@@ -9,8 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from nara.agencies.models import Membership
 from nara.agencies.selectors import unit_members
+from nara.approvals import engine
+from nara.approvals.engine import StepSpec
+from nara.approvals.models import ApprovalLine, LineStatus, StepKind
 from nara.audit.models import EventType
-from nara.core.errors import InvalidTransition, required
+from nara.core.errors import InvalidTransition, NotAllowed, required
 from nara.notifications.messages import msg
 from nara.notifications.services import notify
 
@@ -25,6 +30,12 @@ from .signing import signature_count, tell_everyone
 from .transitions import Action
 
 Role = Membership.Role
+KIND = "petition.answer"
+
+
+def answer_line(petition: Petition) -> list[StepSpec]:
+    """The answer's approval line: one approval step, by an approver of the competent unit."""
+    return [StepSpec(1, StepKind.APPROVE, petition.unit, role=Role.APPROVER)]
 
 
 def _answer_for(p: Petition) -> PetitionAnswer | None:
@@ -53,6 +64,8 @@ def petition_answer_save(*, petition: Petition, by, text: str, submit: bool) -> 
         answer.status = AnswerStatus.PENDING if submit else AnswerStatus.DRAFT
         answer.save()
         if submit:
+            line = engine.line_submit(subject=answer, kind=KIND, by=by, steps=answer_line(p))
+            change.data = {"line": line.pk}
             for approver in unit_members(p.unit, Role.APPROVER):
                 notify(
                     user=approver,
@@ -64,35 +77,49 @@ def petition_answer_save(*, petition: Petition, by, text: str, submit: bool) -> 
     return answer
 
 
+def _line(p: Petition, by) -> ApprovalLine:
+    """The approval line of the petition's submitted answer, for one of the unit's approvers
+    (asked first, as for any action on a petition: who, then in which state)."""
+    p = Petition.objects.get(pk=p.pk)  # its unit now, not as the caller read it
+    if not policies.can_approve(by, p):
+        raise NotAllowed()
+    answer = _answer_for(p)
+    line = None
+    if answer is not None and answer.status == AnswerStatus.PENDING:
+        line = ApprovalLine.objects.filter(
+            kind=KIND, object_id=answer.pk, status=LineStatus.IN_PROGRESS
+        ).first()
+    if line is None:
+        raise InvalidTransition(_("No answer is awaiting approval."))
+    return line
+
+
 def petition_answer_return(*, petition: Petition, by, comment: str) -> PetitionAnswer:
-    comment = required(comment, "comment", _("Say what should change."))
-    with petition_transition(
-        petition,
-        by=by,
-        action=Action.ANSWER,
-        allowed=policies.can_approve,
-        event=EventType.PETITION_ANSWER_RETURNED,
-    ) as change:
-        answer = _pending_answer(change.obj)
-        answer.status, answer.return_comment = AnswerStatus.RETURNED, comment
-        answer.save()
-        notify(
-            user=answer.drafted_by,
-            subject=msg(_("Petition answer returned: %(title)s"), {"title": petition.title}),
-            body=comment,
-            url=office_url(petition),
-            email=False,
-        )
-    return answer
+    """An approver returns the answer to its drafter with a comment (반려), on its line."""
+    engine.step_decide(line=_line(petition, by), by=by, decision="return", comment=comment)
+    return PetitionAnswer.objects.get(petition=petition)
 
 
 def petition_answer_approve(*, petition: Petition, by) -> Petition:
-    """The approver approves: the answer is published on the petition and everyone is told."""
+    """An approver approves the answer on its line; the line's end publishes it (`approved`)."""
+    engine.step_decide(line=_line(petition, by), by=by, decision="approve")
+    petition.refresh_from_db()
+    return petition
+
+
+def _decided_on_the_line(by, petition) -> bool:
+    """Who may decide was checked by the approval engine, on the answer's line."""
+    return True
+
+
+def approved(line: ApprovalLine, by) -> None:
+    """The answer's line ended approved: published on the petition, and everyone told."""
+    answer = PetitionAnswer.objects.get(pk=line.object_id)
     with petition_transition(
-        petition,
+        answer.petition,
         by=by,
         action=Action.PUBLISH,
-        allowed=policies.can_approve,
+        allowed=_decided_on_the_line,
         event=EventType.PETITION_ANSWERED,
     ) as change:
         p = change.obj
@@ -104,7 +131,28 @@ def petition_answer_approve(*, petition: Petition, by) -> Petition:
         p.signature_count = signature_count(p.pk)
         change.data = {"on_time": p.answer_due_at is None or now <= p.answer_due_at}
         tell_everyone(p, EventType.PETITION_ANSWERED)
-    return p
+
+
+def returned(line: ApprovalLine, by, comment: str) -> None:
+    """The answer's line ended returned: back to its drafter, with the comment."""
+    answer = PetitionAnswer.objects.get(pk=line.object_id)
+    with petition_transition(
+        answer.petition,
+        by=by,
+        action=Action.ANSWER,
+        allowed=_decided_on_the_line,
+        event=EventType.PETITION_ANSWER_RETURNED,
+    ) as change:
+        answer = _pending_answer(change.obj)
+        answer.status, answer.return_comment = AnswerStatus.RETURNED, comment
+        answer.save()
+        notify(
+            user=answer.drafted_by,
+            subject=msg(_("Petition answer returned: %(title)s"), {"title": answer.petition.title}),
+            body=comment,
+            url=office_url(answer.petition),
+            email=False,
+        )
 
 
 def petition_extend_answer(*, petition: Petition, by, days: int, reason: str) -> Petition:
