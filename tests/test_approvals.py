@@ -197,6 +197,11 @@ def test_a_line_is_refused_when_it_cannot_be_followed(world, people, ended):
             approve,
         ],
         "two approvals": [approve, StepSpec(2, StepKind.APPROVE, world.parks, role=Role.APPROVER)],
+        "a role nobody has": [StepSpec(1, StepKind.APPROVE, world.roads, role="nonsense")],
+        "a review by delegated authority": [
+            StepSpec(1, StepKind.REVIEW, world.roads, person=people["reviewer"], delegated=True),
+            approve,
+        ],
         "the drafter holds a step": [
             StepSpec(1, StepKind.REVIEW, world.roads, person=people["drafter"]),
             approve,
@@ -277,3 +282,115 @@ def test_complaint_answers_go_through_the_engine(world, ended):
     answered = answers.complaint_approve(complaint=complaint, by=world.approver)
     assert answered.status == Status.ANSWERED
     assert ApprovalLine.objects.get().status == LineStatus.APPROVED
+
+
+def test_a_withdrawn_complaint_leaves_nothing_to_approve(world):
+    from nara.approvals.models import ApprovalLine
+    from nara.complaints import answers, services
+    from tests.helpers import to_pending_approval
+
+    complaint = to_pending_approval(world)
+    assert engine.waiting_for(world.approver).count() == 1
+    services.complaint_withdraw(complaint=complaint, by=world.citizen)
+    line = ApprovalLine.objects.get(kind=answers.KIND)
+    assert line.status == LineStatus.CANCELLED and states(line) == [StepState.SKIPPED]
+    assert engine.waiting_for(world.approver).count() == 0
+    assert AuditEvent.objects.filter(event_type=EventType.APPROVAL_CANCELLED).count() == 1
+    with pytest.raises(InvalidTransition):
+        answers.complaint_approve(complaint=complaint, by=world.approver)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_withdrawing_and_approving_at_once_agree(world):
+    """The citizen withdraws as the approver approves: whichever comes first wins, the other
+    is refused (never a deadlock: both lock the complaint, then the line), and the complaint and
+    its line agree."""
+    from nara.approvals.models import ApprovalLine
+    from nara.complaints import answers, services
+    from nara.complaints.models import Status
+    from tests.helpers import to_pending_approval
+
+    for _ in range(3):
+        complaint = to_pending_approval(world)
+        acts = [
+            lambda c=complaint: services.complaint_withdraw(complaint=c, by=world.citizen),
+            lambda c=complaint: answers.complaint_approve(complaint=c, by=world.approver),
+        ]
+        outcomes = together(2, lambda i, acts=acts: acts[i]())
+        assert sum(o is None for o in outcomes) == 1, outcomes
+        assert all(isinstance(o, InvalidTransition) for o in outcomes if o is not None)
+        complaint.refresh_from_db()
+        line = ApprovalLine.objects.filter(kind=answers.KIND).latest("id")
+        expected = {Status.ANSWERED: LineStatus.APPROVED, Status.WITHDRAWN: LineStatus.CANCELLED}
+        assert line.status == expected[complaint.status]
+
+
+def test_an_agency_administrator_above_the_unit_decides_as_its_approvers(world, people, ended):
+    admin = make_user("admin@moi.example.com", official=True)
+    Membership.objects.create(user=admin, unit=world.ministry, role=Role.AGENCY_ADMIN)
+    line = engine.line_submit(
+        subject=file_complaint(world),
+        kind="test.thing",
+        by=people["drafter"],
+        steps=[StepSpec(1, StepKind.APPROVE, world.roads, role=Role.APPROVER)],
+    )
+    assert [s.line_id for s in engine.waiting_for(admin)] == [line.pk]
+    engine.step_decide(line=line, by=admin, decision="approve")
+    assert ended == [("approved", line.pk, admin)]
+
+
+def test_a_deputy_stands_in_for_an_absent_role_holder_and_only_an_official(world, people, ended):
+    deputy = make_user("deputy@roads.example.com", official=True)
+    Membership.objects.create(user=deputy, unit=world.roads, role=Role.HANDLER)
+    now = timezone.now()
+    for stand_in in (deputy, world.citizen):
+        Absence.objects.create(
+            user=people["approver"],
+            deputy=stand_in,
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(hours=1),
+        )
+    line = engine.line_submit(
+        subject=file_complaint(world),
+        kind="test.thing",
+        by=people["drafter"],
+        steps=[
+            StepSpec(1, StepKind.APPROVE, world.roads, role=Role.APPROVER, delegated=True),
+        ],
+    )
+    with pytest.raises(NotAllowed):  # a citizen named as deputy stands in for nobody
+        engine.step_decide(line=line, by=world.citizen, decision="approve")
+    engine.step_decide(line=line, by=deputy, decision="approve")
+    assert line.steps.get().mark == Mark.DELEGATED_ACTING  # 전결 and 대결 both
+
+
+def test_one_person_acts_on_one_step_and_an_ended_line_holds_nothing(world, people, ended):
+    line = engine.line_submit(
+        subject=file_complaint(world),
+        kind="test.thing",
+        by=people["drafter"],
+        steps=[
+            StepSpec(1, StepKind.COOPERATE, world.parks, role=Role.APPROVER),
+            StepSpec(1, StepKind.COOPERATE, world.ministry, role=Role.APPROVER),
+            StepSpec(2, StepKind.APPROVE, world.parks, role=Role.APPROVER),
+        ],
+    )
+    engine.step_decide(line=line, by=people["parks"], decision="approve")
+    engine.step_decide(line=line, by=people["ministry"], decision="hold")
+    engine.step_decide(line=line, by=people["ministry"], decision="approve")
+    with pytest.raises(NotAllowed):  # parks' approver approved the cooperation already
+        engine.step_decide(line=line, by=people["parks"], decision="approve")
+    other = line_of_three(world, people)
+    engine.step_decide(line=other, by=people["reviewer"], decision="approve")
+    engine.step_decide(line=other, by=people["parks"], decision="hold")
+    engine.step_decide(line=other, by=people["ministry"], decision="return", comment="아니오")
+    assert StepState.HELD not in states(other)  # the held step ended with its line
+
+
+def test_an_answers_line_is_not_withdrawn_by_hand(world):
+    from nara.approvals.models import ApprovalLine
+    from tests.helpers import to_pending_approval
+
+    to_pending_approval(world)
+    with pytest.raises(InvalidTransition):  # it would leave the complaint waiting for nothing
+        engine.line_withdraw(line=ApprovalLine.objects.get(), by=world.handler)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nara.agencies.models import Membership
+from nara.agencies.selectors import official_unit_ids, user_has_role
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core.errors import InvalidTransition, NotAllowed, required
@@ -52,15 +53,27 @@ class StepSpec:
 class Kind:
     on_approved: Callable  # (line, by) -> None
     on_returned: Callable  # (line, by, comment) -> None
-    on_withdrawn: Callable | None = None  # (line, by) -> None
+    on_withdrawn: Callable | None = None  # (line, by) -> None; None: it cannot be withdrawn
+    lock: Callable | None = None  # (line) -> None: locks the row that owns the subject
 
 
 _KINDS: dict[str, Kind] = {}
 
 
-def register(kind: str, *, on_approved, on_returned, on_withdrawn=None) -> None:
-    """What happens when a line of `kind` ends (called in the transaction that ends it)."""
-    _KINDS[kind] = Kind(on_approved, on_returned, on_withdrawn)
+def register(kind: str, *, on_approved, on_returned, on_withdrawn=None, lock=None) -> None:
+    """What happens when a line of `kind` ends (called in the transaction that ends it).
+    Without `on_withdrawn` its lines cannot be withdrawn. `lock(line)` locks the row that owns
+    what the line approves (a complaint): taken before the line's, so that a change of that
+    owner (the citizen withdrawing the complaint) and a decision never wait for each other."""
+    _KINDS[kind] = Kind(on_approved, on_returned, on_withdrawn, lock)
+
+
+def _lock(line: ApprovalLine) -> ApprovalLine:
+    """The line's row under lock, after its owner's (Kind.lock)."""
+    kind = _KINDS[line.kind]
+    if kind.lock is not None:
+        kind.lock(line)
+    return ApprovalLine.objects.select_for_update().get(pk=line.pk)
 
 
 def _check_steps(steps: Sequence[StepSpec], by) -> None:
@@ -73,8 +86,12 @@ def _check_steps(steps: Sequence[StepSpec], by) -> None:
     if sum(step.position == last for step in steps) != 1:
         raise InvalidTransition(_("An approval line ends with one approval step."))
     for step in steps:
-        if step.kind not in StepKind.values or (step.person is None and not step.role):
+        if step.kind not in StepKind.values or (
+            step.person is None and step.role not in Membership.Role.values
+        ):
             raise InvalidTransition(_("Each step needs a kind and a holder."))
+        if step.delegated and step.kind != StepKind.APPROVE:
+            raise InvalidTransition(_("Only the approval step is taken by delegated authority."))
         if step.person is not None and step.person.pk == by.pk:
             raise InvalidTransition(_("The drafter cannot hold a step of their own line."))
 
@@ -132,19 +149,28 @@ def _steps_data(line: ApprovalLine) -> list[dict]:
 def holds(step: ApprovalStep, user, now=None) -> str | None:
     """The mark under which `user` may act on `step` now ("" plain, 전결 where the step is
     delegated, 대결 for the deputy of its absent holder), or None when they may not."""
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     own = Mark.DELEGATED if step.delegated else Mark.NONE
-    if step.person_id is None:
-        held = Membership.objects.filter(user=user, unit_id=step.unit_id, role=step.role)
-        return own if held.exists() else None
-    if user.pk == step.person_id:
+    if step.person_id is None and user_has_role(user, step.unit_id, step.role):
+        return own  # the unit's role holders (an agency administrator above it too)
+    if step.person_id is not None and user.pk == step.person_id:
         return own
+    if not user.is_official:  # only an official stands in for one
+        return None
+    for absent in _absent_for(user, now):
+        if step.person_id == absent.pk or (
+            step.person_id is None and user_has_role(absent, step.unit_id, step.role)
+        ):
+            return Mark.DELEGATED_ACTING if step.delegated else Mark.ACTING
+    return None
+
+
+def _absent_for(user, now=None) -> list:
+    """The people `user` stands in for now (대결)."""
     now = now or timezone.now()
-    away = Absence.objects.filter(
-        user_id=step.person_id, deputy=user, starts_at__lte=now, ends_at__gt=now
-    )
-    return Mark.ACTING if away.exists() else None
+    absences = Absence.objects.filter(deputy=user, starts_at__lte=now, ends_at__gt=now)
+    return [absence.user for absence in absences.select_related("user")]
 
 
 def step_decide(*, line: ApprovalLine, by, decision: str, comment: str = "") -> ApprovalLine:
@@ -156,7 +182,7 @@ def step_decide(*, line: ApprovalLine, by, decision: str, comment: str = "") -> 
     if decision == "return":
         comment = required(comment, "comment", _("Say what should change."))
     with transaction.atomic():
-        locked = ApprovalLine.objects.select_for_update().get(pk=line.pk)
+        locked = _lock(line)
         if locked.status != LineStatus.IN_PROGRESS:
             raise InvalidTransition(_("This approval line has ended."))
         if by.pk == locked.drafter_id:
@@ -169,6 +195,8 @@ def step_decide(*, line: ApprovalLine, by, decision: str, comment: str = "") -> 
         if not mine:
             raise NotAllowed()
         step, mark = mine[0]
+        if any(s.acted_by_id == by.pk and s.pk != step.pk for s in steps):
+            raise NotAllowed(_("One person acts on one step of a line."))
         step.acted_by, step.acted_at, step.mark, step.comment = by, now, mark, comment
         step.state = {
             "approve": StepState.APPROVED,
@@ -219,16 +247,16 @@ def _move_on(line: ApprovalLine, by, step: ApprovalStep, steps, now) -> None:
 def _end(line: ApprovalLine, status: str, steps, now) -> None:
     line.status, line.ended_at = status, now
     line.save(update_fields=["status", "ended_at"])
-    unfinished = [
-        s.pk for s in steps if s.state in (StepState.WAITING, *CURRENT) and not s.acted_at
-    ]
+    unfinished = [s.pk for s in steps if s.state in (StepState.WAITING, *CURRENT)]
     line.steps.filter(pk__in=unfinished).update(state=StepState.SKIPPED)
 
 
 def line_withdraw(*, line: ApprovalLine, by) -> ApprovalLine:
     """The drafter takes the line back (회수) before any step has acted on it."""
+    if _KINDS[line.kind].on_withdrawn is None:
+        raise InvalidTransition(_("This cannot be withdrawn: ask for it to be returned."))
     with transaction.atomic():
-        locked = ApprovalLine.objects.select_for_update().get(pk=line.pk)
+        locked = _lock(line)
         if by.pk != locked.drafter_id:
             raise NotAllowed()
         if locked.status != LineStatus.IN_PROGRESS:
@@ -245,20 +273,46 @@ def line_withdraw(*, line: ApprovalLine, by) -> ApprovalLine:
             from_state=LineStatus.IN_PROGRESS,
             to_state=LineStatus.WITHDRAWN,
         )
-        if _KINDS[locked.kind].on_withdrawn is not None:
-            _KINDS[locked.kind].on_withdrawn(locked, by)
+        _KINDS[locked.kind].on_withdrawn(locked, by)
     return locked
+
+
+def line_cancel(*, subject, by) -> ApprovalLine | None:
+    """What a line approves went away (a complaint withdrawn by its citizen): its line in
+    progress, if any, ends cancelled, without its kind's callbacks. Audited. Call it holding
+    the lock of the subject's owner (the complaint), as the deciding side does, so that the
+    two never wait for each other."""
+    with transaction.atomic():
+        line = (
+            ApprovalLine.objects.select_for_update()
+            .filter(
+                content_type=ContentType.objects.get_for_model(subject),
+                object_id=subject.pk,
+                status=LineStatus.IN_PROGRESS,
+            )
+            .first()
+        )
+        if line is None:
+            return None
+        _end(line, LineStatus.CANCELLED, list(line.steps.all()), timezone.now())
+        audit_record(
+            actor=by,
+            event_type=EventType.APPROVAL_CANCELLED,
+            target=line,
+            from_state=LineStatus.IN_PROGRESS,
+            to_state=LineStatus.CANCELLED,
+        )
+    return line
 
 
 def waiting_for(user, now=None):
     """The steps whose turn it is and that `user` may act on: theirs by name, their unit's by
     role, and those of the people they act for while away."""
-    now = now or timezone.now()
     held = Q(person=user)
-    for unit_id, role in Membership.objects.filter(user=user).values_list("unit_id", "role"):
-        held |= Q(person=None, unit_id=unit_id, role=role)
-    away = Absence.objects.filter(deputy=user, starts_at__lte=now, ends_at__gt=now)
-    held |= Q(person_id__in=away.values("user_id"))
+    for person in [user, *(_absent_for(user, now) if user.is_official else [])]:
+        held |= Q(person=person)
+        for role in Membership.Role.values:
+            held |= Q(person=None, role=role, unit_id__in=official_unit_ids(person, (role,)))
     return (
         ApprovalStep.objects.filter(held, state__in=CURRENT, line__status=LineStatus.IN_PROGRESS)
         .exclude(line__drafter=user)

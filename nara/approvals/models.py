@@ -16,7 +16,8 @@ class LineStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     APPROVED = "approved", _("Approved")
     RETURNED = "returned", _("Returned")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("approval", "Withdrawn")  # 회수, by the drafter
+    CANCELLED = "cancelled", _("Cancelled")  # what it approved went away (a complaint withdrawn)
 
 
 class StepKind(models.TextChoices):
@@ -38,6 +39,7 @@ class Mark(models.TextChoices):
     NONE = "", _("None")
     DELEGATED = "delegated", _("Delegated authority")  # 전결
     ACTING = "acting", _("Acting for the approver")  # 대결
+    DELEGATED_ACTING = "delegated_acting", _("Delegated authority, acting")  # 전결 and 대결
 
 
 class ApprovalLine(models.Model):
@@ -90,7 +92,7 @@ class ApprovalStep(models.Model):
     role = models.CharField(_("role"), max_length=20, blank=True)
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("person"),
+        verbose_name=pgettext_lazy("approval", "named holder"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -104,7 +106,7 @@ class ApprovalStep(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     acted_at = models.DateTimeField(null=True, blank=True)
-    mark = models.CharField(_("mark"), max_length=10, choices=Mark, blank=True, default="")
+    mark = models.CharField(_("mark"), max_length=16, choices=Mark, blank=True, default="")
     comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
@@ -128,8 +130,8 @@ class Absence(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="absences"
     )
-    starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("until"))
+    starts_at = models.DateTimeField(pgettext_lazy("absence", "from"))
+    ends_at = models.DateTimeField(pgettext_lazy("absence", "until"))
     deputy = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("deputy"),

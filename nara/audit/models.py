@@ -86,6 +86,7 @@ class EventType(models.TextChoices):
     APPROVAL_RETURNED = "approval.returned", _("Returned by an approval step")
     APPROVAL_WITHDRAWN = "approval.withdrawn", _("Approval line withdrawn by its drafter")
     APPROVAL_APPROVED = "approval.approved", _("Approved at the last step")
+    APPROVAL_CANCELLED = "approval.cancelled", _("Approval line cancelled: its subject went away")
     BUDGET_BALLOT_CAST = "budget.ballot_cast", _("Ballot cast")
     BUDGET_STYLE_LOCKED = "budget.style_locked", _("Ballot style locked")
     BUDGET_RESULTS_PUBLISHED = "budget.results_published", _("Budget results published")

@@ -4,6 +4,7 @@ answered and, with the citizen's consent, published masked) or returns it with a
 line's end changes the complaint (`approved`, `returned`, registered with the engine in
 apps.py), each a transition of the complaint (services.complaint_transition)."""
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,13 @@ from . import policies
 from .models import AnswerDraft, Complaint
 from .publication import will_be_published, write_public_copy
 from .selectors import current_answer_draft, last_answer_draft
-from .services import complaint_transition, complaint_url, notify_unit, official_url
+from .services import (
+    complaint_transition,
+    complaint_url,
+    lock_complaint,
+    notify_unit,
+    official_url,
+)
 from .transitions import Action
 
 Role = Membership.Role
@@ -84,8 +91,9 @@ def complaint_submit_answer(*, complaint: Complaint, by, body: str) -> AnswerDra
 
 def _line(complaint: Complaint, by) -> ApprovalLine:
     """The approval line of the complaint's submitted answer, for one of the unit's approvers
-    (asked first, as for any action on a complaint: who, then in which state)."""
-    complaint = Complaint.objects.get(pk=complaint.pk)  # its unit now, not as the caller read it
+    (asked first, as for any action on a complaint: who, then in which state). The complaint's
+    row is locked first, then the line's, the order every path takes (withdrawing too)."""
+    complaint = lock_complaint(complaint)  # its unit now, not as the caller read it
     if not policies.can_approve(by, complaint):
         raise NotAllowed()
     draft = last_answer_draft(complaint, AnswerDraft.State.SUBMITTED)
@@ -102,14 +110,16 @@ def _line(complaint: Complaint, by) -> ApprovalLine:
 def complaint_approve(*, complaint: Complaint, by) -> Complaint:
     """The approver approves the answer (결재) on its approval line; the line's end answers
     the complaint (`approved`)."""
-    engine.step_decide(line=_line(complaint, by), by=by, decision="approve")
+    with transaction.atomic():
+        engine.step_decide(line=_line(complaint, by), by=by, decision="approve")
     complaint.refresh_from_db()
     return complaint
 
 
 def complaint_return(*, complaint: Complaint, by, comment: str) -> Complaint:
     """The approver returns the answer to the handler with a comment (반려), on its line."""
-    engine.step_decide(line=_line(complaint, by), by=by, decision="return", comment=comment)
+    with transaction.atomic():
+        engine.step_decide(line=_line(complaint, by), by=by, decision="return", comment=comment)
     complaint.refresh_from_db()
     return complaint
 
@@ -126,8 +136,15 @@ def _submitted(line: ApprovalLine) -> AnswerDraft:
     return draft
 
 
+def lock_complaint_of(line: ApprovalLine) -> None:
+    """The complaint whose answer the line approves, locked (before the line: engine.register)."""
+    Complaint.objects.select_for_update(of=("self",)).get(drafts__pk=line.object_id)
+
+
 def approved(line: ApprovalLine, by) -> None:
     """The answer's line ended approved: the complaint is answered and the citizen told."""
+    if line.status != LineStatus.APPROVED:
+        raise InvalidTransition()
     draft = _submitted(line)
     with complaint_transition(
         draft.complaint,
@@ -162,6 +179,8 @@ def approved(line: ApprovalLine, by) -> None:
 
 def returned(line: ApprovalLine, by, comment: str) -> None:
     """The answer's line ended returned: back to the handler, with the comment."""
+    if line.status != LineStatus.RETURNED:
+        raise InvalidTransition()
     draft = _submitted(line)
     with complaint_transition(
         draft.complaint,

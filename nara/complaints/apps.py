@@ -12,4 +12,9 @@ class ComplaintsConfig(AppConfig):
 
         from . import answers
 
-        engine.register(answers.KIND, on_approved=answers.approved, on_returned=answers.returned)
+        engine.register(
+            answers.KIND,
+            on_approved=answers.approved,
+            on_returned=answers.returned,
+            lock=answers.lock_complaint_of,
+        )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nara.agencies.models import Membership, Unit
 from nara.agencies.selectors import route, unit_members, user_has_role
+from nara.approvals import engine
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core import clock
@@ -28,6 +29,7 @@ from nara.notifications.services import notify
 
 from . import policies
 from .models import (
+    AnswerDraft,
     Attachment,
     Complaint,
     InfoRequest,
@@ -501,6 +503,8 @@ def complaint_withdraw(*, complaint: Complaint, by) -> Complaint:
     ) as change:
         c = change.obj
         c.withdrawn_at, c.paused_at = timezone.now(), None
+        for draft in c.drafts.filter(state=AnswerDraft.State.SUBMITTED):
+            engine.line_cancel(subject=draft, by=by)  # nothing left to approve
         if c.handler is not None:
             notify(
                 user=c.handler,

@@ -6,6 +6,7 @@ approver may extend the deadline once."""
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -80,7 +81,8 @@ def petition_answer_save(*, petition: Petition, by, text: str, submit: bool) -> 
 def _line(p: Petition, by) -> ApprovalLine:
     """The approval line of the petition's submitted answer, for one of the unit's approvers
     (asked first, as for any action on a petition: who, then in which state)."""
-    p = Petition.objects.get(pk=p.pk)  # its unit now, not as the caller read it
+    # its unit now, not as the caller read it; its row locked before the line's
+    p = Petition.objects.select_for_update(of=("self",)).get(pk=p.pk)
     if not policies.can_approve(by, p):
         raise NotAllowed()
     answer = _answer_for(p)
@@ -96,13 +98,15 @@ def _line(p: Petition, by) -> ApprovalLine:
 
 def petition_answer_return(*, petition: Petition, by, comment: str) -> PetitionAnswer:
     """An approver returns the answer to its drafter with a comment (반려), on its line."""
-    engine.step_decide(line=_line(petition, by), by=by, decision="return", comment=comment)
+    with transaction.atomic():
+        engine.step_decide(line=_line(petition, by), by=by, decision="return", comment=comment)
     return PetitionAnswer.objects.get(petition=petition)
 
 
 def petition_answer_approve(*, petition: Petition, by) -> Petition:
     """An approver approves the answer on its line; the line's end publishes it (`approved`)."""
-    engine.step_decide(line=_line(petition, by), by=by, decision="approve")
+    with transaction.atomic():
+        engine.step_decide(line=_line(petition, by), by=by, decision="approve")
     petition.refresh_from_db()
     return petition
 
@@ -112,8 +116,15 @@ def _decided_on_the_line(by, petition) -> bool:
     return True
 
 
+def lock_petition_of(line: ApprovalLine) -> None:
+    """The petition whose answer the line approves, locked (before the line: engine.register)."""
+    Petition.objects.select_for_update(of=("self",)).get(answer__pk=line.object_id)
+
+
 def approved(line: ApprovalLine, by) -> None:
     """The answer's line ended approved: published on the petition, and everyone told."""
+    if line.status != LineStatus.APPROVED:
+        raise InvalidTransition()
     answer = PetitionAnswer.objects.get(pk=line.object_id)
     with petition_transition(
         answer.petition,
@@ -135,6 +146,8 @@ def approved(line: ApprovalLine, by) -> None:
 
 def returned(line: ApprovalLine, by, comment: str) -> None:
     """The answer's line ended returned: back to its drafter, with the comment."""
+    if line.status != LineStatus.RETURNED:
+        raise InvalidTransition()
     answer = PetitionAnswer.objects.get(pk=line.object_id)
     with petition_transition(
         answer.petition,

@@ -11,4 +11,9 @@ class PetitionsConfig(AppConfig):
 
         from . import answers
 
-        engine.register(answers.KIND, on_approved=answers.approved, on_returned=answers.returned)
+        engine.register(
+            answers.KIND,
+            on_approved=answers.approved,
+            on_returned=answers.returned,
+            lock=answers.lock_petition_of,
+        )

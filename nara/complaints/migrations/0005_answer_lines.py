@@ -14,6 +14,8 @@ def give_lines(apps, schema_editor):
         state="submitted", complaint__status="pending_approval"
     ).select_related("complaint")
     for draft in waiting:
+        if draft.complaint.unit_id is None:  # waiting for approval before routing: not possible
+            continue
         if ApprovalLine.objects.filter(
             content_type=kind, object_id=draft.pk, status="in_progress"
         ).exists():
