@@ -277,21 +277,29 @@ def line_withdraw(*, line: ApprovalLine, by) -> ApprovalLine:
     return locked
 
 
+def line_in_progress(subject, *, lock: bool = False) -> ApprovalLine | None:
+    """The line in progress of `subject`, if there is one (`lock`: under a row lock)."""
+    lines = ApprovalLine.objects.select_for_update() if lock else ApprovalLine.objects
+    return lines.filter(
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=subject.pk,
+        status=LineStatus.IN_PROGRESS,
+    ).first()
+
+
+def decided_on_the_line(user, obj) -> bool:
+    """The `allowed` of a transition a kind's callback makes: who may decide was the engine's
+    check, on the line."""
+    return True
+
+
 def line_cancel(*, subject, by) -> ApprovalLine | None:
     """What a line approves went away (a complaint withdrawn by its citizen): its line in
     progress, if any, ends cancelled, without its kind's callbacks. Audited. Call it holding
     the lock of the subject's owner (the complaint), as the deciding side does, so that the
     two never wait for each other."""
     with transaction.atomic():
-        line = (
-            ApprovalLine.objects.select_for_update()
-            .filter(
-                content_type=ContentType.objects.get_for_model(subject),
-                object_id=subject.pk,
-                status=LineStatus.IN_PROGRESS,
-            )
-            .first()
-        )
+        line = line_in_progress(subject, lock=True)
         if line is None:
             return None
         _end(line, LineStatus.CANCELLED, list(line.steps.all()), timezone.now())

@@ -97,11 +97,7 @@ def _line(complaint: Complaint, by) -> ApprovalLine:
     if not policies.can_approve(by, complaint):
         raise NotAllowed()
     draft = last_answer_draft(complaint, AnswerDraft.State.SUBMITTED)
-    line = None
-    if draft is not None:
-        line = ApprovalLine.objects.filter(
-            kind=KIND, object_id=draft.pk, status=LineStatus.IN_PROGRESS
-        ).first()
+    line = engine.line_in_progress(draft) if draft is not None else None
     if line is None:
         raise InvalidTransition(_("There is no answer awaiting approval."))
     return line
@@ -122,11 +118,6 @@ def complaint_return(*, complaint: Complaint, by, comment: str) -> Complaint:
         engine.step_decide(line=_line(complaint, by), by=by, decision="return", comment=comment)
     complaint.refresh_from_db()
     return complaint
-
-
-def _decided_on_the_line(user, complaint: Complaint) -> bool:
-    """Who may decide was checked by the approval engine, on the answer's line."""
-    return True
 
 
 def _submitted(line: ApprovalLine) -> AnswerDraft:
@@ -150,7 +141,7 @@ def approved(line: ApprovalLine, by) -> None:
         draft.complaint,
         by=by,
         action=Action.APPROVE,
-        allowed=_decided_on_the_line,
+        allowed=engine.decided_on_the_line,
         event=EventType.COMPLAINT_ANSWERED,
     ) as change:
         c = change.obj
@@ -186,7 +177,7 @@ def returned(line: ApprovalLine, by, comment: str) -> None:
         draft.complaint,
         by=by,
         action=Action.RETURN,
-        allowed=_decided_on_the_line,
+        allowed=engine.decided_on_the_line,
         event=EventType.COMPLAINT_ANSWER_RETURNED,
     ) as change:
         c = change.obj

@@ -86,11 +86,8 @@ def _line(p: Petition, by) -> ApprovalLine:
     if not policies.can_approve(by, p):
         raise NotAllowed()
     answer = _answer_for(p)
-    line = None
-    if answer is not None and answer.status == AnswerStatus.PENDING:
-        line = ApprovalLine.objects.filter(
-            kind=KIND, object_id=answer.pk, status=LineStatus.IN_PROGRESS
-        ).first()
+    pending = answer is not None and answer.status == AnswerStatus.PENDING
+    line = engine.line_in_progress(answer) if pending else None
     if line is None:
         raise InvalidTransition(_("No answer is awaiting approval."))
     return line
@@ -111,11 +108,6 @@ def petition_answer_approve(*, petition: Petition, by) -> Petition:
     return petition
 
 
-def _decided_on_the_line(by, petition) -> bool:
-    """Who may decide was checked by the approval engine, on the answer's line."""
-    return True
-
-
 def lock_petition_of(line: ApprovalLine) -> None:
     """The petition whose answer the line approves, locked (before the line: engine.register)."""
     Petition.objects.select_for_update(of=("self",)).get(answer__pk=line.object_id)
@@ -130,7 +122,7 @@ def approved(line: ApprovalLine, by) -> None:
         answer.petition,
         by=by,
         action=Action.PUBLISH,
-        allowed=_decided_on_the_line,
+        allowed=engine.decided_on_the_line,
         event=EventType.PETITION_ANSWERED,
     ) as change:
         p = change.obj
@@ -153,7 +145,7 @@ def returned(line: ApprovalLine, by, comment: str) -> None:
         answer.petition,
         by=by,
         action=Action.ANSWER,
-        allowed=_decided_on_the_line,
+        allowed=engine.decided_on_the_line,
         event=EventType.PETITION_ANSWER_RETURNED,
     ) as change:
         answer = _pending_answer(change.obj)
