@@ -394,3 +394,33 @@ def test_an_answers_line_is_not_withdrawn_by_hand(world):
     to_pending_approval(world)
     with pytest.raises(InvalidTransition):  # it would leave the complaint waiting for nothing
         engine.line_withdraw(line=ApprovalLine.objects.get(), by=world.handler)
+
+
+def test_an_operator_records_an_absence_and_the_deputy_may_act(world, people, client_for):
+    from django.urls import reverse
+
+    deputy = make_user("deputy@roads.example.com", official=True)
+    Membership.objects.create(user=deputy, unit=world.roads, role=Role.HANDLER)
+    now = timezone.localtime()
+    response = client_for(world.operator).post(
+        reverse("admin:approvals_absence_add"),
+        {
+            "user": people["approver"].pk,
+            "deputy": deputy.pk,
+            "starts_at_0": (now - timedelta(days=1)).strftime("%Y-%m-%d"),
+            "starts_at_1": "09:00:00",
+            "ends_at_0": (now + timedelta(days=2)).strftime("%Y-%m-%d"),
+            "ends_at_1": "18:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert AuditEvent.objects.filter(
+        event_type=EventType.CONFIG_ADDED, target_type="approvals.absence"
+    ).exists()
+    assert holds_role_step(world, deputy) == Mark.ACTING
+
+
+def holds_role_step(world, user):
+    from nara.approvals.models import ApprovalStep
+
+    return engine.holds(ApprovalStep(unit=world.roads, role=Role.APPROVER), user)
