@@ -7,9 +7,9 @@ An app registers a kind of thing to approve and what happens when its line ends:
 and submits a line of steps for one object (`line_submit`). The steps then act in order —
 review (검토), cooperation (협조; several units side by side), approval (결재, last) — each by
 approving, returning with a comment (반려, which ends the line) or holding (보류, still its
-turn). A step is held by a named person or by any member of a unit with a role; when a named
-holder is away (`Absence`), their deputy acts for them, marked 대결; an approval step the
-delegation table gives to a lower position is marked 전결. The drafter may withdraw (회수)
+turn). A step is held by a named person or by the members of a unit with a role; when a holder
+is away (`Absence`), the official named as their deputy acts for them, marked 대결; an approval
+step the delegation table gives to a lower position is marked 전결. The drafter may withdraw (회수)
 until a step has acted, and never acts on their own line. Every act is an audit event, and the
 callbacks run inside the same transaction.
 
@@ -80,10 +80,9 @@ def _check_steps(steps: Sequence[StepSpec], by) -> None:
     if not steps:
         raise InvalidTransition(_("An approval line needs at least its approval step."))
     last = max(step.position for step in steps)
-    approvals = [step for step in steps if step.kind == StepKind.APPROVE]
-    if len(approvals) != 1 or approvals[0].position != last:
-        raise InvalidTransition(_("An approval line ends with one approval step."))
-    if sum(step.position == last for step in steps) != 1:
+    at_the_end = [step.kind for step in steps if step.position == last]
+    approvals = sum(step.kind == StepKind.APPROVE for step in steps)
+    if at_the_end != [StepKind.APPROVE] or approvals != 1:
         raise InvalidTransition(_("An approval line ends with one approval step."))
     for step in steps:
         if step.kind not in StepKind.values or (
@@ -232,23 +231,34 @@ def _move_on(line: ApprovalLine, by, step: ApprovalStep, steps, now) -> None:
         following = min(s.position for s in later)
         line.steps.filter(position=following).update(state=StepState.PENDING)
         return
-    _end(line, LineStatus.APPROVED, steps, now)
-    audit_record(
-        actor=by,
-        event_type=EventType.APPROVAL_APPROVED,
-        target=line,
-        from_state=LineStatus.IN_PROGRESS,
-        to_state=LineStatus.APPROVED,
+    _end(
+        line,
+        LineStatus.APPROVED,
+        steps,
+        now,
+        by=by,
+        event=EventType.APPROVAL_APPROVED,
         data={"kind": line.kind, "object": line.object_id},
     )
     _KINDS[line.kind].on_approved(line, by)
 
 
-def _end(line: ApprovalLine, status: str, steps, now) -> None:
+def _end(line: ApprovalLine, status: str, steps, now, *, by=None, event=None, data=None) -> None:
+    """The line ends in `status`, its unfinished steps not reached; `event`, when given, is
+    audited as the line's change of status (a return is audited as its step's act)."""
     line.status, line.ended_at = status, now
     line.save(update_fields=["status", "ended_at"])
     unfinished = [s.pk for s in steps if s.state in (StepState.WAITING, *CURRENT)]
     line.steps.filter(pk__in=unfinished).update(state=StepState.SKIPPED)
+    if event is not None:
+        audit_record(
+            actor=by,
+            event_type=event,
+            target=line,
+            from_state=LineStatus.IN_PROGRESS,
+            to_state=status,
+            data=data,
+        )
 
 
 def line_withdraw(*, line: ApprovalLine, by) -> ApprovalLine:
@@ -264,14 +274,13 @@ def line_withdraw(*, line: ApprovalLine, by) -> ApprovalLine:
         steps = list(locked.steps.all())
         if any(s.acted_at for s in steps):
             raise InvalidTransition(_("A step has acted on it: it can no longer be withdrawn."))
-        now = timezone.now()
-        _end(locked, LineStatus.WITHDRAWN, steps, now)
-        audit_record(
-            actor=by,
-            event_type=EventType.APPROVAL_WITHDRAWN,
-            target=locked,
-            from_state=LineStatus.IN_PROGRESS,
-            to_state=LineStatus.WITHDRAWN,
+        _end(
+            locked,
+            LineStatus.WITHDRAWN,
+            steps,
+            timezone.now(),
+            by=by,
+            event=EventType.APPROVAL_WITHDRAWN,
         )
         _KINDS[locked.kind].on_withdrawn(locked, by)
     return locked
@@ -302,13 +311,14 @@ def line_cancel(*, subject, by) -> ApprovalLine | None:
         line = line_in_progress(subject, lock=True)
         if line is None:
             return None
-        _end(line, LineStatus.CANCELLED, list(line.steps.all()), timezone.now())
-        audit_record(
-            actor=by,
-            event_type=EventType.APPROVAL_CANCELLED,
-            target=line,
-            from_state=LineStatus.IN_PROGRESS,
-            to_state=LineStatus.CANCELLED,
+        steps = list(line.steps.all())
+        _end(
+            line,
+            LineStatus.CANCELLED,
+            steps,
+            timezone.now(),
+            by=by,
+            event=EventType.APPROVAL_CANCELLED,
         )
     return line
 
@@ -316,7 +326,7 @@ def line_cancel(*, subject, by) -> ApprovalLine | None:
 def waiting_for(user, now=None):
     """The steps whose turn it is and that `user` may act on: theirs by name, their unit's by
     role, and those of the people they act for while away."""
-    held = Q(person=user)
+    held = Q()
     for person in [user, *(_absent_for(user, now) if user.is_official else [])]:
         held |= Q(person=person)
         for role in Membership.Role.values:

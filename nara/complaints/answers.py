@@ -4,7 +4,6 @@ answered and, with the citizen's consent, published masked) or returns it with a
 line's end changes the complaint (`approved`, `returned`, registered with the engine in
 apps.py), each a transition of the complaint (services.complaint_transition)."""
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +23,6 @@ from .selectors import current_answer_draft, last_answer_draft
 from .services import (
     complaint_transition,
     complaint_url,
-    lock_complaint,
     notify_unit,
     official_url,
 )
@@ -91,9 +89,9 @@ def complaint_submit_answer(*, complaint: Complaint, by, body: str) -> AnswerDra
 
 def _line(complaint: Complaint, by) -> ApprovalLine:
     """The approval line of the complaint's submitted answer, for one of the unit's approvers
-    (asked first, as for any action on a complaint: who, then in which state). The complaint's
-    row is locked first, then the line's, the order every path takes (withdrawing too)."""
-    complaint = lock_complaint(complaint)  # its unit now, not as the caller read it
+    (asked first, as for any action on a complaint: who, then in which state). The engine
+    locks the complaint, then the line, when it decides (`lock_complaint_of`)."""
+    complaint = Complaint.objects.get(pk=complaint.pk)  # its unit now, not as the caller read it
     if not policies.can_approve(by, complaint):
         raise NotAllowed()
     draft = last_answer_draft(complaint, AnswerDraft.State.SUBMITTED)
@@ -106,16 +104,14 @@ def _line(complaint: Complaint, by) -> ApprovalLine:
 def complaint_approve(*, complaint: Complaint, by) -> Complaint:
     """The approver approves the answer (결재) on its approval line; the line's end answers
     the complaint (`approved`)."""
-    with transaction.atomic():
-        engine.step_decide(line=_line(complaint, by), by=by, decision="approve")
+    engine.step_decide(line=_line(complaint, by), by=by, decision="approve")
     complaint.refresh_from_db()
     return complaint
 
 
 def complaint_return(*, complaint: Complaint, by, comment: str) -> Complaint:
     """The approver returns the answer to the handler with a comment (반려), on its line."""
-    with transaction.atomic():
-        engine.step_decide(line=_line(complaint, by), by=by, decision="return", comment=comment)
+    engine.step_decide(line=_line(complaint, by), by=by, decision="return", comment=comment)
     complaint.refresh_from_db()
     return complaint
 

@@ -6,7 +6,6 @@ approver may extend the deadline once."""
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -80,9 +79,9 @@ def petition_answer_save(*, petition: Petition, by, text: str, submit: bool) -> 
 
 def _line(p: Petition, by) -> ApprovalLine:
     """The approval line of the petition's submitted answer, for one of the unit's approvers
-    (asked first, as for any action on a petition: who, then in which state)."""
-    # its unit now, not as the caller read it; its row locked before the line's
-    p = Petition.objects.select_for_update(of=("self",)).get(pk=p.pk)
+    (asked first, as for any action on a petition: who, then in which state). The engine
+    locks the petition, then the line, when it decides (`lock_petition_of`)."""
+    p = Petition.objects.get(pk=p.pk)  # its unit now, not as the caller read it
     if not policies.can_approve(by, p):
         raise NotAllowed()
     answer = _answer_for(p)
@@ -95,15 +94,13 @@ def _line(p: Petition, by) -> ApprovalLine:
 
 def petition_answer_return(*, petition: Petition, by, comment: str) -> PetitionAnswer:
     """An approver returns the answer to its drafter with a comment (반려), on its line."""
-    with transaction.atomic():
-        engine.step_decide(line=_line(petition, by), by=by, decision="return", comment=comment)
+    engine.step_decide(line=_line(petition, by), by=by, decision="return", comment=comment)
     return PetitionAnswer.objects.get(petition=petition)
 
 
 def petition_answer_approve(*, petition: Petition, by) -> Petition:
     """An approver approves the answer on its line; the line's end publishes it (`approved`)."""
-    with transaction.atomic():
-        engine.step_decide(line=_line(petition, by), by=by, decision="approve")
+    engine.step_decide(line=_line(petition, by), by=by, decision="approve")
     petition.refresh_from_db()
     return petition
 
