@@ -87,6 +87,41 @@ class EventType(models.TextChoices):
     APPROVAL_WITHDRAWN = "approval.withdrawn", _("Approval line withdrawn by its drafter")
     APPROVAL_APPROVED = "approval.approved", _("Approved at the last step")
     APPROVAL_CANCELLED = "approval.cancelled", _("Approval line cancelled: its subject went away")
+    APPROVAL_POST_APPROVED = (
+        "approval.post_approved",
+        _("Approved afterwards by the absent approver"),
+    )
+    PROPOSAL_ANSWER_SUBMITTED = "proposal.answer_submitted", _("Answer submitted for approval")
+    PROPOSAL_ANSWER_RETURNED = "proposal.answer_returned", _("Answer returned")
+    # the back office: documents (nara.documents) and information disclosure (nara.disclosure)
+    DOCUMENT_DRAFTED = "document.drafted", _("Document drafted")
+    DOCUMENT_CHANGED = "document.changed", _("Document draft changed")
+    DOCUMENT_DELETED = "document.deleted", _("Document draft deleted")
+    DOCUMENT_SUBMITTED = "document.submitted", _("Document submitted for approval")
+    DOCUMENT_RETURNED = "document.returned", _("Document returned")
+    DOCUMENT_WITHDRAWN = "document.withdrawn", _("Document withdrawn from its line")
+    DOCUMENT_REGISTERED = "document.registered", _("Document registered")
+    DOCUMENT_PUBLISHED = "document.published", _("Document published")
+    DISCLOSURE_REQUESTED = "disclosure.requested", _("Disclosure requested")
+    DISCLOSURE_TRANSFERRED = "disclosure.transferred", _("Request transferred")
+    DISCLOSURE_EXTENDED = "disclosure.extended", _("Decision period extended")
+    DISCLOSURE_THIRD_PARTY_NOTIFIED = "disclosure.third_party_notified", _("Third party notified")
+    DISCLOSURE_THIRD_PARTY_OPINION = "disclosure.third_party_opinion", _("Third party's opinion")
+    DISCLOSURE_DECISION_SUBMITTED = (
+        "disclosure.decision_submitted",
+        _("Decision submitted for approval"),
+    )
+    DISCLOSURE_DECISION_RETURNED = "disclosure.decision_returned", _("Decision returned")
+    DISCLOSURE_DECIDED = "disclosure.decided", _("Disclosure decided")
+    DISCLOSURE_RELEASED = "disclosure.released", _("Information released")
+    DISCLOSURE_WITHDRAWN = "disclosure.withdrawn", _("Request withdrawn")
+    DISCLOSURE_DEEMED_REFUSED = (
+        "disclosure.deemed_refused",
+        _("No decision in time: deemed refused"),
+    )
+    DISCLOSURE_OBJECTION_FILED = "disclosure.objection_filed", _("Objection filed")
+    DISCLOSURE_OBJECTION_EXTENDED = "disclosure.objection_extended", _("Objection period extended")
+    DISCLOSURE_OBJECTION_DECIDED = "disclosure.objection_decided", _("Objection decided")
     BUDGET_BALLOT_CAST = "budget.ballot_cast", _("Ballot cast")
     BUDGET_STYLE_LOCKED = "budget.style_locked", _("Ballot style locked")
     BUDGET_RESULTS_PUBLISHED = "budget.results_published", _("Budget results published")
