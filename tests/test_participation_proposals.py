@@ -15,7 +15,7 @@ from nara.core.models import Region
 from nara.notifications.models import Notification
 from nara.participation.models import Action, Follow, ModerationStatus, PhaseKind
 from nara.participation.moderation import moderation_decide
-from nara.participation.proposals import services
+from nara.participation.proposals import answers, services
 from nara.participation.proposals.models import (
     AnswerKind,
     Proposal,
@@ -239,19 +239,20 @@ def reached(world, process, moderator):
     return proposal
 
 
+def answer(proposal, world, kind, text, by=None):
+    """Written by the unit's handler (or `by`), approved by its approver: published."""
+    answers.proposal_answer_submit(proposal=proposal, by=by or world.handler, kind=kind, text=text)
+    return answers.proposal_answer_approve(proposal=proposal, by=world.approver)
+
+
 def test_answer_tells_the_author_and_is_audited(world, process, moderator):
     proposal = reached(world, process, moderator)
-    answered = services.proposal_answer(
-        proposal=proposal,
-        by=world.handler,
-        kind=AnswerKind.ACCEPTED,
-        text="내년 예산에 반영하겠습니다.",
-    )
+    answered = answer(proposal, world, AnswerKind.ACCEPTED, "내년 예산에 반영하겠습니다.")
     assert answered.status == PS.ANSWERED and answered.answer_kind == AnswerKind.ACCEPTED
     assert events(proposal, EventType.PROPOSAL_ANSWERED) == 1
     assert Notification.objects.filter(user=world.citizen).exists()
     with pytest.raises(InvalidTransition):  # a final answer stays
-        services.proposal_answer(
+        answers.proposal_answer_submit(
             proposal=proposal,
             by=world.handler,
             kind=AnswerKind.NOT_ACCEPTED,
@@ -261,18 +262,8 @@ def test_answer_tells_the_author_and_is_audited(world, process, moderator):
 
 def test_under_review_may_be_answered_again(world, process, moderator):
     proposal = reached(world, process, moderator)
-    services.proposal_answer(
-        proposal=proposal,
-        by=world.handler,
-        kind=AnswerKind.UNDER_REVIEW,
-        text="검토 중입니다. 곧 답변",
-    )
-    final = services.proposal_answer(
-        proposal=proposal,
-        by=world.approver,
-        kind=AnswerKind.NOT_ACCEPTED,
-        text="예산 부족으로 어렵습니다.",
-    )
+    answer(proposal, world, AnswerKind.UNDER_REVIEW, "검토 중입니다. 곧 답변")
+    final = answer(proposal, world, AnswerKind.NOT_ACCEPTED, "예산 부족으로 어렵습니다.")
     assert final.answer_kind == AnswerKind.NOT_ACCEPTED
     assert events(proposal, EventType.PROPOSAL_ANSWERED) == 2
 
@@ -280,7 +271,7 @@ def test_under_review_may_be_answered_again(world, process, moderator):
 def test_open_proposals_cannot_be_answered(world, process, moderator):
     proposal = published(process, world.citizen, moderator)
     with pytest.raises(InvalidTransition):
-        services.proposal_answer(
+        answers.proposal_answer_submit(
             proposal=proposal,
             by=world.handler,
             kind=AnswerKind.ACCEPTED,
@@ -291,7 +282,7 @@ def test_open_proposals_cannot_be_answered(world, process, moderator):
 def test_answer_needs_a_kind_and_a_text(world, process, moderator):
     proposal = reached(world, process, moderator)
     with pytest.raises(ValidationError) as error:
-        services.proposal_answer(proposal=proposal, by=world.handler, kind="maybe", text="")
+        answers.proposal_answer_submit(proposal=proposal, by=world.handler, kind="maybe", text="")
     assert set(error.value.message_dict) == {"kind", "text"}
 
 
@@ -299,12 +290,58 @@ def test_other_agencies_and_citizens_cannot_answer(world, process, moderator):
     proposal = reached(world, process, moderator)
     for user in (world.other_handler, world.other_citizen, moderator):
         with pytest.raises(NotAllowed):
-            services.proposal_answer(
+            answers.proposal_answer_submit(
                 proposal=proposal,
                 by=user,
                 kind=AnswerKind.ACCEPTED,
                 text="제가 답변합니다. 수용합니다.",
             )
+
+
+def test_the_answer_passes_the_approval_engine(world, process, moderator):
+    """Submitted on a line of one approval step held by the competent unit's approvers: not
+    published until approved; the drafter, a handler, another agency's approver and a citizen
+    cannot approve it; a return sends it back with its text kept, to be mended and submitted
+    again; only an approval publishes it."""
+    from nara.approvals.models import ApprovalLine, LineStatus
+
+    proposal = reached(world, process, moderator)
+    text = "내년 예산에 반영하겠습니다."
+    answers.proposal_answer_submit(
+        proposal=proposal, by=world.handler, kind=AnswerKind.ACCEPTED, text=text
+    )
+    proposal.refresh_from_db()
+    assert proposal.status == PS.THRESHOLD_REACHED and proposal.answer_text == ""
+    with pytest.raises(InvalidTransition):  # one answer awaiting approval at a time
+        answers.proposal_answer_submit(
+            proposal=proposal, by=world.approver, kind=AnswerKind.ACCEPTED, text=text
+        )
+    for user in (world.handler, world.other_approver, world.other_citizen, world.citizen):
+        with pytest.raises(NotAllowed):
+            answers.proposal_answer_approve(proposal=proposal, by=user)
+    with pytest.raises(ValidationError):  # a return says why
+        answers.proposal_answer_return(proposal=proposal, by=world.approver, comment=" ")
+    answers.proposal_answer_return(proposal=proposal, by=world.approver, comment="일정을 넣으세요")
+    proposal.refresh_from_db()
+    assert proposal.status == PS.THRESHOLD_REACHED and proposal.pending_answer_text == text
+    assert proposal.answer_return_comment == "일정을 넣으세요"
+    assert events(proposal, EventType.PROPOSAL_ANSWER_RETURNED) == 1
+    with pytest.raises(InvalidTransition):  # nothing awaits approval now
+        answers.proposal_answer_approve(proposal=proposal, by=world.approver)
+    answers.proposal_answer_submit(
+        proposal=proposal, by=world.handler, kind=AnswerKind.ACCEPTED, text=text + " 2027년까지."
+    )
+    stale = ApprovalLine.objects.filter(status=LineStatus.RETURNED).get()
+    with pytest.raises(InvalidTransition):  # a decision on the line the approver read only
+        answers.proposal_answer_approve(proposal=proposal, by=world.approver, line_id=stale.pk)
+    published_answer = answers.proposal_answer_approve(proposal=proposal, by=world.approver)
+    assert published_answer.status == PS.ANSWERED
+    assert published_answer.answer_text == text + " 2027년까지."
+    assert published_answer.pending_answer_text == ""
+    assert [line.status for line in ApprovalLine.objects.order_by("id")] == [
+        LineStatus.RETURNED,
+        LineStatus.APPROVED,
+    ]
 
 
 def test_closing_when_the_process_moves_on(world, process, moderator):

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from nara.approvals.models import ApprovalLine
 from nara.participation.models import ModerationStatus, PhaseKind
 from nara.participation.moderation import moderation_decide
 from nara.participation.proposals import services
@@ -175,6 +176,17 @@ def test_answer_form_is_404_for_everyone_but_the_agency(world, client_for, proce
     ok = client.post(url, {"kind": AnswerKind.ACCEPTED, "text": "내년 예산에 반영하겠습니다."})
     assert ok.status_code == 302
     page = client_for(None).get(proposal.get_absolute_url()).content.decode()
+    assert "내년 예산에 반영하겠습니다." not in page  # not before its approval
+    waiting = client.get(url).content.decode()
+    assert "Answer awaiting approval" in waiting and 'value="approve"' not in waiting
+    approver = client_for(world.approver)
+    form = approver.get(url).content.decode()
+    assert 'value="approve"' in form and "내년 예산에 반영하겠습니다." in form
+    line = ApprovalLine.objects.get()
+    returned = approver.post(url, {"decision": "return", "comment": "", "line": line.pk})
+    assert returned.status_code == 400 and "Say what should change" in returned.content.decode()
+    assert approver.post(url, {"decision": "approve", "line": line.pk}).status_code == 302
+    page = client_for(None).get(proposal.get_absolute_url()).content.decode()
     assert "내년 예산에 반영하겠습니다." in page and "Accepted" in page
     assert client.get(url).status_code == 404  # a final answer stays
 
@@ -247,6 +259,8 @@ def test_demo_data_loads_every_state(world, moderator, client):
     )
     handler = make_user("handler.molit-roads@demo.nara.kr", official=True)
     Membership.objects.create(user=handler, unit=roads, role=Membership.Role.HANDLER)
+    approver = make_user("approver.molit-roads@demo.nara.kr", official=True)
+    Membership.objects.create(user=approver, unit=roads, role=Membership.Role.APPROVER)
     ctx = DemoContext(
         units={"molit": molit, "molit-roads": roads},
         citizens=[make_user(f"citizen{i}@demo.nara.kr") for i in range(1, 141)],

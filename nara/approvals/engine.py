@@ -165,6 +165,14 @@ def holds(step: ApprovalStep, user, now=None) -> str | None:
     return None
 
 
+def may_act(line: ApprovalLine, user, now=None) -> bool:
+    """Whether `user` may act on `line` now: a step whose turn it is is theirs, and the line is
+    not their own. What a page asks before it shows the approve and return buttons."""
+    if line.status != LineStatus.IN_PROGRESS or user.pk == line.drafter_id:
+        return False
+    return any(s.state in CURRENT and holds(s, user, now) is not None for s in line.steps.all())
+
+
 def _absent_for(user, now=None) -> list:
     """The people `user` stands in for now (대결)."""
     now = now or timezone.now()

@@ -8,14 +8,21 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("Proposals")
 
     def ready(self) -> None:
+        from nara.approvals import engine
         from nara.participation import components, moderation
 
-        from . import services
+        from . import answers, services
         from .models import Proposal, ProposalComment
 
         moderation.register(Proposal, on_change=services.proposal_on_moderation)
         moderation.register(ProposalComment, on_change=services.comment_on_moderation)
         components.register(process_components)
+        engine.register(
+            answers.KIND,
+            on_approved=answers.approved,
+            on_returned=answers.returned,
+            lock=answers.lock_proposal_of,
+        )
 
 
 def process_components(process) -> list:

@@ -11,7 +11,7 @@ from nara.participation import services as participation
 from nara.participation.models import PhaseKind
 from nara.participation.moderation import moderation_decide
 
-from . import services
+from . import answers, services
 from .models import AnswerKind, ProposalSettings
 
 IDEAS = [
@@ -85,6 +85,7 @@ def load(ctx) -> None:
     )
     ProposalSettings.objects.create(process=process, support_threshold=20, answer_days=30)
     handler = User.objects.filter(email=f"handler.{unit.code}@{ctx.domain}").first()
+    approver = User.objects.filter(email=f"approver.{unit.code}@{ctx.domain}").first()
     people = ctx.citizens
     for i, (title, body, supporters, target) in enumerate(IDEAS):
         author = people[10 + i]
@@ -114,11 +115,12 @@ def load(ctx) -> None:
                     proposal=proposal, author=people[80 + j], body=text
                 )
                 moderation_decide(item=comment, by=ctx.moderator, decision="approve")
-        if target == "answered" and handler is not None:
-            services.proposal_answer(
+        if target == "answered" and handler is not None and approver is not None:
+            answers.proposal_answer_submit(
                 proposal=proposal,
                 by=handler,
                 kind=AnswerKind.ACCEPTED,
                 text="좋은 제안에 감사드립니다. 내년까지 전국 어린이 보호구역의 단속 카메라 설치를 "
                 "지방자치단체와 함께 단계적으로 완료하겠습니다.",
             )
+            answers.proposal_answer_approve(proposal=proposal, by=approver)

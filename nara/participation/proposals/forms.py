@@ -79,3 +79,15 @@ class AnswerForm(forms.Form):
             "max_length": _("The text can be at most %(limit_value)d characters."),
         },
     )
+
+
+class DecisionForm(forms.Form):
+    """An approver's comment on the answer awaiting approval (required to return it)."""
+
+    comment = TextField(
+        label=_("Comment"),
+        required=False,
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to return the answer: say what should change."),
+    )

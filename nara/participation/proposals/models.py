@@ -111,6 +111,16 @@ class Proposal(Moderated):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    # The answer awaiting approval on its line (nara/participation/proposals/answers.py): set
+    # when submitted, published into answer_kind/answer_text when its line ends approved.
+    pending_answer_kind = models.CharField(
+        _("answer awaiting approval"), max_length=15, choices=AnswerKind, blank=True, default=""
+    )
+    pending_answer_text = models.TextField(_("answer text awaiting approval"), blank=True)
+    answer_drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answer_return_comment = models.TextField(_("why the answer was returned"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=80, blank=True, default="")
 

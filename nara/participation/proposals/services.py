@@ -20,8 +20,7 @@ from nara.agencies.selectors import official_of_unit_or_above, unit_members
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
 from nara.core import clock
-from nara.core.errors import InvalidTransition, NotAllowed
-from nara.core.transitions import TransitionTable, lock, transition
+from nara.core.errors import NotAllowed
 from nara.notifications.messages import msg
 from nara.notifications.services import notify
 from nara.participation import policies
@@ -44,7 +43,6 @@ TITLE_MAX, BODY_MIN, BODY_MAX, COMMENT_MAX, ANSWER_MIN = 150, 20, 5000, 2000, 10
 PS = ProposalStatus
 SUPPORTABLE = {PS.OPEN, PS.THRESHOLD_REACHED}
 ANSWERABLE = {PS.THRESHOLD_REACHED, PS.ANSWERED}  # answered "under review" may be answered again
-TRANSITIONS = TransitionTable({"answer": (ANSWERABLE, PS.ANSWERED)})
 
 
 class AlreadySupported(Exception):
@@ -233,71 +231,6 @@ def answer_refusal(user, proposal: Proposal):
     ):
         return _("This proposal cannot be answered now.")
     return None
-
-
-def proposal_answer(*, proposal: Proposal, by, kind: str, text: str) -> Proposal:
-    """The competent agency answers a proposal that reached its threshold: accepted, under
-    review (it may be answered again later) or not accepted, with a text. Followers and
-    supporters hear of it in their digest; the author is notified at once."""
-    text = (text or "").replace("\r\n", "\n").strip()
-    errors = {}
-    if kind not in AnswerKind.values:
-        errors["kind"] = _("Choose the answer.")
-    if len(text) < ANSWER_MIN:
-        errors["text"] = _("Write the answer in at least %(n)d characters.") % {"n": ANSWER_MIN}
-    elif len(text) > BODY_MAX:
-        errors["text"] = _("The text can be at most %(n)d characters.") % {"n": BODY_MAX}
-    if errors:
-        raise ValidationError(errors)
-
-    def may_answer(by, proposal) -> bool:
-        reason = answer_refusal(by, proposal)
-        if reason is None:
-            return True
-        if proposal.status not in ANSWERABLE or (
-            proposal.status == PS.ANSWERED and proposal.answer_kind != AnswerKind.UNDER_REVIEW
-        ):
-            raise InvalidTransition(reason)
-        raise NotAllowed(reason)
-
-    with transaction.atomic():  # the answer and its notices together
-        with transition(
-            proposal,
-            by=by,
-            action="answer",
-            table=TRANSITIONS,
-            allowed=may_answer,
-            event=EventType.PROPOSAL_ANSWERED,
-            locker=lambda p: lock(p, "process", "unit", "author"),
-        ) as change:
-            locked = change.obj
-            locked.answer_kind = kind
-            locked.answer_text = text
-            locked.answered_by = by
-            locked.answered_at = timezone.now()
-            change.data = {
-                "answer": kind,
-                "overdue": bool(locked.answer_due_at and locked.answered_at > locked.answer_due_at),
-            }
-        url = locked.get_absolute_url()
-        record_activity(
-            process=locked.process,
-            target=locked,
-            message=msg(
-                _("The agency answered the proposal “%(title)s”."), {"title": locked.title}
-            ),
-            url=url,
-        )
-        notify(
-            user=locked.author,
-            subject=msg(_("Your proposal was answered: %(title)s"), {"title": locked.title}),
-            body=msg(
-                _("The agency's answer: %(answer)s."),
-                {"answer": AnswerKind(kind).label},
-            ),
-            url=url,
-        )
-    return locked
 
 
 # --- closing -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from nara.approvals import engine
 from nara.core.access import citizen_required, official_required, public
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, new_form_token, page_number, query_param
@@ -17,8 +18,8 @@ from nara.participation import policies
 from nara.participation.models import Action
 from nara.participation.selectors import published_process
 
-from . import selectors, services
-from .forms import AnswerForm, CommentForm, ProposalForm
+from . import answers, selectors, services
+from .forms import AnswerForm, CommentForm, DecisionForm, ProposalForm
 from .models import ProposalStatus
 
 PAGE_SIZE = 20
@@ -170,26 +171,35 @@ def proposal_submit(request, slug):
 @official_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def proposal_answer(request, slug, pk):
-    """The competent agency's answer. Anyone else: 404."""
+    """The competent agency's answer: written and submitted by its officials, approved or
+    returned by the competent unit's approvers (nara.approvals). Anyone else: 404."""
     process = published_process(slug)
     proposal = selectors.proposal_for(process, pk, request.user)
     if services.answer_refusal(request.user, proposal) is not None:
         raise Http404
-    context = {"process": process, "proposal": proposal}
+    line = engine.line_in_progress(proposal)
+    context = {
+        "process": process,
+        "proposal": proposal,
+        "line": line,
+        "may_decide": line is not None and engine.may_act(line, request.user),
+    }
+    page = "participation/proposals/answer.html"
+    decision = request.POST.get("decision") if request.method == "POST" else None
+    if decision in ("approve", "return"):
+        return _decide(request, proposal, decision, context)
     if request.method != "POST":
-        initial = {"kind": proposal.answer_kind, "text": proposal.answer_text}
-        return render(
-            request,
-            "participation/proposals/answer.html",
-            {**context, "form": AnswerForm(initial=initial)},
-        )
+        draft = bool(proposal.pending_answer_text)
+        initial = {
+            "kind": proposal.pending_answer_kind if draft else proposal.answer_kind,
+            "text": proposal.pending_answer_text if draft else proposal.answer_text,
+        }
+        return render(request, page, {**context, "form": AnswerForm(initial=initial)})
     form = AnswerForm(request.POST)
     if not form.is_valid():
-        return render(
-            request, "participation/proposals/answer.html", {**context, "form": form}, status=400
-        )
+        return render(request, page, {**context, "form": form}, status=400)
     try:
-        services.proposal_answer(
+        answers.proposal_answer_submit(
             proposal=proposal,
             by=request.user,
             kind=form.cleaned_data["kind"],
@@ -197,16 +207,43 @@ def proposal_answer(request, slug, pk):
         )
     except ValidationError as error:
         apply_service_errors(form, error)
-        return render(
-            request, "participation/proposals/answer.html", {**context, "form": form}, status=400
-        )
+        return render(request, page, {**context, "form": form}, status=400)
     except (NotAllowed, InvalidTransition) as error:
         form.add_error(None, error.message)
-        return render(
-            request, "participation/proposals/answer.html", {**context, "form": form}, status=409
+        return render(request, page, {**context, "form": form}, status=409)
+    messages.success(request, _("The answer was submitted for approval."))
+    return redirect(proposal.get_absolute_url() + "answer/")
+
+
+def _decide(request, proposal, decision, context):
+    """An approver's decision on the answer awaiting approval, on the line the page showed."""
+    page = "participation/proposals/answer.html"
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return render(request, page, {**context, "decision_form": form}, status=400)
+    try:
+        if decision == "approve":
+            answers.proposal_answer_approve(
+                proposal=proposal, by=request.user, line_id=request.POST.get("line")
+            )
+            messages.success(request, _("The answer is published."))
+            return redirect(proposal.get_absolute_url())
+        answers.proposal_answer_return(
+            proposal=proposal,
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+            line_id=request.POST.get("line"),
         )
-    messages.success(request, _("The answer is published."))
-    return redirect(proposal.get_absolute_url())
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        status = 400
+    except (NotAllowed, InvalidTransition) as error:
+        form.add_error(None, error.message)
+        status = 409
+    else:
+        messages.success(request, _("The answer was returned to its drafter."))
+        return redirect(proposal.get_absolute_url() + "answer/")
+    return render(request, page, {**context, "decision_form": form}, status=status)
 
 
 @official_required
