@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "nara.notifications",
     "nara.complaints",
     "nara.petitions",
+    "nara.disclosure",
     "nara.participation",
     "nara.participation.consultations",
     "nara.participation.proposals",
@@ -323,6 +324,24 @@ NARA_WEEKEND = (5, 6)  # Saturday, Sunday
 NARA_PROGRESS_NOTICE_DAYS = 30
 NARA_TRANSFER_FLAG_AT = 3
 NARA_RECEIPT_PREFIX = os.environ.get("NARA_RECEIPT_PREFIX", "NR")
+# Information disclosure (정보공개법): the periods in days (nara/disclosure/periods.py says how
+# each is counted) and the published fee table in won (first page, each further page, postage).
+NARA_DISCLOSURE_PERIODS = {
+    "decision": 10,
+    "extension": 10,
+    "deemed_refusal": 20,
+    "third_party_opinion": 3,
+    "third_party_wait": 30,
+    "objection_filing": 30,
+    "objection_decision": 7,
+    "objection_extension": 7,
+}
+NARA_DISCLOSURE_FEES = {
+    "view": {"first_page": 0, "next_pages": 0},
+    "copy": {"first_page": 250, "next_pages": 50},
+    "electronic": {"first_page": 0, "next_pages": 0},
+    "postage": 3000,
+}
 
 # Who runs the site, as every page's banner and footer say it (KRDS: the official banner and
 # the operating agency's identifier); the contact details the footer and /about/contact/ show.

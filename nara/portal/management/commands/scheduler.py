@@ -1,5 +1,6 @@
-"""Enqueue periodic tasks (deadline watch, outbox retries, petition clock, participation digests
-and draft cleanup, expired sessions, ended rate-limit windows) every INTERVAL seconds.
+"""Enqueue periodic tasks (deadline watch, outbox retries, petition clock, deemed refusals of
+disclosure requests, participation digests and draft cleanup, expired sessions, ended rate-limit
+windows) every INTERVAL seconds.
 
 Run it beside the db_worker(s): `manage.py scheduler`. `--once` enqueues one round. However
 many schedulers run (one per machine, or two by mistake), each round is enqueued once: time is
@@ -20,6 +21,7 @@ from django.utils import timezone
 from nara.accounts.tasks import clear_expired_sessions
 from nara.complaints.tasks import watch_deadlines
 from nara.core.tasks import forget_ended_rate_windows
+from nara.disclosure.tasks import disclosure_tick
 from nara.notifications.tasks import deliver_due_outbox
 from nara.participation.tasks import participation_digests_tick
 from nara.petitions.tasks import petitions_tick
@@ -31,6 +33,7 @@ PERIODIC = (
     deliver_due_outbox,
     watch_deadlines,
     petitions_tick,
+    disclosure_tick,
     participation_digests_tick,
     clear_expired_sessions,
     forget_ended_rate_windows,
