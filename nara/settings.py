@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "nara.agencies",
     "nara.audit",
     "nara.approvals",
+    "nara.documents",
     "nara.notifications",
     "nara.complaints",
     "nara.petitions",

@@ -1,0 +1,49 @@
+"""Who may do what with a document. Views and services ask here; anything a user may not see
+is a 404. Published documents are public in publication.py, as far as their grade allows."""
+
+from nara.agencies.selectors import official_of_unit_or_above, official_unit_ids
+from nara.approvals import engine
+from nara.approvals.models import ApprovalStep
+
+from .models import Document, Status
+
+
+def is_official(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.is_active and user.is_official
+
+
+def can_draft_in(user, unit_id) -> bool:
+    """Officials draft in the units they belong to."""
+    return is_official(user) and unit_id in official_unit_ids(user)
+
+
+def can_edit(user, document: Document) -> bool:
+    """The drafter, while it is a draft or returned."""
+    return (
+        is_official(user)
+        and document.drafter_id == user.pk
+        and document.status in (Status.DRAFT, Status.RETURNED)
+    )
+
+
+def can_see(user, document: Document) -> bool:
+    """The drafter, the officials of its unit (or above), and everyone on its line: the named
+    reviewer, the officials of the units of its steps, whoever acted, and the deputies of
+    absent holders while a step is theirs."""
+    if not is_official(user):
+        return False
+    if document.drafter_id == user.pk or official_of_unit_or_above(user, document.unit):
+        return True
+    steps = ApprovalStep.objects.filter(
+        line__content_type__model="document",
+        line__content_type__app_label="documents",
+        line__object_id=document.pk,
+    ).select_related("line", "unit")
+    for step in steps:
+        if user.pk in (step.person_id, step.acted_by_id) or official_of_unit_or_above(
+            user, step.unit
+        ):
+            return True
+        if engine.holds(step, user) is not None:
+            return True
+    return False
