@@ -417,11 +417,17 @@ def inbox(
 api.add_router("/", public_router)
 api.add_router("/", inbox_router)
 api.add_router("/complaints", complaints_router)
+from .disclosure import inbox_router as disclosure_inbox_router  # noqa: E402  (as petitions)
+from .disclosure import router as disclosure_router  # noqa: E402
+from .documents import documents_router  # noqa: E402
 from .petitions import petitions_router  # noqa: E402  (it uses the API defined above)
 from .tokens import auth_router  # noqa: E402
 
 api.add_router("/auth", auth_router)
 
 api.add_router("/petitions", petitions_router)
+api.add_router("/documents", documents_router)
+api.add_router("/disclosure-requests", disclosure_router)
+api.add_router("/", disclosure_inbox_router)
 
 __all__ = ["api"]
