@@ -188,3 +188,26 @@ def test_serials_restart_each_year_and_per_unit(world, office):
     assert services.next_serial(world.roads, 2026) == 2
     assert services.next_serial(world.roads, 2027) == 1
     assert services.next_serial(world.parks, 2026) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_32_concurrent_final_approvals_register_without_gap_or_duplicate(world, office, settings):
+    """32 documents of one unit approved at the same moment (on PostgreSQL in the second pass
+    of `make test`): serials 1…32, each once. (Their publication, queued on commit, is left
+    to the worker: rendering 32 PDFs is not what this test is about.)"""
+    from tests.helpers import together
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+
+    documents = [
+        draft(world, office, title=f"계획 {i}", grade=Grade.OPEN, body="<p>본문</p>",
+              reviewer=None, cooperating_units=[])
+        for i in range(32)
+    ]  # fmt: skip
+    for document in documents:
+        services.document_submit(document=document, by=world.handler)
+    outcomes = together(32, lambda i: decide(documents[i], world.approver))
+    assert outcomes == [None] * 32
+    registered = Document.objects.filter(status=Status.REGISTERED)
+    assert sorted(registered.values_list("reg_serial", flat=True)) == list(range(1, 33))
+    assert len(set(registered.values_list("reg_no", flat=True))) == 32
