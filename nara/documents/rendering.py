@@ -42,7 +42,15 @@ def approval_block(document: Document) -> list[dict]:
     )
     if line is None:
         return []
-    rows = []
+    rows = [
+        {
+            "kind": "기안",
+            "unit": document.unit.name_ko,
+            "name": document.drafter.display_name,
+            "mark": "",
+            "at": localtime(line.submitted_at).strftime("%Y-%m-%d %H:%M"),
+        }
+    ]
     for step in line.steps.select_related("unit", "acted_by").order_by("position", "id"):
         rows.append(
             {

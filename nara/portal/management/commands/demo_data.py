@@ -22,6 +22,7 @@ from nara.agencies.models import Category, Membership, RoutingRule, Unit
 from nara.complaints import answers, deadlines, services
 from nara.complaints.models import Complaint
 from nara.core.models import Region
+from nara.disclosure import demo as disclosure_demo
 from nara.petitions import answers as petition_answers
 from nara.petitions import services as petitions
 from nara.petitions import signing
@@ -324,6 +325,8 @@ class Command(BaseCommand):
         self._complaints(categories)
         self._petitions(categories, units, hashed, secret)
         self._participation(units)
+        self._disclosure(units)
+        self._documents(units)
 
     def _complaints(self, categories) -> None:
         get = User.objects.get
@@ -450,6 +453,18 @@ class Command(BaseCommand):
                 domain=DOMAIN,
             )
         )
+
+    def _documents(self, units) -> None:
+        from nara.documents import demo
+
+        demo.load(units, DOMAIN)
+
+    def _disclosure(self, units) -> None:
+        citizens = list(
+            User.objects.filter(email__endswith=f"@{DOMAIN}", email__startswith="citizen")
+        )
+        citizens.sort(key=lambda u: int(u.email[7:].split("@")[0]))
+        disclosure_demo.load(units=units, citizens=citizens, domain=DOMAIN)
 
     def _print_accounts(self, password: str, secret: str) -> None:
         w = self.stdout.write
