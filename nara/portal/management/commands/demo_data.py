@@ -326,6 +326,7 @@ class Command(BaseCommand):
         self._petitions(categories, units, hashed, secret)
         self._participation(units)
         self._disclosure(units)
+        self._documents(units)
 
     def _complaints(self, categories) -> None:
         get = User.objects.get
@@ -452,6 +453,11 @@ class Command(BaseCommand):
                 domain=DOMAIN,
             )
         )
+
+    def _documents(self, units) -> None:
+        from nara.documents import demo
+
+        demo.load(units, DOMAIN)
 
     def _disclosure(self, units) -> None:
         citizens = list(
