@@ -68,6 +68,8 @@ def test_deciding_on_the_page(world, office, client_for):
     line = ApprovalLine.objects.get()
     waiting = reviewer.get("/office/documents/?tab=waiting").content.decode()
     assert document.title in waiting
+    worklist = reviewer.get("/office/approvals/").content.decode()  # every kind's steps
+    assert f'href="{document.get_absolute_url()}"' in worklist
     page = reviewer.get(document.get_absolute_url()).content.decode()
     assert 'value="approve"' in page and f'value="{line.pk}"' in page
     stale = reviewer.post(

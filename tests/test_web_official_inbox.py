@@ -66,7 +66,8 @@ def test_only_what_is_still_on_the_clock_is_due_today(world, client_for):
 
 def test_officials_have_a_workspace_navigation_work_first(world, client_for, moderator):
     """Officials get their own navigation, apart from the citizens' menu: inbox, approvals,
-    petitions and proposals to answer; each link opens (the approvals on what waits)."""
+    petitions and proposals to answer; each link opens (the approvals on every step waiting for
+    the official, whatever it approves: here a complaint's answer, for its unit's approver)."""
     waiting = to_pending_approval(world)
     client = client_for(world.handler, **EN)
     html = client.get("/").content.decode()
@@ -74,11 +75,16 @@ def test_officials_have_a_workspace_navigation_work_first(world, client_for, mod
     links = [part.split('"', 1)[0] for part in workspace.split('href="')[1:]]
     labels = ["Inbox", "Approvals", "Petitions to answer", "Proposals to answer"]
     assert [label for label in labels if f">{label}</a>" in workspace] == labels
-    assert links[:2] == ["/office/", "/office/?status=pending_approval"]
+    assert links[:2] == ["/office/", "/office/approvals/"]
     for link in links:
         assert client.get(link).status_code == 200, link
     approvals = client.get("/office/", {"status": "pending_approval"})
     assert inbox_receipts(approvals) == {waiting.receipt_no}
+    worklist = client_for(world.approver, **EN).get("/office/approvals/").content.decode()
+    assert (
+        waiting.receipt_no in worklist and f"/office/complaints/{waiting.receipt_no}/" in worklist
+    )
+    assert waiting.receipt_no not in client.get("/office/approvals/").content.decode()  # drafter
     assert '<nav class="workspace"' not in client_for(world.citizen).get("/").content.decode()
     moderating = client_for(moderator, **EN).get("/").content.decode()
     assert ">Participation moderation</a>" in moderating and ">Approvals</a>" not in moderating

@@ -55,17 +55,29 @@ class Kind:
     on_returned: Callable  # (line, by, comment) -> None
     on_withdrawn: Callable | None = None  # (line, by) -> None; None: it cannot be withdrawn
     lock: Callable | None = None  # (line) -> None: locks the row that owns the subject
+    describe: Callable | None = None  # (line) -> (title, url): how a worklist names it
 
 
 _KINDS: dict[str, Kind] = {}
 
 
-def register(kind: str, *, on_approved, on_returned, on_withdrawn=None, lock=None) -> None:
+def register(
+    kind: str, *, on_approved, on_returned, on_withdrawn=None, lock=None, describe=None
+) -> None:
     """What happens when a line of `kind` ends (called in the transaction that ends it).
     Without `on_withdrawn` its lines cannot be withdrawn. `lock(line)` locks the row that owns
     what the line approves (a complaint): taken before the line's, so that a change of that
-    owner (the citizen withdrawing the complaint) and a decision never wait for each other."""
-    _KINDS[kind] = Kind(on_approved, on_returned, on_withdrawn, lock)
+    owner (the citizen withdrawing the complaint) and a decision never wait for each other.
+    `describe(line)` gives the title and the URL of the page where the line is decided."""
+    _KINDS[kind] = Kind(on_approved, on_returned, on_withdrawn, lock, describe)
+
+
+def describe(line: ApprovalLine) -> tuple[str, str]:
+    """What the line approves, as a worklist names it, and the page where it is decided."""
+    kind = _KINDS.get(line.kind)
+    if kind is None or kind.describe is None:
+        return str(line), ""
+    return kind.describe(line)
 
 
 def _lock(line: ApprovalLine) -> ApprovalLine:

@@ -4,6 +4,7 @@ answered and, with the citizen's consent, published masked) or returns it with a
 line's end changes the complaint (`approved`, `returned`, registered with the engine in
 apps.py), each a transition of the complaint (services.complaint_transition)."""
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -191,3 +192,10 @@ def returned(line: ApprovalLine, by, comment: str) -> None:
             body=comment,
             url=official_url(c),
         )
+
+
+def describe(line: ApprovalLine) -> tuple[str, str]:
+    """The approvals worklist's entry: the complaint and its handling page."""
+    complaint = AnswerDraft.objects.select_related("complaint").get(pk=line.object_id).complaint
+    title = f"{complaint.receipt_no} {complaint.title}"
+    return title, reverse("office:detail", args=[complaint.receipt_no])

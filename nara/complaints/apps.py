@@ -17,4 +17,5 @@ class ComplaintsConfig(AppConfig):
             on_approved=answers.approved,
             on_returned=answers.returned,
             lock=answers.lock_complaint_of,
+            describe=answers.describe,
         )

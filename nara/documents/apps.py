@@ -17,4 +17,5 @@ class DocumentsConfig(AppConfig):
             on_returned=services.returned,
             on_withdrawn=services.withdrawn,
             lock=services.lock_document_of,
+            describe=services.describe,
         )

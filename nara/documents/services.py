@@ -364,3 +364,9 @@ def withdrawn(line: ApprovalLine, by) -> None:
         event=EventType.DOCUMENT_WITHDRAWN,
     ) as change:
         change.data = {"line": line.pk}
+
+
+def describe(line: ApprovalLine) -> tuple[str, str]:
+    """The approvals worklist's entry: the document and its page."""
+    document = Document.objects.get(pk=line.object_id)
+    return document.title, document.get_absolute_url()

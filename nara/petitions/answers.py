@@ -178,3 +178,9 @@ def petition_extend_answer(*, petition: Petition, by, days: int, reason: str) ->
         p.answer_extended, p.extension_reason = True, reason
         change.data = {"days": days, "due": p.answer_due_at.isoformat()}
     return p
+
+
+def describe(line: ApprovalLine) -> tuple[str, str]:
+    """The approvals worklist's entry: the petition and its office page."""
+    petition = PetitionAnswer.objects.select_related("petition").get(pk=line.object_id).petition
+    return petition.title, office_url(petition)

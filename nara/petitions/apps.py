@@ -16,4 +16,5 @@ class PetitionsConfig(AppConfig):
             on_approved=answers.approved,
             on_returned=answers.returned,
             lock=answers.lock_petition_of,
+            describe=answers.describe,
         )

@@ -194,3 +194,9 @@ def returned(line: ApprovalLine, by, comment: str) -> None:
             url=locked.get_absolute_url() + "answer/",
             email=False,
         )
+
+
+def describe(line: ApprovalLine) -> tuple[str, str]:
+    """The approvals worklist's entry: the proposal and its answer page."""
+    proposal = Proposal.objects.select_related("process").get(pk=line.object_id)
+    return proposal.title, proposal.get_absolute_url() + "answer/"

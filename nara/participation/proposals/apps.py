@@ -22,6 +22,7 @@ class ProposalsConfig(AppConfig):
             on_approved=answers.approved,
             on_returned=answers.returned,
             lock=answers.lock_proposal_of,
+            describe=answers.describe,
         )
 
 
