@@ -103,3 +103,19 @@ def test_the_register_and_its_csv(world, office, client_for):
         .status_code
         == 404
     )
+
+
+def test_a_line_template_prefills_the_drafting_form(world, office, client_for):
+    from nara.documents.models import LineTemplate
+
+    template = LineTemplate.objects.create(
+        name="공원과 협조", unit=world.roads, reviewer=office["reviewer"]
+    )
+    template.cooperating_units.set([world.parks])
+    LineTemplate.objects.create(name="남의 부서", unit=world.parks)
+    client = client_for(world.handler)
+    page = client.get(NEW).content.decode()
+    assert "공원과 협조" in page and "남의 부서" not in page  # the official's units' only
+    form = client.get(NEW, {"template": template.pk}).context["form"]
+    assert form.initial["reviewer"] == office["reviewer"].pk
+    assert form.initial["cooperating_units"] == [world.parks.pk]

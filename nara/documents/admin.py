@@ -1,12 +1,12 @@
-"""Operators keep the document types, the records classifications and the delegation table
-(위임전결규정) here, audited like every admin change; documents themselves are read-only here
+"""Operators keep the document types, the records classifications, the delegation table
+(위임전결규정) and the units' approval line templates here, audited like every admin change; documents themselves are read-only here
 (they change only through services.py)."""
 
 from django.contrib import admin
 
 from nara.core.admin import OperatorAdmin, ReadOnlyAdmin
 
-from .models import Classification, Delegation, Document, DocumentType
+from .models import Classification, Delegation, Document, DocumentType, LineTemplate
 
 
 @admin.register(DocumentType)
@@ -33,6 +33,15 @@ class DelegationAdmin(OperatorAdmin):
     list_select_related = ("document_type", "agency")
     autocomplete_fields = ("agency",)
     fields = ("document_type", "agency", "level", "post_approval")
+
+
+@admin.register(LineTemplate)
+class LineTemplateAdmin(OperatorAdmin):
+    list_display = ("name", "unit", "document_type", "reviewer")
+    list_select_related = ("unit", "document_type", "reviewer")
+    search_fields = ("name", "unit__name_ko", "unit__code")
+    autocomplete_fields = ("unit", "reviewer", "cooperating_units")
+    fields = ("name", "unit", "document_type", "reviewer", "cooperating_units")
 
 
 @admin.register(Document)

@@ -114,6 +114,47 @@ class Delegation(models.Model):
         return f"{self.document_type}: {self.get_level_display()}"
 
 
+class LineTemplate(models.Model):
+    """A saved approval line (결재선 템플릿) a drafter starts from: a reviewer and the units that
+    cooperate, for a unit's documents (of one type, or of every type). The approval itself
+    always comes from the delegation table."""
+
+    name = models.CharField(_("name"), max_length=100)
+    unit = models.ForeignKey(
+        "agencies.Unit",
+        verbose_name=_("drafting unit"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    document_type = models.ForeignKey(
+        DocumentType,
+        verbose_name=_("document type"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("Leave empty for every type."),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cooperating_units = models.ManyToManyField(
+        "agencies.Unit", verbose_name=_("cooperating units"), blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["unit", "name"]
+        verbose_name = _("approval line template")
+        verbose_name_plural = _("approval line templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", pgettext_lazy("document", "Draft")
     IN_APPROVAL = "in_approval", _("In approval")

@@ -23,7 +23,7 @@ from nara.core.forms import apply_service_errors, page_number
 
 from . import policies, services
 from .forms import DecisionForm, DocumentForm, initial_for
-from .models import Document, Status
+from .models import Document, LineTemplate, Status
 
 PAGE_SIZE = 25
 TABS = ("waiting", "drafts", "in_approval", "returned", "registered")
@@ -72,9 +72,30 @@ def my_documents(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def document_new(request):
     if request.method != "POST":
-        return render(request, "documents/edit.html", {"form": DocumentForm(user=request.user)})
+        templates = line_templates(request.user)
+        chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
+        initial = {}
+        if chosen is not None:
+            initial = {
+                "unit": chosen.unit_id,
+                "document_type": chosen.document_type_id,
+                "reviewer": chosen.reviewer_id,
+                "cooperating_units": [u.pk for u in chosen.cooperating_units.all()],
+            }
+        form = DocumentForm(initial=initial, user=request.user)
+        context = {"form": form, "templates": templates, "chosen": chosen}
+        return render(request, "documents/edit.html", context)
     form = DocumentForm(request.POST, request.FILES, user=request.user)
     return _save(request, form, None)
+
+
+def line_templates(user) -> list:
+    """The approval line templates of the official's units."""
+    return list(
+        LineTemplate.objects.filter(unit__in=official_unit_ids(user))
+        .select_related("unit", "document_type")
+        .prefetch_related("cooperating_units")
+    )
 
 
 @official_required
