@@ -3,7 +3,7 @@ as /open/documents/ (nara.documents.selectors) and only what a document's grade 
 text of an open one, the text of a partly open one with its withheld passages replaced by
 markers naming their ground, nothing of a closed one's content."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from django.urls import reverse
@@ -17,8 +17,9 @@ from . import schemas as s
 
 GradeName = Literal["open", "partial", "closed"]
 LIMIT = Query(20, ge=1, le=100)
-DATE_FROM = Query(None, alias="from", description="Registered on or after (YYYY-MM-DD)")
-DATE_TO = Query(None, alias="to", description="Registered on or before (YYYY-MM-DD)")
+DAY = r"^\d{4}-\d{2}-\d{2}$"  # an ISO date; pydantic alone would take 0 for 1970-01-01
+DATE_FROM = Query("", alias="from", pattern=DAY, description="Registered on or after")
+DATE_TO = Query("", alias="to", pattern=DAY, description="Registered on or before")
 GRADE = Query(None, description="open, partial or closed")
 
 documents_router = Router(tags=["documents"])
@@ -110,8 +111,8 @@ def document_list(
     request,
     q: str = Query("", max_length=200, description="Words in the title (or an open text)"),
     unit: str = Query("", max_length=40, description="A unit's code, with the units below it"),
-    date_from: date | None = DATE_FROM,
-    date_to: date | None = DATE_TO,
+    date_from: str = DATE_FROM,
+    date_to: str = DATE_TO,
     type: str = Query("", max_length=40, description="A document type's code"),
     grade: GradeName | None = GRADE,
     cursor: str = Query("", max_length=200, description="The `next` of the previous page"),
@@ -122,8 +123,8 @@ def document_list(
         {
             "q": q,
             "unit": unit,
-            "from": date_from.isoformat() if date_from else "",
-            "to": date_to.isoformat() if date_to else "",
+            "from": date_from,
+            "to": date_to,
             "type": type,
             "grade": grade or "",
         }
