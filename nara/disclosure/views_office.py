@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from nara.approvals import engine
 from nara.core.access import official_required
 from nara.core.errors import InvalidTransition, NotAllowed
 from nara.core.forms import apply_service_errors, query_param
@@ -242,11 +241,6 @@ def _render(request, r, forms, *, failed=None, status=200):
         "transfers": r.transfers.select_related("from_unit", "to_unit", "by"),
         "timeline": selectors.timeline(r, for_requester=False),
         "objection_until": services.objection_until(r),
-        "line": engine.line_in_progress(
-            objection if r.status == Status.OBJECTION_PENDING else decision
-        )
-        if r.status in (Status.PENDING_APPROVAL, Status.OBJECTION_PENDING)
-        else None,
     }
     return render(request, "disclosure/office_detail.html", context, status=status)
 
