@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test venv lint screens bench-complaints bench-signatures bench-participation bench-ab messages clean
+.PHONY: run test venv lint screens bench-complaints bench-signatures bench-participation bench-documents bench-ab messages clean
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ bench-signatures: venv
 
 bench-participation: venv
 	$(PY) bench/participation.py
+
+# DATA=path/to/data for the sample petitions elsewhere than ../shared/data.
+bench-documents: venv
+	$(PY) bench/documents.py $(if $(DATA),--data $(DATA))
 
 # A/B of the machinery switches (bench/README.md, "A/B"); AB_ARGS="--ab-rounds 4" for more rounds.
 bench-ab: venv
