@@ -135,6 +135,7 @@ def test_search_filters(client, world, office, three):
     assert found() == every
     assert found(q="산책로") == {three["open"].reg_no}  # an open document's body
     assert found(q="보수 계획") == {three["partial"].reg_no}  # words of a title
+    assert found(q="3천만") == {three["partial"].reg_no}  # a partly open one's public words
     assert found(q="홍길동") == set()  # a withheld passage is not searchable
     assert found(q="40억") == set()  # nor a closed document's body
     assert found(grade="closed") == {three["closed"].reg_no}

@@ -219,6 +219,9 @@ class Document(models.Model):
     public_pdf = models.FileField(max_length=255, blank=True)  # withheld passages blacked out
     public_pdf_sha256 = models.CharField(max_length=64, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # what the public may read, as plain text (withheld passages replaced by their ground, empty
+    # for 비공개): set at publication, searched by /open/documents/ and the API
+    public_text = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["-registered_at", "-id"]
@@ -229,6 +232,7 @@ class Document(models.Model):
             models.Index(fields=["drafter", "status"]),
             models.Index(fields=["-published_at", "-id"], name="document_published"),
             models.Index(fields=["unit", "-published_at"], name="document_unit_published"),
+            models.Index(fields=["registered_at"], name="document_registered"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -18,7 +18,7 @@ from django.utils import timezone
 from nara.audit.models import EventType
 from nara.audit.services import audit_record
 
-from . import rendering
+from . import rendering, text
 from .grounds import Grade
 from .models import Document, Status
 
@@ -31,6 +31,17 @@ def _store(document: Document, data: bytes, suffix: str) -> tuple[str, str]:
     if not default_storage.exists(name):
         name = default_storage.save(name, ContentFile(data))
     return name, digest
+
+
+def public_text(document: Document) -> str:
+    """The words the public may read: the whole body of a 공개 document, a 부분공개 one's with
+    each withheld passage replaced by its ground, nothing of a 비공개 one's."""
+    if document.grade == Grade.CLOSED:
+        return ""
+    withheld = [(w.passage, w.get_ground_display()) for w in document.withheld.all()]
+    if document.grade == Grade.PARTIAL:
+        return text.plain_text(text.redact_html(document.body, withheld))
+    return text.plain_text(document.body)
 
 
 def publish(document_id: int) -> bool:
@@ -51,8 +62,12 @@ def publish(document_id: int) -> bool:
         locked.pdf, locked.pdf_sha256 = original, digest
         locked.public_pdf, locked.public_pdf_sha256 = public, public_digest
         locked.published_at = timezone.now()
+        locked.public_text = public_text(locked)
         locked.save(
-            update_fields=["pdf", "pdf_sha256", "public_pdf", "public_pdf_sha256", "published_at"]
+            update_fields=[
+                *("pdf", "pdf_sha256", "public_pdf", "public_pdf_sha256"),
+                *("published_at", "public_text"),
+            ]
         )
         audit_record(
             actor=None,

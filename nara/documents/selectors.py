@@ -4,10 +4,11 @@ exports and the API, and what of a document each grade lets the public see.
 Only documents with `published_at` are public. Lists are ordered newest publication first
 (`-published_at, -id`, the index `document_published`) and paged by keyset (a cursor naming the
 last row shown), never by counting or offsetting: a page costs the same at ten thousand and at
-a million documents. Words are searched in the title of every public document and in the body
-of open (공개) ones only — the body of a partly open or closed document is not public, and
-neither may a search reveal which words it holds. On PostgreSQL, trigram indexes (migration
-0002) serve these searches; SQLite scans."""
+a million documents. Words are searched in the title of every public document and in its
+`public_text` (set at publication: an open document's text, a partly open one's with its
+withheld passages replaced by their grounds, nothing of a closed one's), so that a search never
+reveals a word the public may not read. On PostgreSQL, trigram indexes (migrations 0002, 0004)
+serve these searches; SQLite scans."""
 
 import base64
 import binascii
@@ -120,7 +121,7 @@ def documents_published(*, filters: Filters = Filters()) -> QuerySet[Document]:
     if filters.date_to:
         qs = qs.filter(registered_at__lt=_day_start(filters.date_to + timedelta(days=1)))
     for word in filters.q.split()[:MAX_WORDS]:
-        qs = qs.filter(Q(title__icontains=word) | Q(grade=Grade.OPEN, body__icontains=word))
+        qs = qs.filter(Q(title__icontains=word) | Q(public_text__icontains=word))
     return qs.order_by("-published_at", "-id")
 
 
