@@ -306,7 +306,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
-        "fontTools": {"level": "WARNING"},  # its subsetter narrates every PDF at INFO
+        "fontTools": {"level": "ERROR"},  # its subsetter narrates every PDF (tables it drops)
     },
 }
 

@@ -35,10 +35,12 @@ class DocumentForm(forms.Form):
         error_messages={"required": _("Choose the records classification.")},
         help_text=_("It sets how long the document is kept."),
     )
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    title = forms.CharField(
+        label=_("Title"), max_length=200, error_messages={"required": _("Write the title.")}
+    )
     body = forms.CharField(
         label=_("Body"),
-        required=False,
+        error_messages={"required": _("Write the body.")},
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_(
             "Plain text (a blank line starts a paragraph) or simple markup: paragraphs, lists, "
@@ -70,13 +72,14 @@ class DocumentForm(forms.Form):
         label=_("Reviewer"),
         queryset=User.objects.none(),
         required=False,
-        help_text=_("A colleague who reviews it first (검토). Optional."),
+        help_text=_("A colleague who reviews it first (검토)."),
     )
     cooperating_units = forms.ModelMultipleChoiceField(
         label=_("Cooperating units"),
-        queryset=Unit.objects.filter(is_active=True).order_by("name_ko"),
+        queryset=Unit.objects.none(),
         required=False,
-        help_text=_("Other units that cooperate (협조), side by side. Optional."),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Other units that cooperate (협조), side by side."),
     )
     attachments = MultipleFileField(
         label=_("Attachments"),
@@ -91,6 +94,9 @@ class DocumentForm(forms.Form):
         if document is not None:
             del self.fields["unit"]
             units = {document.unit_id}
+        self.fields["cooperating_units"].queryset = (
+            Unit.objects.filter(is_active=True).exclude(pk__in=units).order_by("name_ko")
+        )
         self.fields["classification"].queryset = Classification.objects.filter(
             Q(unit=None) | Q(unit__in=units)
         )

@@ -3,7 +3,7 @@ is a 404. Published documents are public in publication.py, as far as their grad
 
 from nara.agencies.selectors import official_of_unit_or_above, official_unit_ids
 from nara.approvals import engine
-from nara.approvals.models import ApprovalStep
+from nara.approvals.models import ApprovalLine, ApprovalStep, LineStatus, Mark, StepKind
 
 from .models import Document, Status
 
@@ -47,3 +47,26 @@ def can_see(user, document: Document) -> bool:
         if engine.holds(step, user) is not None:
             return True
     return False
+
+
+def can_post_approve(user, document: Document) -> bool:
+    """후결: the approver who was away (a holder of the approval step in their own right, not
+    the deputy who acted) approves afterwards a document the table asks it for."""
+    if not document.post_approval_due or not is_official(user):
+        return False
+    line = (
+        ApprovalLine.objects.filter(
+            content_type__app_label="documents",
+            content_type__model="document",
+            object_id=document.pk,
+            status=LineStatus.APPROVED,
+        )
+        .order_by("-id")
+        .first()
+    )
+    step = line and line.steps.filter(kind=StepKind.APPROVE).first()
+    return bool(
+        step
+        and step.acted_by_id != user.pk
+        and engine.holds(step, user) in (Mark.NONE, Mark.DELEGATED)
+    )

@@ -246,24 +246,12 @@ def document_withdraw(*, document: Document, by) -> Document:
 def document_post_approve(*, document: Document, by) -> Document:
     """The approver who was away approves afterwards (후결) a document their deputy approved."""
 
-    def allowed(user, doc) -> bool:
-        line = ApprovalLine.objects.filter(
-            content_type__model="document", object_id=doc.pk, status=LineStatus.APPROVED
-        ).first()
-        step = line and line.steps.filter(kind=StepKind.APPROVE).first()
-        return bool(
-            doc.post_approval_due
-            and step
-            and step.acted_by_id != user.pk
-            and engine.holds(step, user) in (Mark.NONE, Mark.DELEGATED)
-        )
-
     with transition(
         document,
         by=by,
         action="post_approve",
         table=TRANSITIONS,
-        allowed=allowed,
+        allowed=policies.can_post_approve,
         event=EventType.APPROVAL_POST_APPROVED,
     ) as change:
         change.obj.post_approval_due = False

@@ -170,7 +170,7 @@ def _detail_context(request, document, lines, current, **extra):
         "may_withdraw": current is not None
         and current.drafter_id == user.pk
         and not any(s.acted_at for s in current.steps.all()),
-        "may_post_approve": document.post_approval_due,
+        "may_post_approve": policies.can_post_approve(user, document),
         "findings": services.personal_data(document) if policies.can_edit(user, document) else [],
         "decision_form": extra.pop("decision_form", DecisionForm()),
         **extra,
