@@ -16,6 +16,7 @@ import json
 import random
 import re
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -133,6 +134,7 @@ COLUMNS = (
     "recipients", "grade", "grounds", "personal_data_confirmed", "status", "created_at",
     "updated_at", "reg_no", "reg_year", "reg_serial", "registered_at", "retention",
     "post_approval_due", "pdf", "pdf_sha256", "public_pdf", "public_pdf_sha256", "published_at",
+    "public_text",
 )  # fmt: skip
 
 
@@ -144,6 +146,8 @@ class Refs:
     drafter: int
     types: list[int]
     series: list[tuple[int, str]]  # (pk, retention)
+    # publication's public_text of a body (grade, body HTML, withheld passages) -> plain text
+    public_text: Callable[[str, str, list[tuple[str, str]]], str]
 
 
 def copy_documents(cursor, plan_: Plan, rows, refs: Refs, corpus) -> int:
@@ -152,6 +156,7 @@ def copy_documents(cursor, plan_: Plan, rows, refs: Refs, corpus) -> int:
     titles, bodies = corpus
     this_year = plan_.now.year
     withheld = []
+    open_texts: dict[int, str] = {}  # the public text of each body of the pool, once
     n = 0
     cols = ", ".join(COLUMNS)
     with cursor.copy(f"COPY documents_document ({cols}) FROM STDIN") as copy:
@@ -165,13 +170,19 @@ def copy_documents(cursor, plan_: Plan, rows, refs: Refs, corpus) -> int:
             grade = GRADES[plan_.grade[i]]
             body = bodies[plan_.body[i]]
             grounds = "[]"
-            if grade == "partial":
+            if grade == "open":
+                public_text = open_texts.get(plan_.body[i])
+                if public_text is None:
+                    public_text = open_texts[plan_.body[i]] = refs.public_text(grade, body, [])
+            elif grade == "partial":
                 passage = f"{NAMES[pk % len(NAMES)]} (010-{pk % 9000 + 1000}-{pk % 7919:04d})"
                 body += f"<p>담당자 {passage}에게 문의하십시오.</p>"
                 withheld.append((pk, passage, "6"))
                 grounds = '["6"]'
-            elif grade == "closed":
+                public_text = refs.public_text(grade, body, [(passage, "6")])
+            else:
                 grounds = '["5"]'
+                public_text = ""
             series_pk, retention = refs.series[pk % len(refs.series)]
             digest = f"{pk:064x}"
             public = f"documents/registered/{year}/{pk}-public.pdf" if grade != "closed" else ""
@@ -182,7 +193,7 @@ def copy_documents(cursor, plan_: Plan, rows, refs: Refs, corpus) -> int:
                     registered - timedelta(hours=2), published,
                     reg_no(unit_name, year, serial, this_year), year, serial, registered,
                     retention, False, f"documents/registered/{year}/{pk}-original.pdf", digest,
-                    public, digest if public else "", published,
+                    public, digest if public else "", published, public_text,
                 )
             )  # fmt: skip
             n += 1

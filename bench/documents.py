@@ -27,7 +27,6 @@ One command, no arguments needed:
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 import tempfile
@@ -137,6 +136,7 @@ class World:
             drafter=self.drafter.pk,
             types=[t.pk for t in types],
             series=[(s.pk, s.retention) for s in series],
+            public_text=public_text,
         )
 
     def load(self, rows) -> int:
@@ -158,23 +158,39 @@ class World:
     def load_first(self) -> int:
         return self.load(self.first)
 
-    def load_rest(self) -> int:
-        """The other planned rows, the trigram indexes dropped meanwhile and built again."""
+    def load_rest(self, *, parallel: bool = False) -> int:
+        """The other planned rows, the search's GIN indexes dropped meanwhile and built again
+        from their own definitions (`parallel`: each on a connection of its own, as a restore
+        with several jobs; not inside a test's transaction)."""
         from django.db import connection
 
         first = set(self.first)
         with connection.cursor() as cur:
-            cur.execute("SET maintenance_work_mem = '1GB'")
-            for name, _sql in search_indexes():
-                cur.execute(f"DROP INDEX IF EXISTS {name}")
+            cur.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = "
+                "'documents_document' AND indexdef LIKE '%%USING gin%%'"
+            )
+            indexes = cur.fetchall()
+            for name, _sql in indexes:
+                cur.execute(f'DROP INDEX "{name}"')
         t0 = time.monotonic()
         n = self.load(i for i in range(self.plan.size) if i not in first)
         say(f"  COPY of {n:,} documents: {time.monotonic() - t0:.1f} s")
         t0 = time.monotonic()
-        with connection.cursor() as cur:
-            for _name, sql in search_indexes():
-                cur.execute(sql)
-        say(f"  trigram indexes built: {time.monotonic() - t0:.1f} s")
+        if parallel:
+            threads = [
+                threading.Thread(target=_build_index, args=(self.args, sql)) for _n, sql in indexes
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        else:
+            with connection.cursor() as cur:
+                for _name, sql in indexes:
+                    cur.execute(sql)
+        names = ", ".join(name for name, _sql in indexes)
+        say(f"  GIN indexes built ({names}): {time.monotonic() - t0:.1f} s")
         return n
 
     def counters(self) -> None:
@@ -214,9 +230,30 @@ class World:
         ]
 
 
-def search_indexes() -> list[tuple[str, str]]:
-    """(name, CREATE INDEX statement) of the search's indexes, as the migrations create them."""
-    return importlib.import_module("nara.documents.migrations.0002_search_index").INDEXES
+def _build_index(args, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{args.db_url}/{args.db_name}", autocommit=True) as conn:
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        conn.execute(sql)
+
+
+def public_text(grade: str, body: str, withheld: list[tuple[str, str]]) -> str:
+    """publication.public_text of a document not saved: the same text functions, the grounds'
+    labels in the site's language as the publication task writes them."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from nara.documents import text
+    from nara.documents.grounds import Ground
+
+    if grade == "closed":
+        return ""
+    if grade == "open":
+        return text.plain_text(body)
+    with translation.override(settings.LANGUAGE_CODE):
+        labels = [(passage, str(Ground(code).label)) for passage, code in withheld]
+    return text.plain_text(text.redact_html(body, labels))
 
 
 # --- measures --------------------------------------------------------------------------------
@@ -439,7 +476,7 @@ def main(argv=None) -> int:
         small = measure(args, env, tmp, world, f"{world.loaded:,}")
 
         t0 = time.monotonic()
-        world.load_rest()
+        world.load_rest(parallel=True)
         world.counters()
         connection.close()
         with connection.cursor() as cur:
