@@ -316,6 +316,13 @@ def line_in_progress(subject, *, lock: bool = False) -> ApprovalLine | None:
     ).first()
 
 
+def lines_of(subject):
+    """Every line `subject` was submitted on, the latest first."""
+    return ApprovalLine.objects.filter(
+        content_type=ContentType.objects.get_for_model(subject), object_id=subject.pk
+    ).order_by("-submitted_at", "-id")
+
+
 def decided_on_the_line(user, obj) -> bool:
     """The `allowed` of a transition a kind's callback makes: who may decide was the engine's
     check, on the line."""

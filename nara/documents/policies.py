@@ -3,7 +3,7 @@ is a 404. Published documents are public in publication.py, as far as their grad
 
 from nara.agencies.selectors import official_of_unit_or_above, official_unit_ids
 from nara.approvals import engine
-from nara.approvals.models import ApprovalLine, ApprovalStep, LineStatus, Mark, StepKind
+from nara.approvals.models import ApprovalStep, LineStatus, Mark, StepKind
 
 from .models import Document, Status
 
@@ -34,11 +34,9 @@ def can_see(user, document: Document) -> bool:
         return False
     if document.drafter_id == user.pk or official_of_unit_or_above(user, document.unit):
         return True
-    steps = ApprovalStep.objects.filter(
-        line__content_type__model="document",
-        line__content_type__app_label="documents",
-        line__object_id=document.pk,
-    ).select_related("line", "unit")
+    steps = ApprovalStep.objects.filter(line__in=engine.lines_of(document)).select_related(
+        "line", "unit"
+    )
     for step in steps:
         if user.pk in (step.person_id, step.acted_by_id) or official_of_unit_or_above(
             user, step.unit
@@ -54,16 +52,7 @@ def can_post_approve(user, document: Document) -> bool:
     the deputy who acted) approves afterwards a document the table asks it for."""
     if not document.post_approval_due or not is_official(user):
         return False
-    line = (
-        ApprovalLine.objects.filter(
-            content_type__app_label="documents",
-            content_type__model="document",
-            object_id=document.pk,
-            status=LineStatus.APPROVED,
-        )
-        .order_by("-id")
-        .first()
-    )
+    line = engine.lines_of(document).filter(status=LineStatus.APPROVED).first()
     step = line and line.steps.filter(kind=StepKind.APPROVE).first()
     return bool(
         step

@@ -15,7 +15,8 @@ from django.utils import translation
 from django.utils.timezone import localtime
 from fpdf import FPDF
 
-from nara.approvals.models import ApprovalLine, LineStatus, Mark, StepKind
+from nara.approvals import engine
+from nara.approvals.models import LineStatus, Mark, StepKind
 
 from .models import Document
 
@@ -30,16 +31,7 @@ def _font() -> str:
 
 def approval_block(document: Document) -> list[dict]:
     """The steps of the approved line, as printed."""
-    line = (
-        ApprovalLine.objects.filter(
-            content_type__app_label="documents",
-            content_type__model="document",
-            object_id=document.pk,
-            status=LineStatus.APPROVED,
-        )
-        .order_by("-id")
-        .first()
-    )
+    line = engine.lines_of(document).filter(status=LineStatus.APPROVED).first()
     if line is None:
         return []
     rows = [

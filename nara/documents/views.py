@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nara.agencies.models import Unit
 from nara.agencies.selectors import official_of_unit_or_above, official_unit_ids
 from nara.approvals import engine
-from nara.approvals.models import ApprovalLine
 from nara.core.access import official_required
 from nara.core.csvexport import csv_response
 from nara.core.errors import InvalidTransition, NotAllowed
@@ -143,13 +142,9 @@ def _save(request, form, document):
 def document_detail(request, pk):
     document = _visible(request, pk)
     lines = list(
-        ApprovalLine.objects.filter(
-            content_type__app_label="documents",
-            content_type__model="document",
-            object_id=document.pk,
+        engine.lines_of(document).prefetch_related(
+            "steps__unit", "steps__acted_by", "steps__person"
         )
-        .prefetch_related("steps__unit", "steps__acted_by", "steps__person")
-        .order_by("-submitted_at", "-id")
     )
     current = next((line for line in lines if line.status == "in_progress"), None)
     return render(
