@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from time_machine import travel
 
+from nara.disclosure import services
 from nara.disclosure.models import Status
 from tests.conftest import ApiClient
-from tests.disclosure_helpers import PDF, file_request
+from tests.disclosure_helpers import PDF, decided, file_request
 from tests.test_api_contract import assert_keeps_contract
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -173,6 +174,7 @@ ACTIONS = [
     ("POST", "/objection/extend", {"reason": "Council"}, "handler"),
     ("POST", "/objection/decision", {"outcome": "dismissed", "reasons": "No"}, "handler"),
     ("POST", "/objection/approve", {}, "approver"),
+    ("POST", "/objection/return", {"comment": "Check"}, "approver"),
 ]
 PERSONAS = ["anonymous", "citizen", "other_citizen", "handler", "approver", "other_handler"]
 ROLE_OF = {"citizen": "requester", "handler": "handler", "approver": "approver"}
@@ -217,3 +219,50 @@ def test_a_file_that_is_not_base64_or_not_a_document_is_a_field_error(world):
         {"grade": "open", "files": [{"name": "a.exe", "content": exe}]},
     )
     assert list(ok(response, "POST", "/{no}/decision", 400)["errors"]) == ["files.0"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_files_and_third_party_opinions_as_every_persona(world, persona):
+    decided_request = decided(world, grade="open")
+    file_id = decided_request.files.get().pk
+    undecided = file_request(world)
+    party = services.third_party_notify(
+        request=undecided, by=world.handler, name="Kim", contact="Seoul"
+    )
+    client = ApiClient(None if persona == "anonymous" else getattr(world, persona))
+    download = client.get(f"{BASE}/{decided_request.no}/files/{file_id}")
+    opinion = client.post(
+        f"{BASE}/{undecided.no}/third-parties/{party.pk}/opinion", {"opinion": "agrees"}
+    )
+    expected = {
+        "anonymous": (401, 401),
+        "citizen": (200, 403),
+        "other_citizen": (404, 404),
+        "handler": (200, 200),
+        "approver": (200, 403),
+        "other_handler": (404, 404),
+    }[persona]
+    assert (download.status_code, opinion.status_code) == expected
+    assert_keeps_contract(opinion, "POST", f"{BASE}/{{no}}/third-parties/{{party_id}}/opinion")
+
+
+DISCLOSURE_ROUTES = {(method, f"{BASE}/{{no}}{path}") for method, path, _body, _who in ACTIONS} | {
+    ("POST", BASE),
+    ("GET", BASE),
+    ("GET", f"{BASE}/{{no}}/files/{{file_id}}"),
+    ("POST", f"{BASE}/{{no}}/third-parties/{{party_id}}/opinion"),
+    ("GET", "/disclosure-inbox"),
+}
+
+
+def test_the_disclosure_tests_cover_every_disclosure_route():
+    """The matrices above, the journey (POST and GET of the list) and the inbox's test."""
+    from nara.api.api import api
+
+    routes = {
+        (method.upper(), path.removeprefix("/api/v1"))
+        for path, operations in api.get_openapi_schema()["paths"].items()
+        for method in operations
+        if path.startswith(("/api/v1/disclosure-requests", "/api/v1/disclosure-inbox"))
+    }
+    assert routes == DISCLOSURE_ROUTES

@@ -163,11 +163,13 @@ def test_the_matrix_covers_every_endpoint_and_persona():
 
 
 def test_the_matrix_covers_every_api_route_but_the_token():
-    """The petition routes have their own matrix (tests/test_petitions_api.py), the token's
+    """The petition routes have their own matrix (tests/test_petitions_api.py), so have the
+    disclosure routes (tests/test_disclosure_api.py), the token's
     operations their own tests (tests/test_api_tokens.py: anyone with a token revokes it), the
     public documents' routes theirs (tests/test_documents_open.py: no token, anyone)."""
     from nara.api.api import api
 
+    from .test_disclosure_api import DISCLOSURE_ROUTES
     from .test_documents_open import DOCUMENT_ROUTES
     from .test_petitions_api import PETITION_ROUTES
 
@@ -181,7 +183,7 @@ def test_the_matrix_covers_every_api_route_but_the_token():
         ("POST", "/auth/token"),
         ("DELETE", "/auth/token"),
     }
-    assert routes == covered | PETITION_ROUTES | DOCUMENT_ROUTES
+    assert routes == covered | PETITION_ROUTES | DOCUMENT_ROUTES | DISCLOSURE_ROUTES
 
 
 CELLS = [
