@@ -802,6 +802,7 @@ class World:
 
         t_copy = time.monotonic()
         with transaction.atomic():
+            chain_audit_rows(rows["audit"])
             for key, model in tables.items():
                 copy_rows(model, rows[key])
         with connection.cursor() as cur:
@@ -816,6 +817,35 @@ class World:
             f"COPY {sum(len(v) for v in rows.values())} rows in {time.monotonic() - t_copy:.1f} s"
         )
         return {key: len(v) for key, v in rows.items()}
+
+
+def chain_audit_rows(rows: list[dict]) -> None:
+    """Link audit rows into the audit log's hash chain in their order, as audit_record() does
+    one at a time (nara/audit/chain.py), and move the chain's head past them."""
+    from nara.audit.chain import event_hash
+    from nara.audit.models import AuditChainHead
+
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=AuditChainHead.ONE)
+    seq, prev = head.seq, head.hash
+    for row in rows:
+        seq += 1
+        row["seq"], row["prev_hash"] = seq, prev
+        row["hash"] = prev = event_hash(
+            prev,
+            seq=seq,
+            created_at=row["created_at"],
+            actor_id=row["actor_id"],
+            event_type=row["event_type"],
+            target_type=row["target_type"],
+            target_id=row["target_id"],
+            from_state=row["from_state"],
+            to_state=row["to_state"],
+            data=json.loads(row["data"]),
+        )
+    if rows:
+        AuditChainHead.objects.filter(pk=AuditChainHead.ONE).update(
+            seq=seq, hash=prev, last_at=rows[-1]["created_at"]
+        )
 
 
 def copy_rows(model, rows: list[dict]) -> None:

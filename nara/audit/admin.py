@@ -24,6 +24,7 @@ class AuditEventAdmin(ReadOnly, admin.ModelAdmin):
     (nara.core included), so it does not use nara.core.admin's base classes."""
 
     list_display = (
+        "seq",
         "created_at",
         "event_type",
         "actor",
@@ -45,6 +46,9 @@ class AuditEventAdmin(ReadOnly, admin.ModelAdmin):
         "from_state",
         "to_state",
         "data",
+        "seq",
+        "prev_hash",
+        "hash",
     )
     readonly_fields = fields
     actions = None

@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .chain import GENESIS
 
 
 class EventType(models.TextChoices):
@@ -129,9 +132,11 @@ class EventType(models.TextChoices):
 
 class AuditEvent(models.Model):
     """Who did what, when, from which state to which. Written in the same transaction as the
-    change it records; never updated."""
+    change it records; never updated. Each event is a link of the hash chain (chain.py): its
+    `seq`, the hash of the event before it and its own hash, set by audit_record()."""
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     # PROTECT: an account with a history is never deleted (it is deactivated and
     # pseudonymised, nara.accounts.services.user_deactivate), so no event loses its actor.
     actor = models.ForeignKey(
@@ -143,6 +148,8 @@ class AuditEvent(models.Model):
     from_state = models.CharField(max_length=30, blank=True)
     to_state = models.CharField(max_length=30, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -152,3 +159,24 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.event_type} {self.target_type}:{self.target_id}"
+
+
+class AuditChainHead(models.Model):
+    """The end of the chain, in one row: the last event's seq, hash and time. audit_record()
+    locks it to append an event and moves it in the same transaction, so events are chained
+    one at a time, in the order their transactions take it."""
+
+    ONE = 1  # the primary key of the only row
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=ONE, editable=False)
+    seq = models.PositiveBigIntegerField(default=0)  # 0: no event yet
+    hash = models.CharField(max_length=64, default=GENESIS)
+    last_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_one_head")]
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.hash}"
