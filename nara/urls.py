@@ -15,6 +15,7 @@ urlpatterns = [
     path("", portal_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("about/", include("nara.portal.urls_about")),
+    path("open/audit/", include("nara.portal.urls_audit")),
     path("open/documents/", include("nara.documents.urls_open")),
     path("regions/sigungu/", sigungu_options, name="sigungu_options"),
     path("maps/place/", mini_map_view, name="mini_map"),

@@ -1,6 +1,7 @@
 """The audit log as a hash chain (issue 13): every event links to the one before it,
 `manage.py audit_verify` finds an event edited, deleted or inserted with raw SQL and says where,
-and many transactions auditing at once leave a gapless chain. On SQLite and on PostgreSQL."""
+many transactions auditing at once leave a gapless chain, and /open/audit/ shows the head to
+anyone, never an event's content. On SQLite and on PostgreSQL."""
 
 import hashlib
 import importlib
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.test import Client
 
 from nara.audit.chain import GENESIS, canonical, event_hash
 from nara.audit.models import AuditChainHead, AuditEvent, EventType
@@ -306,6 +308,45 @@ def test_many_transactions_auditing_at_once_leave_a_gapless_chain(world):
     verdict = chain_verify(batch=7)
     assert verdict.intact and verdict.checked == 2 * committed
     assert AuditChainHead.objects.get().seq == 2 * committed
+
+
+def test_the_public_page_shows_the_head_and_an_events_hashes_only(chain, world):
+    client = Client(headers={"accept-language": "en"})
+    html = client.get("/open/audit/").content.decode()
+    assert chain[-1].hash in html and ">6</dd>" in html
+    html = client.get("/open/audit/", {"seq": "3"}).content.decode()
+    assert "Entry 3" in html and chain[2].hash in html and chain[1].hash in html
+    assert chain[3].hash not in html.split("Entry 3")[1]
+    for content in ("공휴일", "holiday.added", "added", "agencies.unit", world.handler.email):
+        assert content not in html.split("<main")[1].split("</main>")[0]
+    for asked, problem in (("99", "No entry has number 99 yet."), ("x", "a whole number")):
+        html = client.get("/open/audit/", {"seq": asked}).content.decode()
+        assert problem in html and 'aria-invalid="true"' in html
+    assert client.get("/open/audit/", {"seq": "9" * 30}).status_code == 200
+
+
+def test_the_chain_as_json_for_programs(chain):
+    client = Client()
+    head = client.get("/open/audit/head.json").json()
+    assert head == {
+        "seq": 6,
+        "hash": chain[5].hash,
+        "prev_hash": chain[4].hash,
+        "created_at": chain[5].created_at.astimezone(UTC).isoformat(),
+    }
+    link = client.get("/open/audit/2.json").json()
+    assert (link["seq"], link["hash"], link["prev_hash"]) == (2, chain[1].hash, chain[0].hash)
+    assert set(link) == {"seq", "hash", "prev_hash", "created_at"}  # no content
+    assert client.get("/open/audit/7.json").status_code == 404
+    assert client.get("/open/audit/0.json").status_code == 404
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_every_page_links_to_the_public_page(db, language):
+    html = Client(headers={"accept-language": language}).get("/").content.decode()
+    assert 'href="/open/audit/"' in html.split("<footer")[1]
+    empty = Client(headers={"accept-language": language}).get("/open/audit/")
+    assert empty.status_code == 200 and GENESIS not in empty.content.decode()
 
 
 def test_only_audit_record_writes_events():
