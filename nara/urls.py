@@ -27,6 +27,8 @@ urlpatterns = [
     path("open/requests/", include("nara.disclosure.urls_register")),
     path("moderation/", include("nara.petitions.urls_moderation")),
     path("office/petitions/", include("nara.petitions.urls_office")),
+    path("office/documents/", include("nara.documents.urls")),
+    path("office/approvals/", include("nara.approvals.urls")),
     path("office/disclosure/", include("nara.disclosure.urls_office")),
     path("office/", include("nara.complaints.urls_official")),
     path("participation/", include("nara.participation.urls")),
