@@ -9,7 +9,7 @@ from time_machine import travel
 from tests.states import kst
 
 T0 = kst(2026, 3, 9, 10, 0, 5)
-ROUND = 6  # outbox, deadlines, petitions, digests, sessions, rate windows
+ROUND = 8  # outbox, deadlines, petitions, digests, sessions, rate windows, documents, disclosure
 
 
 @pytest.fixture

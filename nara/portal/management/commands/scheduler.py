@@ -21,8 +21,8 @@ from django.utils import timezone
 from nara.accounts.tasks import clear_expired_sessions
 from nara.complaints.tasks import watch_deadlines
 from nara.core.tasks import forget_ended_rate_windows
-from nara.documents.tasks import documents_publish_due
 from nara.disclosure.tasks import disclosure_tick
+from nara.documents.tasks import documents_publish_due
 from nara.notifications.tasks import deliver_due_outbox
 from nara.participation.tasks import participation_digests_tick
 from nara.petitions.tasks import petitions_tick
