@@ -7,7 +7,7 @@ documents, and documents not yet published invisible."""
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -275,6 +275,34 @@ def test_keyset_pages_cover_every_document_once(client, one):
         .order_by("-published_at", "-id")
         .values_list("reg_no", flat=True)
     )
+
+
+def test_a_registration_date_range_pages_by_registration_every_document_once(client, one):
+    """With registration dates the list is newest registration first (the range is read from
+    the registration index and stops after a page), its cursor on the registration time."""
+    clone(one, 47)
+    noon = timezone.make_aware(datetime.combine(timezone.localdate(), time(12)))
+    for i, document in enumerate(Document.objects.order_by("id")):  # publication reversed
+        Document.objects.filter(pk=document.pk).update(
+            registered_at=noon - timedelta(minutes=i), published_at=noon + timedelta(minutes=i)
+        )
+    today = timezone.localdate().isoformat()
+    seen, url = [], f"{LIST}?from={today}&to={today}"
+    while url:
+        response = client.get(url if url.startswith("/") else LIST + url)
+        seen += [d.reg_no for d in response.context["documents"]]
+        url = response.context["next_url"]
+    expected = list(
+        Document.objects.filter(published_at__isnull=False, registered_at__date=today)
+        .order_by("-registered_at", "-id")
+        .values_list("reg_no", flat=True)
+    )
+    assert len(seen) == len(set(seen)) == len(expected) == 48 and seen == expected
+    api = client.get("/api/v1/documents", {"from": today, "to": today, "limit": 30}).json()
+    rest = client.get(
+        "/api/v1/documents", {"from": today, "to": today, "limit": 30, "cursor": api["next"]}
+    ).json()
+    assert [i["reg_no"] for i in api["items"] + rest["items"]] == expected
 
 
 # --- the API ---------------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 exports and the API, and what of a document each grade lets the public see.
 
 Only documents with `published_at` are public. Lists are ordered newest publication first
-(`-published_at, -id`, the index `document_published`) and paged by keyset (a cursor naming the
+(`-published_at, -id`, the index `document_published`), or newest registration first when
+registration dates are asked (`-registered_at, -id`, the index `document_registered`: the range
+is read from that index and stops after a page, however many documents were published since),
+and paged by keyset (a cursor naming the
 last row shown), never by counting or offsetting: a page costs the same at ten thousand and at
 a million documents. Words are searched in the title of every public document and in its
 `public_text` (set at publication: an open document's text, a partly open one's with its
@@ -122,15 +125,25 @@ def documents_published(*, filters: Filters = Filters()) -> QuerySet[Document]:
         qs = qs.filter(registered_at__lt=_day_start(filters.date_to + timedelta(days=1)))
     for word in filters.q.split()[:MAX_WORDS]:
         qs = qs.filter(Q(title__icontains=word) | Q(public_text__icontains=word))
-    return qs.order_by("-published_at", "-id")
+    key = "registered_at" if filters.date_from or filters.date_to else "published_at"
+    return qs.order_by(f"-{key}", "-id")
 
 
 # --- keyset pages ----------------------------------------------------------------------------
 
 
-def cursor_of(document: Document) -> str:
-    """An opaque cursor naming a row: the next page starts after it."""
-    return _cursor(document.published_at, document.pk)
+KEYS = ("published_at", "registered_at")
+
+
+def _key(qs: QuerySet[Document]) -> str:
+    """The moment a list of documents_published is ordered by."""
+    first = qs.query.order_by[0].lstrip("-") if qs.query.order_by else ""
+    return first if first in KEYS else "published_at"
+
+
+def cursor_of(document: Document, key: str = "published_at") -> str:
+    """An opaque cursor naming a row of a list ordered by `key`: the next page starts after it."""
+    return _cursor(getattr(document, key), document.pk)
 
 
 def _cursor(published_at: datetime, pk: int) -> str:
@@ -157,7 +170,8 @@ def documents_after(qs: QuerySet[Document], cursor: str) -> QuerySet[Document]:
     if not cursor:
         return qs
     at, pk = _after(cursor)
-    return qs.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
+    key = _key(qs)
+    return qs.filter(Q(**{f"{key}__lt": at}) | Q(**{key: at, "pk__lt": pk}))
 
 
 def documents_page(
@@ -168,7 +182,7 @@ def documents_page(
     rows = list(documents_after(qs, cursor)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    return rows, cursor_of(rows[-1]) if more else ""
+    return rows, cursor_of(rows[-1], _key(qs)) if more else ""
 
 
 def documents_all(qs: QuerySet[Document], *, limit: int, chunk: int = 500):
@@ -186,7 +200,7 @@ def documents_all(qs: QuerySet[Document], *, limit: int, chunk: int = 500):
 def cursor_past(qs: QuerySet[Document], count: int) -> str:
     """The cursor after the first `count` rows of `qs` when more follow, else "" (one query:
     an export announces its next part before streaming this one)."""
-    rows = list(qs.values_list("published_at", "pk")[count - 1 : count + 1])
+    rows = list(qs.values_list(_key(qs), "pk")[count - 1 : count + 1])
     return _cursor(*rows[0]) if len(rows) == 2 else ""
 
 
