@@ -121,11 +121,7 @@ def plan(size: int, *, titles: int, bodies: int, seed: int = 13) -> Plan:
 
 
 def reg_no(name_ko: str, year: int, serial: int, this_year: int) -> str:
-    """The registration number as services.approved writes it (unit name-serial) for this
-    year's documents; earlier years' carry their year, because serials restart each year and
-    `reg_no` is unique (services.approved would collide in January: see bench/README.md)."""
-    if year == this_year:
-        return f"{name_ko}-{serial}"
+    """The registration number as services.approved writes it: unit name-year-serial."""
     return f"{name_ko}-{year}-{serial}"
 
 

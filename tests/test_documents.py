@@ -146,7 +146,7 @@ def test_return_fix_resubmit_acting_approval_registration_and_publication(world,
     decide(document, office["deputy"])  # 전결, acting: 대결
     document.refresh_from_db()
     year = timezone.localdate().year
-    assert document.status == Status.REGISTERED and document.reg_no == "도로과-1"
+    assert document.status == Status.REGISTERED and document.reg_no == f"도로과-{year}-1"
     assert document.reg_year == year and document.retention == Retention.Y10
     assert document.post_approval_due  # the table asks for 후결
     line = ApprovalLine.objects.get(status=LineStatus.APPROVED)
@@ -158,7 +158,7 @@ def test_return_fix_resubmit_acting_approval_registration_and_publication(world,
     public = "".join(
         p.extract_text() for p in PdfReader(io.BytesIO(document.public_pdf.read())).pages
     )
-    assert "010-1234-5678" in original and "도로과-1" in original and "대결" in original
+    assert "010-1234-5678" in original and document.reg_no in original and "대결" in original
     assert "010-1234-5678" not in public and "홍길동" not in public
     assert "제9조제1항제6호" in public and "예산 근거" in public
     event = AuditEvent.objects.get(event_type=EventType.DOCUMENT_PUBLISHED)
@@ -211,3 +211,18 @@ def test_32_concurrent_final_approvals_register_without_gap_or_duplicate(world, 
     registered = Document.objects.filter(status=Status.REGISTERED)
     assert sorted(registered.values_list("reg_serial", flat=True)) == list(range(1, 33))
     assert len(set(registered.values_list("reg_no", flat=True))) == 32
+
+
+def test_registration_numbers_carry_their_year(world, office):
+    """Serials restart each year: the number names the year, so January's first is not last
+    year's first again (a unique number, and a unique public address)."""
+    import time_machine
+
+    numbers = []
+    for moment in ("2026-12-31 10:00 +0900", "2027-01-04 10:00 +0900"):
+        with time_machine.travel(moment, tick=False):
+            document = draft(world, office, grade=Grade.OPEN, body="<p>본문</p>", reviewer=None,
+                             cooperating_units=[])  # fmt: skip
+            services.document_submit(document=document, by=world.handler)
+            numbers.append(decide(document, world.approver).reg_no)
+    assert numbers == ["도로과-2026-1", "도로과-2027-1"]

@@ -92,11 +92,12 @@ def test_the_register_and_its_csv(world, office, client_for):
                      cooperating_units=[])  # fmt: skip
     services.document_submit(document=document, by=world.handler)
     services.document_decide(document=document, by=world.approver, decision="approve")
+    document.refresh_from_db()
     client = client_for(world.handler)
     page = client.get("/office/documents/register/").content.decode()
-    assert "도로과-1" in page
+    assert document.reg_no in page and document.reg_no.endswith("-1")
     csv = b"".join(client.get("/office/documents/register/?format=csv").streaming_content)
-    assert "도로과-1".encode() in csv
+    assert document.reg_no.encode() in csv
     assert (
         client_for(world.other_handler)
         .get("/office/documents/register/?unit=moi-roads")

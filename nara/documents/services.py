@@ -279,7 +279,8 @@ def next_serial(unit: Unit, year: int) -> int:
 
 
 def approved(line: ApprovalLine, by) -> None:
-    """The line ended approved: the document is registered (unit name-serial, per year) and its
+    """The line ended approved: the document is registered (unit name-year-serial, the serial
+    restarting each year; the year keeps the number unique across years) and its
     publication queued (publication.py renders and publishes it within a minute)."""
     if line.status != LineStatus.APPROVED:
         raise InvalidTransition()
@@ -296,7 +297,7 @@ def approved(line: ApprovalLine, by) -> None:
         now = timezone.now()
         doc.reg_year = timezone.localdate(now).year
         doc.reg_serial = next_serial(doc.unit, doc.reg_year)
-        doc.reg_no = f"{doc.unit.name_ko}-{doc.reg_serial}"
+        doc.reg_no = f"{doc.unit.name_ko}-{doc.reg_year}-{doc.reg_serial}"
         doc.registered_at, doc.retention = now, doc.classification.retention
         final = line.steps.get(kind=StepKind.APPROVE)
         acting = final.mark in (Mark.ACTING, Mark.DELEGATED_ACTING)

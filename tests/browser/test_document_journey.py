@@ -204,7 +204,8 @@ def test_document_journey(language, world, office, live_server, new_page):
     approved_at = time.monotonic()
     decide(deputy, base, title, "Approve", findings, "deputy")
     document.refresh_from_db()
-    assert document.status == Status.REGISTERED and document.reg_no == "도로과-1"
+    year = timezone.localtime(document.registered_at).year
+    assert document.status == Status.REGISTERED and document.reg_no == f"도로과-{year}-1"
     expect(deputy.locator("main h1 .receipt-no")).to_have_text(document.reg_no)
     mark = t(language, "Delegated authority, acting")
     line = ApprovalLine.objects.get(object_id=document.pk, status=LineStatus.APPROVED)
