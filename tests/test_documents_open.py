@@ -149,6 +149,7 @@ def test_search_filters(client, world, office, three):
     assert found(**{"from": today.isoformat(), "to": today.isoformat()}) == every
     assert found(**{"from": (today + timedelta(days=1)).isoformat()}) == set()
     assert found(to=(today - timedelta(days=1)).isoformat()) == set()
+    assert found(**{"from": "0001-01-01", "to": "9999-12-31"}) == every  # the calendar's ends
 
 
 @pytest.mark.parametrize(

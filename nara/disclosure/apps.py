@@ -17,10 +17,12 @@ class DisclosureConfig(AppConfig):
             on_approved=decisions.decision_approved,
             on_returned=decisions.decision_returned,
             lock=decisions.lock_request_of_decision,
+            describe=decisions.describe_decision,
         )
         engine.register(
             decisions.OBJECTION_KIND,
             on_approved=decisions.objection_approved,
             on_returned=decisions.objection_returned,
             lock=decisions.lock_request_of_objection,
+            describe=decisions.describe_objection,
         )

@@ -192,6 +192,17 @@ def lock_request_of_objection(line: ApprovalLine) -> None:
     DisclosureRequest.objects.select_for_update(of=("self",)).get(objection__pk=line.object_id)
 
 
+def describe_decision(line: ApprovalLine) -> tuple[str, str]:
+    """The approvals worklist's entry: the request and its office page."""
+    r = DisclosureRequest.objects.get(decision__pk=line.object_id)
+    return str(r), office_url(r)
+
+
+def describe_objection(line: ApprovalLine) -> tuple[str, str]:
+    r = DisclosureRequest.objects.get(objection__pk=line.object_id)
+    return str(r), office_url(r)
+
+
 def _release(r: DisclosureRequest, now, *, wait: bool):
     """The files not yet released are released now; available now, or after the third-party
     wait. Returns when they are available."""

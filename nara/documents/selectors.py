@@ -103,6 +103,9 @@ def filters_from(params) -> Filters:
 
 
 def _day_start(day: date) -> datetime:
+    """The day's first moment here; the first and the last days of the calendar are clamped a
+    day inwards, where the time zone's offset would carry them out of range."""
+    day = min(max(day, date.min + timedelta(days=1)), date.max - timedelta(days=1))
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
@@ -122,7 +125,7 @@ def documents_published(*, filters: Filters = Filters()) -> QuerySet[Document]:
         # published after registration: the bound lets the published index start there
         qs = qs.filter(registered_at__gte=start, published_at__gte=start)
     if filters.date_to:
-        qs = qs.filter(registered_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+        qs = qs.filter(registered_at__lt=_day_start(filters.date_to) + timedelta(days=1))
     for word in filters.q.split()[:MAX_WORDS]:
         qs = qs.filter(Q(title__icontains=word) | Q(public_text__icontains=word))
     key = "registered_at" if filters.date_from or filters.date_to else "published_at"
