@@ -65,7 +65,8 @@ class DocumentForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Required when the document is not open (Official Information Disclosure Act §9 ①)."
+            "Required when the document is not open (Official Information Disclosure Act §9 ①). "
+            "For a partly open document, give each withheld passage its ground below instead."
         ),
     )
     reviewer = forms.ModelChoiceField(
