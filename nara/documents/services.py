@@ -53,6 +53,7 @@ def _check(data: dict, withheld: list[tuple[str, str]], unit: Unit, by) -> dict:
     elif len(title) > TITLE_MAX:
         errors["title"] = _("The title can be at most %(n)d characters.") % {"n": TITLE_MAX}
     body = text.clean_html(data.get("body") or "")
+    recipients = (data.get("recipients") or "").strip()[:300]
     if not text.plain_text(body):
         errors["body"] = _("Write the body.")
     elif len(body) > BODY_MAX:
@@ -72,6 +73,20 @@ def _check(data: dict, withheld: list[tuple[str, str]], unit: Unit, by) -> dict:
             errors["withheld"] = _("This passage is not in the body as written: %(p)s") % {
                 "p": missing[0][:80]
             }
+        elif left := [p for p, _g in withheld if text.passage_left(body, p)]:
+            errors["withheld"] = _(
+                "This passage is also written in the body with markup or other spacing inside "
+                "it, where it cannot be blacked out: write it the same way everywhere: %(p)s"
+            ) % {"p": left[0][:80]}
+        elif shown := [
+            p
+            for p, _g in withheld
+            if any(text.same_words(p) in text.same_words(v) for v in (title, recipients))
+        ]:
+            errors["withheld"] = _(
+                "This passage is also in the title or the recipients, which are public: "
+                "leave it out there: %(p)s"
+            ) % {"p": shown[0][:80]}
         grounds = sorted(set(grounds) | {g for _p, g in withheld})
     reviewer = data.get("reviewer")
     if reviewer is not None and (reviewer.pk == by.pk or not policies.is_official(reviewer)):
@@ -83,7 +98,7 @@ def _check(data: dict, withheld: list[tuple[str, str]], unit: Unit, by) -> dict:
         raise ValidationError(errors)
     cleaned = {k: data.get(k) for k in FIELDS}
     cleaned.update(title=title, body=body, grade=grade, grounds=grounds)
-    cleaned["recipients"] = (data.get("recipients") or "").strip()[:300]
+    cleaned["recipients"] = recipients
     return cleaned | {"reviewer": reviewer, "cooperating_units": cooperating}
 
 
@@ -92,11 +107,13 @@ def document_save(*, by, data: dict, withheld=(), files=(), document: Document |
     a return). `withheld`: (passage, ground) pairs for a partly open document; `files`: checked
     uploads (nara.core.uploads.CleanFile), added to those already attached."""
     withheld = [(p.strip(), g) for p, g in withheld if p and p.strip()]
+    names = [item.name for item in files]
     if document is None:
         unit = data.get("unit")
         if unit is None or not policies.can_draft_in(by, unit.pk):
             raise NotAllowed()
         cleaned = _check(data, withheld, unit, by)
+        _check_names(withheld, names)
         with transaction.atomic():
             document = Document.objects.create(
                 unit=unit,
@@ -113,6 +130,7 @@ def document_save(*, by, data: dict, withheld=(), files=(), document: Document |
             )
         return document
     cleaned = _check(data, withheld, document.unit, by)
+    _check_names(withheld, [*document.attachments.values_list("name", flat=True), *names])
     with transition(
         document,
         by=by,
@@ -128,6 +146,22 @@ def document_save(*, by, data: dict, withheld=(), files=(), document: Document |
         doc.withheld.all().delete()
         _write_parts(doc, cleaned, withheld, files)
     return doc
+
+
+def _check_names(withheld, names: list[str]) -> None:
+    """A withheld passage must not be in an attachment's name: the names are listed (붙임) in
+    the public PDF."""
+    for passage, _g in withheld:
+        if any(text.same_words(passage) in text.same_words(name) for name in names):
+            raise ValidationError(
+                {
+                    "attachments": _(
+                        "A withheld passage is in the name of an attachment, which is "
+                        "public: rename the file: %(p)s"
+                    )
+                    % {"p": passage[:80]}
+                }
+            )
 
 
 def _write_parts(document: Document, cleaned: dict, withheld, files) -> None:

@@ -113,3 +113,17 @@ def redact_html(body_html: str, withheld: list[tuple[str, str]]) -> str:
 def passage_in(body_html: str, passage: str) -> bool:
     """Whether the passage occurs, as written, in the text of one stretch of the body."""
     return html.escape(passage, quote=False) in body_html
+
+
+def same_words(text: str) -> str:
+    """`text` with every run of white space (a no-break space, a line break) as one space: how
+    a reader sees it, to find a withheld passage however it was spaced."""
+    return " ".join(text.split())
+
+
+def passage_left(body_html: str, passage: str) -> bool:
+    """Whether the passage can still be read once redacted: written elsewhere in the body
+    across markup (홍<b>길동</b>) or with other spacing (a no-break space), where
+    `redact_html`, which replaces it as written, does not reach."""
+    redacted = redact_html(body_html, [(passage, "")])
+    return same_words(passage) in same_words(plain_text(redacted))
