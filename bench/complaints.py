@@ -822,14 +822,14 @@ class World:
 def chain_audit_rows(rows: list[dict]) -> None:
     """Link audit rows into the audit log's hash chain in their order, as audit_record() does
     one at a time (nara/audit/chain.py), and move the chain's head past them."""
-    from nara.audit.chain import event_hash
+    from nara.audit.chain import event_hash, new_salt
     from nara.audit.models import AuditChainHead
 
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=AuditChainHead.ONE)
     seq, prev = head.seq, head.hash
     for row in rows:
         seq += 1
-        row["seq"], row["prev_hash"] = seq, prev
+        row["seq"], row["prev_hash"], row["salt"] = seq, prev, new_salt()
         row["hash"] = prev = event_hash(
             prev,
             seq=seq,
@@ -841,6 +841,7 @@ def chain_audit_rows(rows: list[dict]) -> None:
             from_state=row["from_state"],
             to_state=row["to_state"],
             data=json.loads(row["data"]),
+            salt=row["salt"],
         )
     if rows:
         AuditChainHead.objects.filter(pk=AuditChainHead.ONE).update(

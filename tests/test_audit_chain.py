@@ -84,7 +84,9 @@ def test_each_event_links_to_the_one_before(chain, world):
         from_state="",
         to_state="added",
         data=stored.data,
+        salt=stored.salt,
     )
+    assert len(stored.salt) == 32 and len({e.salt for e in AuditEvent.objects.all()}) == 6
     assert verify() == f"audit chain intact: 6 events (seq 1–6), head seq 6 {chain[-1].hash}\n"
 
 
@@ -100,11 +102,12 @@ def test_the_canonical_form_is_the_one_documented():
         from_state="",
         to_state="registered",
         data={"title": "공문", "sha256": "9f86", "pages": 2.0, "size": 0.5},
+        salt="5f0c" * 8,
     )
     expected = (
         '{"actor":12,"created_at":"2026-03-01T00:30:00.123456+00:00",'
         '"data":{"pages":2,"sha256":"9f86","size":0.5,"title":"공문"},'
-        '"event_type":"document.registered","from_state":"","seq":42,'
+        '"event_type":"document.registered","from_state":"","salt":"' + "5f0c" * 8 + '","seq":42,'
         '"target_id":"7","target_type":"documents.document","to_state":"registered"}'
     ).encode()
     assert canonical(**fields) == expected
@@ -137,6 +140,7 @@ def test_an_event_edited_with_its_hash_recomputed_is_found_at_the_next(chain):
     edited.data = {"i": 3, "forged": True}
     fields = {f: getattr(edited, f) for f in ("seq", "created_at", "actor_id", "event_type")}
     fields.update({f: getattr(edited, f) for f in ("target_type", "target_id", "from_state")})
+    fields["salt"] = edited.salt  # the operator's view: they hold the salts
     new_hash = event_hash(edited.prev_hash, **fields, to_state=edited.to_state, data=edited.data)
     sql(
         "UPDATE audit_auditevent SET data = %s, hash = %s WHERE seq = 4",
@@ -166,12 +170,15 @@ def test_events_deleted_at_the_end_are_found_by_the_head(chain):
     )
 
 
+SALT = "0" * 32  # a forger with the database writes a salt too
+
+
 def _insert(seq, prev_hash, hash_, created_at="2026-12-01 00:00:00+00:00") -> int:
     sql(
         "INSERT INTO audit_auditevent (seq, created_at, event_type, target_type, target_id, "
-        "from_state, to_state, data, prev_hash, hash) "
-        "VALUES (%s, %s, 'holiday.removed', 'agencies.unit', '1', '', '', '{}', %s, %s)",
-        [seq, created_at, prev_hash, hash_],
+        "from_state, to_state, data, prev_hash, hash, salt) "
+        "VALUES (%s, %s, 'holiday.removed', 'agencies.unit', '1', '', '', '{}', %s, %s, %s)",
+        [seq, created_at, prev_hash, hash_, SALT],
     )
     return AuditEvent.objects.get(seq=seq).pk
 
@@ -189,6 +196,7 @@ def _forged_hash(seq, prev_hash) -> str:
         from_state="",
         to_state="",
         data={},
+        salt=SALT,
     )
 
 

@@ -10,13 +10,21 @@ The rule, exactly, so that anyone can recompute it (this module is the reference
   (separators "," and ":"), non-ASCII characters as themselves (not \\u escapes), UTF-8:
 
     {"actor":12,"created_at":"2026-03-01T00:30:00.123456+00:00","data":{"sha256":"9f86…"},
-     "event_type":"document.registered","from_state":"","seq":42,
+     "event_type":"document.registered","from_state":"","salt":"5f0c…","seq":42,
      "target_id":"7","target_type":"documents.document","to_state":"registered"}
 
   actor: the acting user's id, or null; created_at: UTC, ISO 8601 with microseconds and
   "+00:00"; data: the event's data, its keys sorted at every level, a number with an integral
   value written as an integer (2.0 as 2; PostgreSQL's jsonb does not keep the difference), other
-  numbers as Python's json module writes them; the other values as stored (strings).
+  numbers as Python's json module writes them; salt: 32 random hexadecimal characters drawn
+  for the event when it is written, kept with it and never published; the other values as
+  stored (strings).
+
+  Why the salt: many events' content can be guessed (an actor's id, a unit's code, a form's
+  few choices), and the public page shows every event's hash and time. Without a secret part,
+  trying the guesses against a published hash would reveal who did what (a disclosure
+  request's requester, say); with 128 random bits in each event, nothing can be learnt from a
+  hash. The operator, who holds the database, verifies with the salts.
 - hash = SHA-256 of (prev_hash as its 64 lower-case hex characters, then the content's bytes),
   in lower-case hex. The first event's prev_hash is 64 zeros (GENESIS).
 
@@ -31,6 +39,7 @@ hash at their seq)."""
 
 import hashlib
 import json
+import secrets
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -54,6 +63,7 @@ def canonical(
     from_state: str,
     to_state: str,
     data,
+    salt: str,
 ) -> bytes:
     """An event's content in the canonical form above."""
     plain_data = json.loads(json.dumps(data, allow_nan=False), parse_float=_number)
@@ -63,6 +73,7 @@ def canonical(
         "data": plain_data,
         "event_type": str(event_type),
         "from_state": from_state,
+        "salt": salt,
         "seq": seq,
         "target_id": target_id,
         "target_type": target_type,
@@ -70,6 +81,11 @@ def canonical(
     }
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return text.encode("utf-8")
+
+
+def new_salt() -> str:
+    """An event's salt: 128 random bits as 32 hexadecimal characters."""
+    return secrets.token_hex(16)
 
 
 def link_hash(prev_hash: str, content: bytes) -> str:

@@ -150,6 +150,7 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
+    salt = models.CharField(max_length=32, editable=False)  # secret: never shown (chain.py)
 
     class Meta:
         ordering = ["created_at", "id"]

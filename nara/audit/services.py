@@ -1,7 +1,7 @@
 from django.db import models, transaction
 from django.utils import timezone
 
-from .chain import GENESIS, event_hash
+from .chain import GENESIS, event_hash, new_salt
 from .models import AuditChainHead, AuditEvent, EventType
 
 
@@ -32,6 +32,7 @@ def audit_record(
         from_state=from_state,
         to_state=to_state,
         data=data or {},
+        salt=new_salt(),
     )
     head = _head_locked()
     event.seq = head.seq + 1
@@ -48,6 +49,7 @@ def audit_record(
         from_state=event.from_state,
         to_state=event.to_state,
         data=event.data,
+        salt=event.salt,
     )
     event.save(force_insert=True)
     AuditChainHead.objects.filter(pk=AuditChainHead.ONE).update(

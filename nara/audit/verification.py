@@ -28,6 +28,7 @@ LINK_FIELDS = (
     "from_state",
     "to_state",
     "data",
+    "salt",
     "prev_hash",
     "hash",
 )
@@ -102,7 +103,9 @@ def _broken_link(expected: int, seq: int, prev: str, prev_hash: str, stored: str
         return f"{missing} missing before it (deleted?)"
     if prev_hash != prev:
         return f"its prev_hash is not the hash of seq {seq - 1} (an event changed or inserted?)"
-    created_at, actor_id, event_type, target_type, target_id, from_state, to_state, data = content
+    created_at, actor_id, event_type, target_type, target_id, from_state, to_state, data, salt = (
+        content
+    )
     computed = event_hash(
         prev,
         seq=seq,
@@ -114,6 +117,7 @@ def _broken_link(expected: int, seq: int, prev: str, prev_hash: str, stored: str
         from_state=from_state,
         to_state=to_state,
         data=data,
+        salt=salt,
     )
     if computed != stored:
         return "its content does not give its hash (changed after it was written?)"

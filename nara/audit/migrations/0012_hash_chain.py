@@ -6,7 +6,7 @@ import django.utils.timezone
 from django.db import migrations, models
 from django.db.models import Q
 
-from nara.audit.chain import GENESIS, event_hash
+from nara.audit.chain import GENESIS, event_hash, new_salt
 
 BATCH = 5000
 FIELDS = (
@@ -37,6 +37,7 @@ def chain_existing(apps, schema_editor):
         links = []
         for pk, created_at, actor_id, event_type, target_type, target_id, frm, to, data in rows:
             seq += 1
+            salt = new_salt()
             link = event_hash(
                 prev,
                 seq=seq,
@@ -48,12 +49,14 @@ def chain_existing(apps, schema_editor):
                 from_state=frm,
                 to_state=to,
                 data=data,
+                salt=salt,
             )
-            links.append((seq, prev, link, pk))
+            links.append((seq, prev, link, salt, pk))
             prev = link
         with schema_editor.connection.cursor() as cursor:
             cursor.executemany(
-                "UPDATE audit_auditevent SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                "UPDATE audit_auditevent SET seq = %s, prev_hash = %s, hash = %s, salt = %s "
+                "WHERE id = %s",
                 links,
             )
         last = rows[-1][:2]
@@ -82,6 +85,11 @@ class Migration(migrations.Migration):
             model_name="auditevent",
             name="hash",
             field=models.CharField(editable=False, max_length=64, null=True),
+        ),
+        migrations.AddField(
+            model_name="auditevent",
+            name="salt",
+            field=models.CharField(editable=False, max_length=32, null=True),
         ),
         migrations.AlterField(
             model_name="auditevent",
@@ -132,5 +140,10 @@ class Migration(migrations.Migration):
             model_name="auditevent",
             name="hash",
             field=models.CharField(editable=False, max_length=64),
+        ),
+        migrations.AlterField(
+            model_name="auditevent",
+            name="salt",
+            field=models.CharField(editable=False, max_length=32),
         ),
     ]
