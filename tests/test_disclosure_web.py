@@ -9,6 +9,19 @@ from nara.disclosure.models import DisclosureRequest, Status
 from tests.disclosure_helpers import PDF, decided, file_request
 
 pytestmark = pytest.mark.django_db
+EN = {"Accept-Language": "en"}  # the assertions read the English pages
+
+
+@pytest.fixture
+def client_for(client_for):
+    return lambda user, **headers: client_for(user, **(EN | headers))
+
+
+@pytest.fixture
+def client():
+    from django.test import Client
+
+    return Client(headers=EN)
 
 
 def test_the_form_keeps_what_was_typed_and_files_the_request(world, client_for):
@@ -127,3 +140,6 @@ def test_the_register_shows_published_requests_without_the_requester(world, clie
     assert "§9(6)" in page and "Alice Kim" not in page
     assert f"/disclosure/{shown.no}/files/" not in page  # the files are the requester's
     assert client.get(f"/open/requests/{hidden.no}/").status_code == 404
+    # the register's search reads what it shows: a masked name finds nothing
+    assert shown.no in client.get("/open/requests/", {"q": "Bridge"}).content.decode()
+    assert shown.no not in client.get("/open/requests/", {"q": "Alice"}).content.decode()

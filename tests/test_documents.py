@@ -226,3 +226,11 @@ def test_registration_numbers_carry_their_year(world, office):
             services.document_submit(document=document, by=world.handler)
             numbers.append(decide(document, world.approver).reg_no)
     assert numbers == ["도로과-2026-1", "도로과-2027-1"]
+
+
+def test_personal_data_in_the_title_blocks_submission_too(world, office):
+    document = draft(world, office, grade=Grade.OPEN, body="<p>본문</p>",
+                     title="민원 회신 (연락처 010-5555-1234)")  # fmt: skip
+    with pytest.raises(ValidationError) as error:
+        services.document_submit(document=document, by=world.handler)
+    assert "010-5555-1234" in str(error.value)

@@ -10,6 +10,21 @@ from nara.documents.grounds import Grade, Ground
 from nara.documents.models import Document, Status
 
 pytestmark = pytest.mark.django_db
+EN = {"Accept-Language": "en"}  # the assertions read the English pages
+
+
+@pytest.fixture
+def client_for(client_for):
+    return lambda user, **headers: client_for(user, **(EN | headers))
+
+
+@pytest.fixture
+def client():
+    from django.test import Client
+
+    return Client(headers=EN)
+
+
 office = drafting.office  # the fixture
 draft, SECRET = drafting.draft, drafting.SECRET
 NEW = "/office/documents/new/"

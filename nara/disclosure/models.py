@@ -63,6 +63,9 @@ class DisclosureRequest(models.Model):
     form = models.CharField(_("form"), max_length=12, choices=Form)
     delivery = models.CharField(_("delivery"), max_length=12, choices=Delivery)
     published_in_register = models.BooleanField(_("published in the public register"), default=True)
+    # the title and request as the public register shows them (selectors.anonymised): what its
+    # search reads, so that a search cannot find a word the register masks
+    public_text = models.TextField(blank=True, default="")
     idempotency_key = models.CharField(max_length=100, blank=True)
 
     status = models.CharField(_("status"), max_length=20, choices=Status, db_index=True)

@@ -22,7 +22,7 @@ from nara.core.transitions import lock, transition
 from nara.notifications.messages import localized, msg
 from nara.notifications.services import email_enqueue, notify
 
-from . import periods, policies
+from . import periods, policies, selectors
 from .models import (
     Decision,
     Delivery,
@@ -133,6 +133,8 @@ def request_file(
                     due_at=periods.decision_due(now),
                     deemed_refusal_at=periods.deemed_refusal_at(now),
                 )
+                r.public_text = selectors.anonymised(r, f"{title}\n{body}")
+                r.save(update_fields=["public_text"])
                 audit_record(
                     actor=requester,
                     event_type=EventType.DISCLOSURE_REQUESTED,

@@ -195,9 +195,15 @@ def attachment_text(data: bytes, content_type: str) -> str:
 
 
 def personal_data(document: Document) -> list[text.Finding]:
-    """Personal data in the body and the attachments' text not yet withheld or confirmed."""
+    """Personal data in the title, the recipients, the body and the attachments' text, not yet
+    withheld or confirmed."""
     words = "\n".join(
-        [text.plain_text(document.body), *document.attachments.values_list("text", flat=True)]
+        [
+            document.title,
+            document.recipients,
+            text.plain_text(document.body),
+            *document.attachments.values_list("text", flat=True),
+        ]
     )
     withheld = list(document.withheld.values_list("passage", flat=True))
     return text.unresolved(

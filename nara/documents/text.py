@@ -103,7 +103,7 @@ def redact_html(body_html: str, withheld: list[tuple[str, str]]) -> str:
         needle = html.escape(passage, quote=False)
         bar = (
             f'<span class="withheld" role="img" aria-label="{html.escape(str(_("Withheld")))}:'
-            f' {html.escape(label)}">{"█" * min(len(passage), 12)}</span>'
+            f' {html.escape(label)}">{"█" * 8}</span>'
             f' <span class="withheld-ground">[{html.escape(label)}]</span>'
         )
         body_html = body_html.replace(needle, bar)
