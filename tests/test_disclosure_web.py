@@ -49,6 +49,11 @@ def test_the_form_keeps_what_was_typed_and_files_the_request(world, client_for):
 
 def test_anonymous_people_are_sent_to_sign_in(client):
     assert client.get("/disclosure/new/")["Location"].startswith("/accounts/login/")
+    assert client.get("/disclosure/")["Location"] == "/open/requests/"  # the register
+
+
+def test_the_section_opens_on_ones_own_requests(world, client_for):
+    assert client_for(world.citizen).get("/disclosure/")["Location"] == "/disclosure/mine/"
 
 
 @pytest.mark.parametrize("persona", ["other_citizen", "other_handler"])

@@ -7,6 +7,7 @@ app_name = "disclosure"
 NO = r"(?P<no>[0-9]{4}-[0-9]{6})"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("new/", views.new, name="new"),
     path("mine/", views.mine, name="mine"),
     re_path(rf"^{NO}/$", views.detail, name="detail"),

@@ -34,6 +34,16 @@ def _invalid_state(request, r, error: InvalidTransition):
     return redirect(detail_url(r))
 
 
+@public
+@require_GET
+def index(request):
+    """/disclosure/: a signed-in person's requests; anyone else, the public register (which
+    says how to ask)."""
+    if request.user.is_authenticated:
+        return redirect("disclosure:mine")
+    return redirect("disclosure_register:list")
+
+
 @citizen_required
 @require_http_methods(["GET", "POST"])
 def new(request):
