@@ -30,7 +30,6 @@ SAME_MEANING = {
     "No decision in time: deemed refused",
     "Objection decided",
     "Attachments",
-    "Up to %(n)d files: PDF, JPEG or PNG, at most %(mb)s MB each.",
     "Due",
     "Choose another, active unit.",
     "Give the reason for the transfer.",

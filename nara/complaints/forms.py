@@ -3,7 +3,6 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -11,7 +10,7 @@ from nara.agencies.models import Category
 from nara.core import clock
 from nara.core.forms import FormTokenField, MultipleFileField, MultipleFileInput
 from nara.core.regions import TwoStepRegionForm
-from nara.core.uploads import clean_uploads
+from nara.core.uploads import clean_uploads, limits_text
 
 from .models import Kind
 
@@ -105,12 +104,7 @@ class ComplaintForm(TwoStepRegionForm):
         self.fields["kind"].choices = [
             (value, label) for value, label in Kind.choices if period_text(value)
         ]
-        self.fields["attachments"].help_text = _(
-            "Up to %(n)d files: PDF, JPEG or PNG, at most %(mb)s MB each."
-        ) % {
-            "n": settings.NARA_MAX_ATTACHMENTS,
-            "mb": f"{settings.NARA_MAX_ATTACHMENT_BYTES / (1024 * 1024):g}",
-        }
+        self.fields["attachments"].help_text = limits_text()
 
     def kinds_with_periods(self):
         """(radio, period) pairs for the template: each kind with its handling period."""

@@ -198,6 +198,14 @@ def display_name(upload: UploadedFile) -> str:
     return name or _("attachment")
 
 
+def limits_text() -> str:
+    """What an attachments field says of the limits (the settings of the moment)."""
+    return _("Up to %(n)d files: PDF, JPEG or PNG, at most %(mb)s MB each.") % {
+        "n": settings.NARA_MAX_ATTACHMENTS,
+        "mb": f"{settings.NARA_MAX_ATTACHMENT_BYTES / (1024 * 1024):g}",
+    }
+
+
 def _format_mb(limit: int) -> str:
     mb = limit / (1024 * 1024)
     return f"{mb:g}" if mb >= 1 else f"{mb:.2f}"

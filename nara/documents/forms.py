@@ -2,7 +2,6 @@
 offer only what the official may choose (their units, their colleagues)."""
 
 from django import forms
-from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +9,7 @@ from nara.accounts.models import User
 from nara.agencies.models import Unit
 from nara.agencies.selectors import official_unit_ids
 from nara.core.forms import MultipleFileField, MultipleFileInput
-from nara.core.uploads import clean_uploads
+from nara.core.uploads import clean_uploads, limits_text
 
 from .grounds import Grade, Ground
 from .models import Classification, DocumentType
@@ -107,12 +106,7 @@ class DocumentForm(forms.Form):
             .distinct()
             .order_by("name", "email")
         )
-        self.fields["attachments"].help_text = _(
-            "Up to %(n)d files: PDF, JPEG or PNG, at most %(mb)s MB each."
-        ) % {
-            "n": settings.NARA_MAX_ATTACHMENTS,
-            "mb": f"{settings.NARA_MAX_ATTACHMENT_BYTES / (1024 * 1024):g}",
-        }
+        self.fields["attachments"].help_text = limits_text()
         for i in range(PASSAGES):
             self.fields[f"passage_{i}"] = forms.CharField(
                 label=_("Passage to withhold"), required=False, max_length=2000

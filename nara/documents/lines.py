@@ -11,20 +11,11 @@ from nara.approvals.models import StepKind
 from .models import Delegation, Document, Level
 
 
-def agency_of(unit: Unit) -> Unit:
-    """The top of the unit's tree: its agency."""
-    seen = set()
-    while unit.parent_id is not None and unit.pk not in seen:
-        seen.add(unit.pk)
-        unit = unit.parent
-    return unit
-
-
 def delegation_for(document: Document) -> Delegation:
     """The rule of the document's agency for its type, else the rule of every agency, else the
     agency's head (an unsaved rule)."""
     rules = Delegation.objects.filter(document_type=document.document_type)
-    agency = agency_of(document.unit)
+    agency = document.unit.agency
     return (
         rules.filter(agency=agency).first()
         or rules.filter(agency=None).first()
@@ -37,7 +28,7 @@ def approving_unit(document: Document, level: str) -> Unit:
         return document.unit
     if level == Level.PARENT:
         return document.unit.parent or document.unit
-    return agency_of(document.unit)
+    return document.unit.agency
 
 
 def line_for(document: Document) -> list[StepSpec]:
