@@ -18,6 +18,7 @@ from fpdf import FPDF
 from nara.approvals import engine
 from nara.approvals.models import LineStatus, Mark, StepKind
 
+from . import text
 from .models import Document
 
 FONT = Path(__file__).parent / "fonts" / "NanumGothic.ttf"
@@ -57,12 +58,14 @@ def approval_block(document: Document) -> list[dict]:
 
 
 def _redacted_html(document: Document) -> str:
-    body = document.body
-    for item in document.withheld.all():
-        needle = html.escape(item.passage, quote=False)
-        label = f"■■■■ [비공개: 정보공개법 제9조제1항제{item.ground}호]"
-        body = body.replace(needle, html.escape(label))
-    return body
+    """The body with the withheld passages replaced, as the PDF prints them (its font has ■,
+    not the page's █)."""
+    withheld = [(item.passage, item.ground) for item in document.withheld.all()]
+    return text.redact_html(document.body, withheld, mark=_pdf_mark)
+
+
+def _pdf_mark(ground: str) -> str:
+    return html.escape(f"■■■■ [비공개: 정보공개법 제9조제1항제{ground}호]")
 
 
 def _pdf_html(body: str) -> str:

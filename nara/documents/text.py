@@ -96,17 +96,21 @@ def unresolved(findings: list[Finding], withheld: list[str], confirmed: list[str
 # --- the public form -------------------------------------------------------------------------
 
 
-def redact_html(body_html: str, withheld: list[tuple[str, str]]) -> str:
-    """The body with each withheld passage replaced by a black bar naming its ground: the
-    passage's words are not in the result at all."""
+def black_bar(label: str) -> str:
+    """A withheld passage's place on a page: a black bar of one width, naming its ground."""
+    return (
+        f'<span class="withheld" role="img" aria-label="{html.escape(str(_("Withheld")))}:'
+        f' {html.escape(label)}">{"█" * 8}</span>'
+        f' <span class="withheld-ground">[{html.escape(label)}]</span>'
+    )
+
+
+def redact_html(body_html: str, withheld: list[tuple[str, str]], mark=black_bar) -> str:
+    """The body with each withheld passage replaced by `mark(label)` (HTML; by default the
+    page's black bar): the passage's words are not in the result at all. The one place where
+    passages are found and replaced, for the page, the search text and the PDF."""
     for passage, label in withheld:
-        needle = html.escape(passage, quote=False)
-        bar = (
-            f'<span class="withheld" role="img" aria-label="{html.escape(str(_("Withheld")))}:'
-            f' {html.escape(label)}">{"█" * 8}</span>'
-            f' <span class="withheld-ground">[{html.escape(label)}]</span>'
-        )
-        body_html = body_html.replace(needle, bar)
+        body_html = body_html.replace(html.escape(passage, quote=False), mark(label))
     return body_html
 
 
